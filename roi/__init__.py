@@ -1,0 +1,49 @@
+"""AI ROI engine: business cases evaluated with auditable finance conventions.
+
+The public API::
+
+    from roi import load_case, evaluate
+    result = evaluate(load_case("sample_data/cases/lead_scoring.yaml"))
+    result.risk_adjusted.metrics.npv
+"""
+
+from roi.adoption import LinearAdoption, LogisticAdoption, StepAdoption, adoption_by_period
+from roi.case import BusinessCase
+from roi.casefile import CaseError, Problem, dump_case, load_case, parse_case
+from roi.engine import CaseResult, CaseView, LineInfo, Metrics, evaluate, evaluate_many
+from roi.finance import IrrResult, discount_factors, irr, npv, payback_periods
+from roi.portfolio import PortfolioTotals, portfolio_totals
+from roi.report import result_to_dict, result_to_json
+from roi.tables import annual_frame, annual_rows, monthly_frame, monthly_rows
+
+__all__ = [
+    "BusinessCase",
+    "CaseError",
+    "CaseResult",
+    "CaseView",
+    "IrrResult",
+    "LineInfo",
+    "LinearAdoption",
+    "LogisticAdoption",
+    "Metrics",
+    "PortfolioTotals",
+    "Problem",
+    "StepAdoption",
+    "adoption_by_period",
+    "annual_frame",
+    "annual_rows",
+    "discount_factors",
+    "dump_case",
+    "evaluate",
+    "evaluate_many",
+    "irr",
+    "load_case",
+    "monthly_frame",
+    "monthly_rows",
+    "npv",
+    "parse_case",
+    "payback_periods",
+    "portfolio_totals",
+    "result_to_dict",
+    "result_to_json",
+]

@@ -1,0 +1,5 @@
+import sys
+
+from roi.cli import main
+
+sys.exit(main())

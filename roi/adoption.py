@@ -1,0 +1,75 @@
+"""Adoption curves: the share a(m) in [0, 1] of eligible users active in month m."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from roi.model import MODEL_CONFIG, Fraction
+
+
+class LogisticAdoption(BaseModel):
+    """S-curve: :math:`a(m) = ceiling / (1 + e^{-steepness (m - midpoint\\_month)})`."""
+
+    model_config = MODEL_CONFIG
+
+    curve: Literal["logistic"]
+    ceiling: Fraction
+    midpoint_month: Annotated[float, Field(gt=0)]
+    steepness: Annotated[float, Field(gt=0, le=10)] = 0.5
+
+    def shares(self, horizon_months: int) -> np.ndarray:
+        months = np.arange(1, horizon_months + 1, dtype=float)
+        return self.ceiling / (1.0 + np.exp(-self.steepness * (months - self.midpoint_month)))
+
+
+class LinearAdoption(BaseModel):
+    """Straight ramp: :math:`a(m) = ceiling \\cdot \\min(1, m / months\\_to\\_ceiling)`."""
+
+    model_config = MODEL_CONFIG
+
+    curve: Literal["linear"]
+    ceiling: Fraction
+    months_to_ceiling: Annotated[int, Field(ge=1)]
+
+    def shares(self, horizon_months: int) -> np.ndarray:
+        months = np.arange(1, horizon_months + 1, dtype=float)
+        return self.ceiling * np.minimum(1.0, months / self.months_to_ceiling)
+
+
+class StepAdoption(BaseModel):
+    """One share per year (e.g. 0.3, 0.6, 0.85); the last share holds for later years."""
+
+    model_config = MODEL_CONFIG
+
+    curve: Literal["steps"]
+    shares_by_year: Annotated[list[Fraction], Field(min_length=1)]
+
+    def shares(self, horizon_months: int) -> np.ndarray:
+        years = horizon_months // 12
+        by_year = list(self.shares_by_year[:years])
+        by_year += [by_year[-1]] * (years - len(by_year))
+        return np.repeat(np.asarray(by_year, dtype=float), 12)
+
+
+AdoptionCurve = Annotated[
+    LogisticAdoption | LinearAdoption | StepAdoption, Field(discriminator="curve")
+]
+ADOPTION_CURVES: dict[str, type[BaseModel]] = {
+    "logistic": LogisticAdoption,
+    "linear": LinearAdoption,
+    "steps": StepAdoption,
+}
+
+
+def adoption_by_period(curve: AdoptionCurve | None, horizon_months: int) -> np.ndarray:
+    """Adoption share of periods 0..horizon_months; 0 in period 0 (nobody uses a tool
+    before month 1), and 1 in every month when there is no curve.
+
+    >>> adoption_by_period(None, 2).tolist()
+    [0.0, 1.0, 1.0]
+    """
+    monthly = np.ones(horizon_months) if curve is None else curve.shares(horizon_months)
+    return np.concatenate(([0.0], monthly))

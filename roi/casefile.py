@@ -1,0 +1,245 @@
+"""Read case files (YAML or JSON) into validated :class:`BusinessCase` objects.
+
+Every problem is reported at once as ``path: message``, the path written as in the file
+(``benefits[2].minutes_saved_per_task``, indexes from 0), e.g.
+``benefits[2].minutes_saved_per_task: must be ≥ 0, got -3``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from roi.adoption import ADOPTION_CURVES
+from roi.case import BusinessCase
+from roi.drivers.benefits import BENEFIT_DRIVERS
+from roi.drivers.costs import COST_DRIVERS
+
+_TAGGED_LISTS: dict[str, dict[str, type[BaseModel]]] = {
+    "benefits": BENEFIT_DRIVERS,
+    "costs": COST_DRIVERS,
+}
+CASE_FILE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a case: where (a field path, or ``line N`` for syntax) and what."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class CaseError(Exception):
+    """A case that cannot be used; ``problems`` lists every problem found."""
+
+    def __init__(self, source: str, problems: list[Problem]):
+        self.source = source
+        self.problems = problems
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        """One message listing each problem, one line each, prefixed with the source."""
+        count = len(self.problems)
+        head = f"{self.source}: {count} problem{'s' if count != 1 else ''}"
+        return "\n".join([head, *(f"  {self.source}: {problem}" for problem in self.problems)])
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    return _number(value)
+
+
+def _path_and_model(loc: tuple[Any, ...]) -> tuple[str, type[BaseModel]]:
+    """Readable path for a pydantic location, without union tags, and the model that holds
+    the last field (for suggestions on unknown fields)."""
+    model: type[BaseModel] = BusinessCase
+    parts: list[str] = []
+    rest = list(loc)
+    while rest:
+        key = rest.pop(0)
+        if isinstance(key, int):
+            parts.append(f"[{key}]")
+            continue
+        parts.append(f".{key}" if parts else str(key))
+        registry = _TAGGED_LISTS.get(key) if len(parts) == 1 else None
+        if registry is not None and len(rest) >= 2 and isinstance(rest[0], int):
+            parts.append(f"[{rest.pop(0)}]")
+            if rest[0] in registry:
+                model = registry[rest.pop(0)]
+        elif key == "adoption" and len(parts) == 1 and rest and rest[0] in ADOPTION_CURVES:
+            model = ADOPTION_CURVES[rest.pop(0)]
+    return "".join(parts), model
+
+
+def _message(error: dict[str, Any], model: type[BaseModel], path: str) -> str:
+    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    got = f", got {_shown(value)}"
+    bounds = {
+        "greater_than_equal": ("≥", "ge"),
+        "greater_than": (">", "gt"),
+        "less_than_equal": ("≤", "le"),
+        "less_than": ("<", "lt"),
+    }
+    if kind in bounds:
+        symbol, key = bounds[kind]
+        return f"must be {symbol} {_number(ctx[key])}{got}"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        field = path.rsplit(".", 1)[-1]
+        known = list(model.model_fields)
+        close = difflib.get_close_matches(field, known, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return f"unknown field; {hint}valid fields: {', '.join(known)}"
+    if kind in ("float_type", "float_parsing", "finite_number"):
+        return f"must be a finite number{got}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"must be a whole number{got}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"must be true or false{got}"
+    if kind in ("string_type",):
+        return f"must be text{got}"
+    if kind == "string_pattern_mismatch" and path == "currency":
+        return f"must be a three-letter ISO 4217 code such as USD or EUR{got}"
+    if kind in ("string_too_short", "string_too_long"):
+        limit = ctx.get("min_length", ctx.get("max_length"))
+        word = "at least" if kind == "string_too_short" else "at most"
+        return f"must have {word} {limit} characters{got}"
+    if kind in ("too_short", "too_long"):
+        limit = ctx.get("min_length", ctx.get("max_length"))
+        word = "at least" if kind == "too_short" else "at most"
+        return f"must have {word} {limit} items, got {ctx.get('actual_length')}"
+    if kind == "literal_error":
+        return f"must be one of {ctx['expected']}{got}"
+    if kind in ("list_type",):
+        return f"must be a list{got}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"must be a mapping of fields{got}"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        field = ctx["discriminator"].strip("'")
+        valid = ctx.get("expected_tags") or ", ".join(
+            repr(tag) for tag in _TAGGED_LISTS.get(path.split("[")[0], ADOPTION_CURVES)
+        )
+        if kind == "union_tag_not_found":
+            return f"missing {field!r}; valid: {valid}"
+        return f"unknown {field} {ctx['tag']!r}; valid: {valid}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return error["msg"]
+
+
+def problems_from_validation_error(error: ValidationError) -> list[Problem]:
+    """Turn pydantic's errors into :class:`Problem` lines with file-style paths."""
+    problems: list[Problem] = []
+    for item in error.errors():
+        path, model = _path_and_model(tuple(item["loc"]))
+        message = _message(item, model, path)
+        if not path and item["type"] == "value_error":
+            # Cross-field rules report "path: message" lines (see roi.case.case_problems).
+            for line in message.splitlines():
+                where, _, text = line.partition(": ")
+                problems.append(Problem(where, text))
+        else:
+            problems.append(Problem(path, message))
+    return problems
+
+
+def parse_case(data: Any, source: str = "case") -> BusinessCase:
+    """Validate already-parsed case data (a mapping) into a :class:`BusinessCase`.
+
+    Raises
+    ------
+    CaseError
+        Listing every problem, each with its field path.
+    """
+    if not isinstance(data, dict):
+        raise CaseError(source, [Problem("", "a case file must hold a mapping of fields")])
+    try:
+        return BusinessCase.model_validate(data)
+    except ValidationError as error:
+        raise CaseError(source, problems_from_validation_error(error)) from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CaseError(str(path), [Problem("", "file not found")]) from None
+    except IsADirectoryError:
+        raise CaseError(str(path), [Problem("", "is a directory, not a case file")]) from None
+    except OSError as error:
+        raise CaseError(str(path), [Problem("", f"cannot be read ({error.strerror})")]) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        problem = Problem("", f"is not UTF-8 text (byte {error.start} cannot be decoded)")
+        raise CaseError(str(path), [problem]) from None
+
+
+def load_case(path: str | Path) -> BusinessCase:
+    """Read and validate a case file: ``.yaml``/``.yml`` (YAML) or ``.json``.
+
+    Raises
+    ------
+    CaseError
+        When the file is missing, unreadable, not valid YAML/JSON or not a valid case; the
+        error lists every problem, syntax errors with their line and column.
+    """
+    path = Path(path)
+    source = str(path)
+    if path.suffix.lower() not in CASE_FILE_SUFFIXES:
+        raise CaseError(
+            source,
+            [Problem("", f"unknown file type {path.suffix!r}; valid: .yaml, .yml, .json")],
+        )
+    text = _read_text(path)
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        raise CaseError(source, [Problem(where, f"invalid JSON: {error.msg}")]) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise CaseError(source, [Problem(where, f"invalid YAML: {problem}")]) from None
+    if data is None:
+        raise CaseError(source, [Problem("", "the file is empty")])
+    return parse_case(data, source)
+
+
+def dump_case(case: BusinessCase) -> str:
+    """The case as YAML, fields in model order, defaults left out."""
+    data = case.model_dump(mode="json", exclude_defaults=True)
+    # Line items and curves need their tag even though it is the only value of its Literal.
+    for kind in ("benefits", "costs"):
+        for item, model in zip(data.get(kind, []), getattr(case, kind), strict=True):
+            item["type"] = model.type
+    if case.adoption is not None:
+        data["adoption"]["curve"] = case.adoption.curve
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

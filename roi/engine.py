@@ -1,0 +1,216 @@
+"""Evaluate a business case: schedule, annual table and headline metrics, both views.
+
+The *risk-adjusted* view (the headline) multiplies each benefit by (1 − ρ) and each cost by
+(1 + ρ), ρ the line item's risk; the *unadjusted* view uses the amounts as entered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from roi.adoption import adoption_by_period
+from roi.case import BusinessCase
+from roi.drivers.base import DriverContext
+from roi.finance import annualise_monthly_rate, discount_factors, irr, payback_periods
+from roi.timeline import Timeline
+
+LineKind = Literal["benefit", "cost"]
+
+
+@dataclass(frozen=True)
+class LineInfo:
+    """Identity of one line item: which list it is in, its driver, tier and risk ρ."""
+
+    kind: LineKind
+    name: str
+    type: str
+    evidence: str
+    risk: float
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Headline figures of one view. Money in the case's currency; rates and ratios are
+    fractions (ROI 3.29 means 329 %); months may be fractional.
+
+    ``roi`` and ``benefit_cost_ratio`` are ``None`` when PV costs is 0 (``roi_note`` says so);
+    ``irr`` is annual (see the README) and ``None`` with ``irr_note`` when undefined;
+    paybacks are ``None`` when not reached within the horizon.
+    """
+
+    npv: float
+    pv_benefits: float
+    pv_costs: float
+    roi: float | None
+    roi_note: str | None
+    benefit_cost_ratio: float | None
+    irr: float | None
+    irr_note: str | None
+    irr_multiple_sign_changes: bool
+    payback_months: float | None
+    discounted_payback_months: float | None
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """One view (risk-adjusted or unadjusted) of a case's cash flows.
+
+    Arrays are per period 0..12·H; ``line_amounts`` has one row per line item in the order
+    of ``CaseResult.lines`` (benefits first, then costs), always positive amounts.
+    """
+
+    risk_adjusted: bool
+    line_amounts: np.ndarray
+    line_by_year: np.ndarray
+    line_present_values: np.ndarray
+    benefits: np.ndarray
+    costs: np.ndarray
+    net: np.ndarray
+    present_values: np.ndarray
+    cumulative_net: np.ndarray
+    cumulative_present_value: np.ndarray
+    metrics: Metrics
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """Everything the engine computes for one case."""
+
+    case: BusinessCase
+    timeline: Timeline
+    lines: tuple[LineInfo, ...]
+    adoption: np.ndarray
+    discount_factors: np.ndarray
+    risk_adjusted: CaseView
+    unadjusted: CaseView
+
+    def view(self, risk_adjusted: bool = True) -> CaseView:
+        return self.risk_adjusted if risk_adjusted else self.unadjusted
+
+
+def _volume_growth(years: np.ndarray, annual_growth: float) -> np.ndarray:
+    return (1.0 + annual_growth) ** np.maximum(years - 1, 0)
+
+
+def sum_by_year(amounts: np.ndarray, horizon_years: int) -> np.ndarray:
+    """Sum monthly amounts (last axis, periods 1..12·H) into years."""
+    months = amounts[..., 1:]
+    return months.reshape(*months.shape[:-1], horizon_years, 12).sum(axis=-1)
+
+
+def _ratio(numerator: float, pv_costs: float) -> float | None:
+    return numerator / pv_costs if pv_costs > 0 else None
+
+
+def _metrics(
+    case: BusinessCase, net: np.ndarray, pv: np.ndarray, pv_benefits: float, pv_costs: float
+) -> Metrics:
+    if case.discounting == "year_end":
+        # Annual flows: Initial, Year 1..H; a year's flow is spread evenly through it.
+        flows = np.concatenate((net[:1], sum_by_year(net, case.horizon_years)))
+        discounted = np.concatenate((pv[:1], sum_by_year(pv, case.horizon_years)))
+        result = irr(flows)
+        annual_irr = result.rate
+        payback = payback_periods(flows)
+        discounted_payback = payback_periods(discounted)
+        months_per_period = 12.0
+    else:
+        result = irr(net)
+        annual_irr = None if result.rate is None else annualise_monthly_rate(result.rate)
+        payback = payback_periods(net)
+        discounted_payback = payback_periods(pv)
+        months_per_period = 1.0
+    npv = pv_benefits - pv_costs
+    return Metrics(
+        npv=npv,
+        pv_benefits=pv_benefits,
+        pv_costs=pv_costs,
+        roi=_ratio(npv, pv_costs),
+        roi_note=None if pv_costs > 0 else "undefined: the present value of costs is zero",
+        benefit_cost_ratio=_ratio(pv_benefits, pv_costs),
+        irr=annual_irr,
+        irr_note=result.note,
+        irr_multiple_sign_changes=result.multiple_sign_changes,
+        payback_months=None if payback is None else payback * months_per_period,
+        discounted_payback_months=(
+            None if discounted_payback is None else discounted_payback * months_per_period
+        ),
+    )
+
+
+def _view(
+    case: BusinessCase,
+    amounts: np.ndarray,
+    is_benefit: np.ndarray,
+    factors: np.ndarray,
+    risk_adjusted: bool,
+) -> CaseView:
+    benefits = amounts[is_benefit].sum(axis=0)
+    costs = amounts[~is_benefit].sum(axis=0)
+    net = benefits - costs
+    present_values = net * factors
+    line_pv = amounts @ factors
+    pv_benefits = float(line_pv[is_benefit].sum())
+    pv_costs = float(line_pv[~is_benefit].sum())
+    return CaseView(
+        risk_adjusted=risk_adjusted,
+        line_amounts=amounts,
+        line_by_year=sum_by_year(amounts, case.horizon_years),
+        line_present_values=line_pv,
+        benefits=benefits,
+        costs=costs,
+        net=net,
+        present_values=present_values,
+        cumulative_net=np.cumsum(net),
+        cumulative_present_value=np.cumsum(present_values),
+        metrics=_metrics(case, net, present_values, pv_benefits, pv_costs),
+    )
+
+
+def evaluate(case: BusinessCase) -> CaseResult:
+    """Compute the schedule, annual table and metrics of a validated case, both views.
+
+    Pure: the same case always gives the same result. See the README's methodology for
+    every convention (periods, discounting, risk adjustment, IRR, payback).
+    """
+    timeline = case.timeline
+    adoption = adoption_by_period(case.adoption, timeline.horizon_months)
+    context = DriverContext(
+        timeline=timeline,
+        adoption=adoption,
+        volume_growth=_volume_growth(timeline.year_of_period, case.annual_volume_growth),
+    )
+    items = [("benefit", item) for item in case.benefits] + [("cost", item) for item in case.costs]
+    lines = tuple(
+        LineInfo(kind, item.name, item.type, item.evidence, item.risk, item.source)  # type: ignore[arg-type]
+        for kind, item in items
+    )
+    raw = np.array([item.monthly_amounts(context) for _, item in items], dtype=float)
+    raw = raw.reshape(len(items), timeline.periods)
+    is_benefit = np.array([line.kind == "benefit" for line in lines], dtype=bool)
+    risk = np.array([line.risk for line in lines], dtype=float)
+    multiplier = np.where(is_benefit, 1.0 - risk, 1.0 + risk)
+    factors = discount_factors(case.discount_rate, case.horizon_years, case.discounting)
+    for array in (raw, adoption, factors):
+        array.flags.writeable = False
+    adjusted = raw * multiplier[:, None]
+    adjusted.flags.writeable = False
+    return CaseResult(
+        case=case,
+        timeline=timeline,
+        lines=lines,
+        adoption=adoption,
+        discount_factors=factors,
+        risk_adjusted=_view(case, adjusted, is_benefit, factors, True),
+        unadjusted=_view(case, raw, is_benefit, factors, False),
+    )
+
+
+def evaluate_many(cases: Iterable[BusinessCase]) -> list[CaseResult]:
+    """Evaluate several cases (a portfolio or a batch of scenarios), in order."""
+    return [evaluate(case) for case in cases]

@@ -1,0 +1,86 @@
+"""Number formatting for people: money, percentages, months. Never ``-0``, never ``nan``.
+
+Every screen, table and export formats numbers through these functions, so a figure reads
+the same everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+MISSING = "–"
+
+
+def _clean(value: float, decimals: int) -> float:
+    """Round, and turn a rounded negative zero into zero."""
+    rounded = round(value, decimals)
+    return 0.0 if rounded == 0 else rounded
+
+
+def format_money(value: float | None, currency: str = "USD", decimals: int = 0) -> str:
+    """Money with thousands separators and the currency's symbol (or code).
+
+    >>> format_money(-53150, "USD")
+    '-$53,150'
+    >>> format_money(1234.5, "CHF", decimals=2)
+    'CHF 1,234.50'
+    >>> format_money(-0.2, "EUR")
+    '€0'
+    >>> format_money(None)
+    '–'
+    """
+    if value is None or not math.isfinite(value):
+        return MISSING
+    amount = _clean(value, decimals)
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    digits = f"{abs(amount):,.{decimals}f}"
+    body = f"{symbol}{digits}" if symbol else f"{currency} {digits}"
+    return f"-{body}" if amount < 0 else body
+
+
+def format_number(value: float | None, decimals: int = 0) -> str:
+    """A plain number with thousands separators.
+
+    >>> format_number(1234567.891, 1)
+    '1,234,567.9'
+    """
+    if value is None or not math.isfinite(value):
+        return MISSING
+    return f"{_clean(value, decimals):,.{decimals}f}"
+
+
+def format_percent(fraction: float | None, decimals: int = 1) -> str:
+    """A fraction as a percentage: 3.2868 → ``328.7%``.
+
+    >>> format_percent(3.28678)
+    '328.7%'
+    >>> format_percent(-0.00001)
+    '0.0%'
+    """
+    if fraction is None or not math.isfinite(fraction):
+        return MISSING
+    return f"{_clean(fraction * 100.0, decimals):,.{decimals}f}%"
+
+
+def format_ratio(value: float | None, decimals: int = 2) -> str:
+    """A ratio such as a benefit–cost ratio: 4.2868 → ``4.29×``."""
+    if value is None or not math.isfinite(value):
+        return MISSING
+    return f"{_clean(value, decimals):,.{decimals}f}×"
+
+
+def format_months(months: float | None, none_text: str = "not within horizon") -> str:
+    """Months to one decimal, or ``none_text`` when there is none.
+
+    >>> format_months(0.6787)
+    '0.7 months'
+    >>> format_months(1.0)
+    '1.0 month'
+    >>> format_months(None)
+    'not within horizon'
+    """
+    if months is None or not math.isfinite(months):
+        return none_text
+    value = _clean(months, 1)
+    return f"{value:,.1f} month{'' if value == 1 else 's'}"

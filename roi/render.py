@@ -1,0 +1,136 @@
+"""Plain-text reports for the terminal: a case's headline figures and annual table, and a
+portfolio summary. Numbers go through :mod:`roi.formatting`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from roi.engine import CaseResult, Metrics
+from roi.formatting import (
+    MISSING,
+    format_money,
+    format_months,
+    format_percent,
+    format_ratio,
+)
+from roi.portfolio import portfolio_totals
+from roi.tables import annual_rows
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
+    """Columns padded to width; the first ``left`` columns left-aligned, others right."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            cell.ljust(width) if i < left else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def _metric_rows(adjusted: Metrics, raw: Metrics, currency: str) -> list[list[str]]:
+    def irr(m: Metrics) -> str:
+        return format_percent(m.irr) if m.irr is not None else "none"
+
+    return [
+        ["NPV", format_money(adjusted.npv, currency), format_money(raw.npv, currency)],
+        [
+            "PV benefits",
+            format_money(adjusted.pv_benefits, currency),
+            format_money(raw.pv_benefits, currency),
+        ],
+        [
+            "PV costs",
+            format_money(adjusted.pv_costs, currency),
+            format_money(raw.pv_costs, currency),
+        ],
+        ["ROI", format_percent(adjusted.roi), format_percent(raw.roi)],
+        [
+            "Benefit-cost ratio",
+            format_ratio(adjusted.benefit_cost_ratio),
+            format_ratio(raw.benefit_cost_ratio),
+        ],
+        ["IRR (annual)", irr(adjusted), irr(raw)],
+        ["Payback", format_months(adjusted.payback_months), format_months(raw.payback_months)],
+        [
+            "Discounted payback",
+            format_months(adjusted.discounted_payback_months),
+            format_months(raw.discounted_payback_months),
+        ],
+    ]
+
+
+def render_case(result: CaseResult) -> str:
+    """Headline figures (risk-adjusted beside unadjusted) and the risk-adjusted annual table."""
+    case = result.case
+    adjusted, raw = result.risk_adjusted.metrics, result.unadjusted.metrics
+    convention = "monthly" if case.discounting == "monthly" else "at year end (TEI)"
+    lines = [
+        case.name,
+        f"{case.currency}, starting {case.start}, {case.horizon_years} years,"
+        f" discounted at {format_percent(case.discount_rate)} a year {convention}",
+        "",
+        _table(["", "Risk-adjusted", "Unadjusted"], _metric_rows(adjusted, raw, case.currency)),
+    ]
+    notes = {m.irr_note for m in (adjusted, raw) if m.irr_note} | {
+        m.roi_note for m in (adjusted, raw) if m.roi_note
+    }
+    lines += [f"Note: {note}" for note in sorted(notes)]
+    horizon = case.horizon_years
+    header = ["", "Tier", "Initial", *[f"Year {y}" for y in range(1, horizon + 1)], "Total", "PV"]
+    body = []
+    for row in annual_rows(result):
+        indent = "  " if row["kind"] in ("benefit", "cost") else ""
+        money = [row["initial"], *(row[f"year_{y}"] for y in range(1, horizon + 1)), row["total"]]
+        body.append(
+            [
+                indent + row["name"],
+                row["evidence"] or "",
+                *(format_money(v, case.currency) for v in money),
+                format_money(row["present_value"], case.currency),
+            ]
+        )
+    lines += ["", f"Annual cash flows, risk-adjusted ({case.currency})", _table(header, body, 2)]
+    return "\n".join(lines)
+
+
+def render_portfolio(results: Sequence[CaseResult]) -> str:
+    """One row per case (risk-adjusted), then totals per currency."""
+    header = [
+        "Case",
+        "Currency",
+        "NPV",
+        "ROI",
+        "IRR",
+        "Payback",
+        "Evidence (measured/bench/assumed)",
+    ]
+    rows = []
+    for result in results:
+        m = result.risk_adjusted.metrics
+        tiers = [line.evidence for line in result.lines]
+        mix = "/".join(str(tiers.count(t)) for t in ("measured", "benchmark", "assumed"))
+        rows.append(
+            [
+                result.case.name,
+                result.case.currency,
+                format_money(m.npv, result.case.currency),
+                format_percent(m.roi),
+                format_percent(m.irr) if m.irr is not None else MISSING,
+                format_months(m.payback_months, "never"),
+                mix,
+            ]
+        )
+    lines = ["Portfolio (risk-adjusted)", _table(header, rows, 2), ""]
+    for total in portfolio_totals(results):
+        cases = f"{total.cases} case" + ("s" if total.cases != 1 else "")
+        lines.append(
+            f"Total {total.currency} ({cases}): NPV {format_money(total.npv, total.currency)},"
+            f" ROI {format_percent(total.roi)}, payback {format_months(total.payback_months)}"
+            f" from {total.first_start}"
+        )
+    return "\n".join(lines)
