@@ -30,6 +30,8 @@ DISCOUNTING_CONVENTIONS: tuple[Discounting, ...] = ("monthly", "year_end")
 _MIN_PERIOD_RATE = -0.99
 _MAX_PERIOD_RATE = 1.0e4
 _GRID_POINTS = 513
+# |NPV| at or below this share of the total absolute flow counts as zero (rounding noise).
+_ZERO = 1e-12
 
 
 def npv(rate: float, values: ArrayLike) -> float:
@@ -140,8 +142,9 @@ def _single_root_bracket(
     the last one as the rate falls towards -100 %, so the side of u = 0 holding the root
     is known from NPV(0); steps double from 0.01 until the sign changes or the range ends.
     """
-    f0 = float(values.sum())
-    if f0 == 0.0:
+    tolerance = _ZERO * float(np.abs(values).sum())
+    f0 = float(_npv_in_u(0.0, values, periods))
+    if abs(f0) <= tolerance:
         return (0.0, 0.0)
     first = float(values[np.flatnonzero(values)[0]])
     direction = -1.0 if np.sign(f0) == np.sign(first) else 1.0
@@ -152,7 +155,9 @@ def _single_root_bracket(
         if abs(u) >= abs(bound):
             u = bound
         fu = float(_npv_in_u(u, values, periods))
-        if fu == 0.0 or np.sign(fu) != np.sign(f0):
+        if abs(fu) <= tolerance:
+            return (u, u)
+        if np.sign(fu) != np.sign(f0):
             return (min(previous, u), max(previous, u))
         if u == bound:
             return None
@@ -167,6 +172,7 @@ def _roots_on_grid(
     s = np.linspace(math.asinh(u_low / scale), math.asinh(u_high / scale), _GRID_POINTS)
     grid = scale * np.sinh(s)
     f = _npv_in_u(grid, values, periods)
+    f[np.abs(f) <= _ZERO * float(np.abs(values).sum())] = 0.0
     roots = [float(u) for u in grid[f == 0.0]]
     for i in np.flatnonzero(np.sign(f[:-1]) * np.sign(f[1:]) < 0):
         roots.append(_solve(values, periods, grid[i], grid[i + 1]))
