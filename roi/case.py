@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -11,7 +12,7 @@ from roi.drivers.benefits import BenefitItem
 from roi.drivers.costs import CostItem
 from roi.finance import Discounting
 from roi.model import MODEL_CONFIG, AnnualChange
-from roi.timeline import Timeline, parse_start
+from roi.timeline import START_RULE, Timeline, parse_start
 
 MAX_HORIZON_YEARS = 10
 
@@ -39,10 +40,13 @@ class BusinessCase(BaseModel):
     benefits: list[BenefitItem] = Field(default_factory=list)
     costs: list[CostItem] = Field(default_factory=list)
 
-    @field_validator("start")
+    @field_validator("start", mode="before")
     @classmethod
-    def _start_is_a_month(cls, value: str) -> str:
-        parse_start(value)
+    def _start_is_a_month(cls, value: object) -> object:
+        if isinstance(value, dt.date):  # YAML reads an unquoted 2027-01-15 as a date
+            raise ValueError(f"{START_RULE}, got the date {value.isoformat()}")
+        if isinstance(value, str):
+            parse_start(value)
         return value
 
     @model_validator(mode="after")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,9 +55,49 @@ class CaseError(Exception):
         return "\n".join([head, *(f"  {self.source}: {problem}" for problem in self.problems)])
 
 
+class _CaseLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, plus: repeated keys are recorded (the file is then rejected
+    rather than silently keeping the last value), and exponent floats without a dot or
+    exponent sign (``1e6``, ``1.5e6``) read as numbers as in YAML 1.2."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.duplicates: list[Problem] = []
+
+
+def _construct_mapping(loader: _CaseLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    first_line: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            seen = first_line.get(key)
+        except TypeError:  # an unhashable key; construct_mapping reports it
+            continue
+        if seen is not None:
+            where = f"line {line}, column {key_node.start_mark.column + 1}"
+            message = f"duplicate key {key!r} (first given on line {seen}); give each key once"
+            loader.duplicates.append(Problem(where, message))
+        else:
+            first_line[key] = line
+    return loader.construct_mapping(node, deep=True)
+
+
+_CaseLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_CaseLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
 def _number(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
+    """A number as typed: 3 not 3.0, 0.25 as is, huge values in exponent form (1e+15)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e9:
         return str(int(value))
+    if isinstance(value, float) and abs(value) >= 1e9:
+        return f"{value:.6g}"
     return str(value)
 
 
@@ -117,6 +158,10 @@ def _message(error: dict[str, Any], model: type[BaseModel], path: str) -> str:
         hint = f"did you mean {close[0]!r}? " if close else ""
         return f"unknown field; {hint}valid fields: {', '.join(known)}"
     if kind in ("float_type", "float_parsing", "finite_number"):
+        if isinstance(value, str) and value.strip().endswith("%"):
+            return f"must be a number; write shares and rates as fractions (0.12 for 12%){got}"
+        if isinstance(value, bool):
+            return f"must be a number{got} (YAML reads yes/no/on/off as true/false)"
         return f"must be a finite number{got}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"must be a whole number{got}"
@@ -126,6 +171,8 @@ def _message(error: dict[str, Any], model: type[BaseModel], path: str) -> str:
         return f"must be text{got}"
     if kind == "string_pattern_mismatch" and path == "currency":
         return f"must be a three-letter ISO 4217 code such as USD or EUR{got}"
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return f"must not be empty{got}"
     if kind in ("string_too_short", "string_too_long"):
         limit = ctx.get("min_length", ctx.get("max_length"))
         word = "at least" if kind == "string_too_short" else "at most"
@@ -157,7 +204,15 @@ def problems_from_validation_error(error: ValidationError) -> list[Problem]:
     """Turn pydantic's errors into :class:`Problem` lines with file-style paths."""
     problems: list[Problem] = []
     for item in error.errors():
-        path, model = _path_and_model(tuple(item["loc"]))
+        loc = tuple(item["loc"])
+        if item["type"] == "invalid_key":
+            parent, model = _path_and_model(loc[:-1])
+            path = f"{parent}.{loc[-1]}" if parent else str(loc[-1])
+            fields = ", ".join(model.model_fields)
+            message = f"field names must be text, not numbers; valid fields: {fields}"
+            problems.append(Problem(path, message))
+            continue
+        path, model = _path_and_model(loc)
         message = _message(item, model, path)
         if not path and item["type"] == "value_error":
             # Cross-field rules report "path: message" lines (see roi.case.case_problems).
@@ -197,8 +252,72 @@ def _read_text(path: Path) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        problem = Problem("", f"is not UTF-8 text (byte {error.start} cannot be decoded)")
+        where = _line_and_column(raw.decode("utf-8-sig", errors="replace"), _char_index(raw, error))
+        byte = raw[error.start]
+        problem = Problem(where, f"is not UTF-8 text: byte 0x{byte:02X} cannot be decoded")
         raise CaseError(str(path), [problem]) from None
+
+
+def _char_index(raw: bytes, error: UnicodeDecodeError) -> int:
+    """Index, in the text decoded with replacements, of the first undecodable byte."""
+    return len(raw[: error.start].decode("utf-8-sig", errors="replace"))
+
+
+def _line_and_column(text: str, index: int) -> str:
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return f"line {line}, column {column}"
+
+
+def _parse_yaml(source: str, text: str) -> Any:
+    loader: _CaseLoader | None = None
+    try:
+        loader = _CaseLoader(text)  # checks for unprintable characters first
+        data = loader.get_single_data()
+    except yaml.reader.ReaderError as error:
+        where = _line_and_column(text, error.position)
+        message = f"invalid YAML: character U+{error.character:04X} is not allowed in YAML text"
+        raise CaseError(source, [Problem(where, message)]) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        message = f"invalid YAML: {error.problem or error.context}"
+        if error.context and error.problem and error.context_mark is not None:
+            start = error.context_mark
+            message += f", {error.context} that starts at line {start.line + 1},"
+            message += f" column {start.column + 1}"
+        raise CaseError(source, [Problem(where, message)]) from None
+    except yaml.YAMLError as error:
+        problem = Problem("", f"invalid YAML: {' '.join(str(error).split())}")
+        raise CaseError(source, [problem]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if loader.duplicates:
+        raise CaseError(source, loader.duplicates)
+    return data
+
+
+def _parse_json(source: str, text: str) -> Any:
+    duplicates: list[Problem] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out:
+                message = f"duplicate key {key!r}; give each key once"
+                duplicates.append(Problem(key, message))
+            out[key] = value
+        return out
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        raise CaseError(source, [Problem(where, f"invalid JSON: {error.msg}")]) from None
+    if duplicates:
+        raise CaseError(source, duplicates)
+    return data
 
 
 def load_case(path: str | Path) -> BusinessCase:
@@ -218,16 +337,9 @@ def load_case(path: str | Path) -> BusinessCase:
             [Problem("", f"unknown file type {path.suffix!r}; valid: .yaml, .yml, .json")],
         )
     text = _read_text(path)
-    try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except json.JSONDecodeError as error:
-        where = f"line {error.lineno}, column {error.colno}"
-        raise CaseError(source, [Problem(where, f"invalid JSON: {error.msg}")]) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise CaseError(source, [Problem(where, f"invalid YAML: {problem}")]) from None
+    data = (
+        _parse_json(source, text) if path.suffix.lower() == ".json" else _parse_yaml(source, text)
+    )
     if data is None:
         raise CaseError(source, [Problem("", "the file is empty")])
     return parse_case(data, source)

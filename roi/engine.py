@@ -15,7 +15,7 @@ import numpy as np
 from roi.adoption import adoption_by_period
 from roi.case import BusinessCase
 from roi.drivers.base import DriverContext
-from roi.finance import annualise_monthly_rate, discount_factors, irr, payback_periods
+from roi.finance import annualise_monthly_rate, discount_factors, irr, payback_periods_by_row
 from roi.timeline import Timeline
 
 LineKind = Literal["benefit", "cost"]
@@ -107,69 +107,55 @@ def _ratio(numerator: float, pv_costs: float) -> float | None:
     return numerator / pv_costs if pv_costs > 0 else None
 
 
+def _annual(flows: np.ndarray, horizon_years: int) -> np.ndarray:
+    """Initial, Year 1..H of per-period flows (last axis)."""
+    return np.concatenate((flows[..., :1], sum_by_year(flows, horizon_years)), axis=-1)
+
+
 def _metrics(
-    case: BusinessCase, net: np.ndarray, pv: np.ndarray, pv_benefits: float, pv_costs: float
-) -> Metrics:
+    case: BusinessCase,
+    net: np.ndarray,
+    present_values: np.ndarray,
+    pv_benefits: np.ndarray,
+    pv_costs: np.ndarray,
+) -> list[Metrics]:
+    """Metrics of each view; arrays have one row per view (risk-adjusted, unadjusted)."""
     if case.discounting == "year_end":
         # Annual flows: Initial, Year 1..H; a year's flow is spread evenly through it.
-        flows = np.concatenate((net[:1], sum_by_year(net, case.horizon_years)))
-        discounted = np.concatenate((pv[:1], sum_by_year(pv, case.horizon_years)))
-        result = irr(flows)
-        annual_irr = result.rate
-        payback = payback_periods(flows)
-        discounted_payback = payback_periods(discounted)
+        flows = _annual(net, case.horizon_years)
+        discounted = _annual(present_values, case.horizon_years)
         months_per_period = 12.0
     else:
-        result = irr(net)
-        annual_irr = None if result.rate is None else annualise_monthly_rate(result.rate)
-        payback = payback_periods(net)
-        discounted_payback = payback_periods(pv)
-        months_per_period = 1.0
-    npv = pv_benefits - pv_costs
-    return Metrics(
-        npv=npv,
-        pv_benefits=pv_benefits,
-        pv_costs=pv_costs,
-        roi=_ratio(npv, pv_costs),
-        roi_note=None if pv_costs > 0 else "undefined: the present value of costs is zero",
-        benefit_cost_ratio=_ratio(pv_benefits, pv_costs),
-        irr=annual_irr,
-        irr_note=result.note,
-        irr_multiple_sign_changes=result.multiple_sign_changes,
-        payback_months=None if payback is None else payback * months_per_period,
-        discounted_payback_months=(
-            None if discounted_payback is None else discounted_payback * months_per_period
-        ),
-    )
-
-
-def _view(
-    case: BusinessCase,
-    amounts: np.ndarray,
-    is_benefit: np.ndarray,
-    factors: np.ndarray,
-    risk_adjusted: bool,
-) -> CaseView:
-    benefits = amounts[is_benefit].sum(axis=0)
-    costs = amounts[~is_benefit].sum(axis=0)
-    net = benefits - costs
-    present_values = net * factors
-    line_pv = amounts @ factors
-    pv_benefits = float(line_pv[is_benefit].sum())
-    pv_costs = float(line_pv[~is_benefit].sum())
-    return CaseView(
-        risk_adjusted=risk_adjusted,
-        line_amounts=amounts,
-        line_by_year=sum_by_year(amounts, case.horizon_years),
-        line_present_values=line_pv,
-        benefits=benefits,
-        costs=costs,
-        net=net,
-        present_values=present_values,
-        cumulative_net=np.cumsum(net),
-        cumulative_present_value=np.cumsum(present_values),
-        metrics=_metrics(case, net, present_values, pv_benefits, pv_costs),
-    )
+        flows, discounted, months_per_period = net, present_values, 1.0
+    paybacks = payback_periods_by_row(np.concatenate((flows, discounted)))
+    views = len(net)
+    out = []
+    for index in range(views):
+        result = irr(flows[index])
+        annual_irr = result.rate
+        if case.discounting == "monthly" and annual_irr is not None:
+            annual_irr = annualise_monthly_rate(annual_irr)
+        payback, discounted_payback = paybacks[index], paybacks[views + index]
+        benefits, costs = float(pv_benefits[index]), float(pv_costs[index])
+        npv = benefits - costs
+        out.append(
+            Metrics(
+                npv=npv,
+                pv_benefits=benefits,
+                pv_costs=costs,
+                roi=_ratio(npv, costs),
+                roi_note=None if costs > 0 else "undefined: the present value of costs is zero",
+                benefit_cost_ratio=_ratio(benefits, costs),
+                irr=annual_irr,
+                irr_note=result.note,
+                irr_multiple_sign_changes=result.multiple_sign_changes,
+                payback_months=None if payback is None else payback * months_per_period,
+                discounted_payback_months=(
+                    None if discounted_payback is None else discounted_payback * months_per_period
+                ),
+            )
+        )
+    return out
 
 
 def evaluate(case: BusinessCase) -> CaseResult:
@@ -196,18 +182,46 @@ def evaluate(case: BusinessCase) -> CaseResult:
     risk = np.array([line.risk for line in lines], dtype=float)
     multiplier = np.where(is_benefit, 1.0 - risk, 1.0 + risk)
     factors = discount_factors(case.discount_rate, case.horizon_years, case.discounting)
-    for array in (raw, adoption, factors):
+    # Both views at once: axis 0 is (risk-adjusted, unadjusted).
+    amounts = np.stack((raw * multiplier[:, np.newaxis], raw))
+    benefits = amounts[:, is_benefit].sum(axis=1)
+    costs = amounts[:, ~is_benefit].sum(axis=1)
+    net = benefits - costs
+    present_values = net * factors
+    line_pv = amounts @ factors
+    pv_benefits = line_pv[:, is_benefit].sum(axis=1)
+    pv_costs = line_pv[:, ~is_benefit].sum(axis=1)
+    by_year = sum_by_year(amounts, case.horizon_years)
+    cumulative_net = np.cumsum(net, axis=1)
+    cumulative_pv = np.cumsum(present_values, axis=1)
+    arrays = (amounts, adoption, factors, benefits, costs, net, present_values, line_pv, by_year)
+    for array in (*arrays, cumulative_net, cumulative_pv):
         array.flags.writeable = False
-    adjusted = raw * multiplier[:, None]
-    adjusted.flags.writeable = False
+    metrics = _metrics(case, net, present_values, pv_benefits, pv_costs)
+    views = [
+        CaseView(
+            risk_adjusted=index == 0,
+            line_amounts=amounts[index],
+            line_by_year=by_year[index],
+            line_present_values=line_pv[index],
+            benefits=benefits[index],
+            costs=costs[index],
+            net=net[index],
+            present_values=present_values[index],
+            cumulative_net=cumulative_net[index],
+            cumulative_present_value=cumulative_pv[index],
+            metrics=metrics[index],
+        )
+        for index in (0, 1)
+    ]
     return CaseResult(
         case=case,
         timeline=timeline,
         lines=lines,
         adoption=adoption,
         discount_factors=factors,
-        risk_adjusted=_view(case, adjusted, is_benefit, factors, True),
-        unadjusted=_view(case, raw, is_benefit, factors, False),
+        risk_adjusted=views[0],
+        unadjusted=views[1],
     )
 
 

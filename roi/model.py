@@ -9,8 +9,9 @@ from pydantic import ConfigDict, Field
 # Strict: YAML `yes` or "12" must not silently become a number; extra keys are errors.
 MODEL_CONFIG = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
-NonNegative = Annotated[float, Field(ge=0)]
-"""A money amount or count, ≥ 0."""
+MAX_AMOUNT = 1e15
+NonNegative = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]
+"""A money amount or count, ≥ 0 and at most 10^15 (so products of inputs stay finite)."""
 
 Fraction = Annotated[float, Field(ge=0, le=1)]
 """A share as a fraction in [0, 1] (0.25 is 25 %)."""

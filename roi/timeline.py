@@ -11,6 +11,10 @@ from functools import cached_property
 import numpy as np
 
 _START = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+START_RULE = (
+    f"must be a month written YYYY-MM between {FIRST_YEAR}-01 and {LAST_YEAR}-12, e.g. 2027-01"
+)
 
 
 def parse_start(text: str) -> tuple[int, int]:
@@ -20,8 +24,8 @@ def parse_start(text: str) -> tuple[int, int]:
     (2027, 1)
     """
     match = _START.match(text)
-    if match is None:
-        raise ValueError(f"must be a month written YYYY-MM, e.g. 2027-01, got {text!r}")
+    if match is None or not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+        raise ValueError(f"{START_RULE}, got {text!r}")
     return int(match.group(1)), int(match.group(2))
 
 
