@@ -17,7 +17,7 @@ class LogisticAdoption(BaseModel):
 
     curve: Literal["logistic"]
     ceiling: Fraction
-    midpoint_month: Annotated[float, Field(gt=0)]
+    midpoint_month: Annotated[float, Field(gt=0, le=600)]
     steepness: Annotated[float, Field(gt=0, le=10)] = 0.5
 
     def shares(self, horizon_months: int) -> np.ndarray:
