@@ -58,7 +58,7 @@ def format_percent(fraction: float | None, decimals: int = 1) -> str:
     >>> format_percent(-0.00001)
     '0.0%'
     """
-    if fraction is None or not math.isfinite(fraction):
+    if fraction is None or not math.isfinite(fraction * 100.0):
         return MISSING
     return f"{_clean(fraction * 100.0, decimals):,.{decimals}f}%"
 
