@@ -16,7 +16,7 @@ from roi.report import METRIC_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_data" / "cases"
-TEI = ROOT / "tests" / "data" / "tei_salesloft.yaml"
+TEI = ROOT / "sample_data" / "reference" / "tei_salesloft.yaml"
 REQUIRED_KEYS = {
     "npv",
     "pv_benefits",

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from roi import evaluate, load_case, parse_case
 from roi.tables import annual_rows
 
-DATA = Path(__file__).parent / "data"
+TEI = Path(__file__).parents[1] / "sample_data" / "reference" / "tei_salesloft.yaml"
 SAMPLES = sorted((Path(__file__).parents[1] / "sample_data" / "cases").glob("*.yaml"))
 
 
@@ -42,7 +42,7 @@ def test_reproduces_a_published_tei_cash_flow_table_to_the_dollar():
     # Forrester Consulting, "The Total Economic Impact Of SalesLoft", Cash Flow Table
     # (Risk-Adjusted), discount rate 10 %: PV costs $1,672,201, PV benefits $7,168,371,
     # net PV $5,496,170, ROI 329 %, payback < 6 months.
-    result = evaluate(load_case(DATA / "tei_salesloft.yaml"))
+    result = evaluate(load_case(TEI))
     m = result.risk_adjusted.metrics
     assert round(m.pv_costs) == 1_672_201
     assert round(m.pv_benefits) == 7_168_371

@@ -19,7 +19,7 @@ from roi.report import result_to_dict
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).parent / "golden"
 SAMPLES = sorted((ROOT / "sample_data" / "cases").glob("*.yaml"))
-CASES = [*SAMPLES, ROOT / "tests" / "data" / "tei_salesloft.yaml"]
+CASES = [*SAMPLES, ROOT / "sample_data" / "reference" / "tei_salesloft.yaml"]
 TOLERANCE = 0.005  # half a cent, or 5e-3 of a unit for ratios and months
 
 
