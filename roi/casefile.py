@@ -240,22 +240,25 @@ def parse_case(data: Any, source: str = "case") -> BusinessCase:
         raise CaseError(source, problems_from_validation_error(error)) from None
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise CaseError(str(path), [Problem("", "file not found")]) from None
     except IsADirectoryError:
         raise CaseError(str(path), [Problem("", "is a directory, not a case file")]) from None
     except OSError as error:
         raise CaseError(str(path), [Problem("", f"cannot be read ({error.strerror})")]) from None
+
+
+def _decode(source: str, raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         where = _line_and_column(raw.decode("utf-8-sig", errors="replace"), _char_index(raw, error))
         byte = raw[error.start]
         problem = Problem(where, f"is not UTF-8 text: byte 0x{byte:02X} cannot be decoded")
-        raise CaseError(str(path), [problem]) from None
+        raise CaseError(source, [problem]) from None
 
 
 def _char_index(raw: bytes, error: UnicodeDecodeError) -> int:
@@ -330,19 +333,27 @@ def load_case(path: str | Path) -> BusinessCase:
         error lists every problem, syntax errors with their line and column.
     """
     path = Path(path)
-    source = str(path)
-    if path.suffix.lower() not in CASE_FILE_SUFFIXES:
-        raise CaseError(
-            source,
-            [Problem("", f"unknown file type {path.suffix!r}; valid: .yaml, .yml, .json")],
-        )
-    text = _read_text(path)
-    data = (
-        _parse_json(source, text) if path.suffix.lower() == ".json" else _parse_yaml(source, text)
-    )
+    _check_suffix(str(path), path.name)
+    return load_case_text(_read_bytes(path), str(path))
+
+
+def _check_suffix(source: str, name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix not in CASE_FILE_SUFFIXES:
+        problem = Problem("", f"unknown file type {suffix!r}; valid: .yaml, .yml, .json")
+        raise CaseError(source, [problem])
+    return suffix
+
+
+def load_case_text(raw: bytes, name: str) -> BusinessCase:
+    """Validate the bytes of a case file called ``name`` (its suffix picks YAML or JSON),
+    e.g. an upload. Raises :class:`CaseError` as :func:`load_case` does."""
+    suffix = _check_suffix(name, name)
+    text = _decode(name, raw)
+    data = _parse_json(name, text) if suffix == ".json" else _parse_yaml(name, text)
     if data is None:
-        raise CaseError(source, [Problem("", "the file is empty")])
-    return parse_case(data, source)
+        raise CaseError(name, [Problem("", "the file is empty")])
+    return parse_case(data, name)
 
 
 def dump_case(case: BusinessCase) -> str:

@@ -44,7 +44,7 @@ def _portfolio(args: argparse.Namespace) -> int:
         # A portfolio with a bad case is not shown at all: partial totals would mislead.
         print("\n".join(reports), file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(render_portfolio([evaluate(case) for case in cases]))
+    print(render_portfolio([evaluate(case) for case in cases], [p.stem for p in paths]))
     return 0
 
 

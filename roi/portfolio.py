@@ -74,3 +74,54 @@ def portfolio_totals(
             )
         )
     return totals
+
+
+EVIDENCE_ORDER = ("measured", "benchmark", "assumed")
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    """One case in a portfolio table: identity, risk-adjusted and unadjusted headline
+    figures, and how many line items rest on each evidence tier."""
+
+    case_id: str
+    name: str
+    currency: str
+    start: str
+    horizon_years: int
+    npv: float
+    npv_unadjusted: float
+    roi: float | None
+    irr: float | None
+    payback_months: float | None
+    evidence: dict[str, int]
+
+    @property
+    def evidence_summary(self) -> str:
+        """E.g. ``2 benchmark · 4 assumed`` (tiers with no line item left out)."""
+        parts = [f"{self.evidence[tier]} {tier}" for tier in EVIDENCE_ORDER if self.evidence[tier]]
+        return " · ".join(parts)
+
+
+def portfolio_rows(results: Sequence[CaseResult], case_ids: Sequence[str]) -> list[PortfolioRow]:
+    """One :class:`PortfolioRow` per result, ``case_ids`` naming them (e.g. file stems)."""
+    rows = []
+    for case_id, result in zip(case_ids, results, strict=True):
+        adjusted = result.risk_adjusted.metrics
+        tiers = [line.evidence for line in result.lines]
+        rows.append(
+            PortfolioRow(
+                case_id=case_id,
+                name=result.case.name,
+                currency=result.case.currency,
+                start=result.case.start,
+                horizon_years=result.case.horizon_years,
+                npv=adjusted.npv,
+                npv_unadjusted=result.unadjusted.metrics.npv,
+                roi=adjusted.roi,
+                irr=adjusted.irr,
+                payback_months=adjusted.payback_months,
+                evidence={tier: tiers.count(tier) for tier in EVIDENCE_ORDER},
+            )
+        )
+    return rows

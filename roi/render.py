@@ -7,13 +7,12 @@ from collections.abc import Sequence
 
 from roi.engine import CaseResult, Metrics
 from roi.formatting import (
-    MISSING,
     format_money,
     format_months,
     format_percent,
     format_ratio,
 )
-from roi.portfolio import portfolio_totals
+from roi.portfolio import portfolio_rows, portfolio_totals
 from roi.tables import annual_rows
 
 
@@ -98,33 +97,21 @@ def render_case(result: CaseResult) -> str:
     return "\n".join(lines)
 
 
-def render_portfolio(results: Sequence[CaseResult]) -> str:
+def render_portfolio(results: Sequence[CaseResult], case_ids: Sequence[str]) -> str:
     """One row per case (risk-adjusted), then totals per currency."""
-    header = [
-        "Case",
-        "Currency",
-        "NPV",
-        "ROI",
-        "IRR",
-        "Payback",
-        "Evidence (measured/bench/assumed)",
+    header = ["Case", "Currency", "NPV", "ROI", "IRR", "Payback", "Evidence"]
+    rows = [
+        [
+            row.name,
+            row.currency,
+            format_money(row.npv, row.currency),
+            format_percent(row.roi),
+            format_percent(row.irr),
+            format_months(row.payback_months, "never"),
+            row.evidence_summary,
+        ]
+        for row in portfolio_rows(results, case_ids)
     ]
-    rows = []
-    for result in results:
-        m = result.risk_adjusted.metrics
-        tiers = [line.evidence for line in result.lines]
-        mix = "/".join(str(tiers.count(t)) for t in ("measured", "benchmark", "assumed"))
-        rows.append(
-            [
-                result.case.name,
-                result.case.currency,
-                format_money(m.npv, result.case.currency),
-                format_percent(m.roi),
-                format_percent(m.irr) if m.irr is not None else MISSING,
-                format_months(m.payback_months, "never"),
-                mix,
-            ]
-        )
     lines = ["Portfolio (risk-adjusted)", _table(header, rows, 2), ""]
     for total in portfolio_totals(results):
         cases = f"{total.cases} case" + ("s" if total.cases != 1 else "")

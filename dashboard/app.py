@@ -1,0 +1,18 @@
+"""Entry point: ``streamlit run dashboard/app.py``. Builds the navigation; pages live in
+``dashboard/app_pages/``."""
+
+import streamlit as st
+
+from dashboard.state import init_state
+
+st.set_page_config(page_title="AI ROI", page_icon=":material/insights:", layout="wide")
+init_state()
+
+PAGES = [
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("app_pages/explorer.py", title="Scenario explorer", icon=":material/tune:"),
+    st.Page("app_pages/builder.py", title="Case builder", icon=":material/edit_note:"),
+    st.Page("app_pages/methodology.py", title="Methodology", icon=":material/menu_book:"),
+]
+
+st.navigation(PAGES).run()

@@ -1,0 +1,60 @@
+"""Every engine call the pages make, cached here and only here.
+
+Cached functions take plain, hashable arguments (ids, tuples of lever values, case JSON)
+and never read widgets. Sizes are bounded with ``max_entries``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from roi import BusinessCase, CaseResult, evaluate, load_case
+from roi.casefile import CASE_FILE_SUFFIXES
+from roi.portfolio import PortfolioRow, PortfolioTotals, portfolio_rows, portfolio_totals
+from roi.scenario import Levers, apply_levers
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES_DIR = Path(os.environ.get("ROI_CASES_DIR", ROOT / "sample_data" / "cases"))
+REFERENCE_CASE = ROOT / "sample_data" / "reference" / "tei_salesloft.yaml"
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def sample_cases(folder: str = str(CASES_DIR)) -> dict[str, BusinessCase]:
+    """The portfolio's cases by id (file name without suffix), sorted by id."""
+    paths = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in CASE_FILE_SUFFIXES)
+    return {path.stem: load_case(path) for path in paths}
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def portfolio(
+    folder: str = str(CASES_DIR),
+) -> tuple[list[PortfolioRow], list[PortfolioTotals], list[PortfolioTotals]]:
+    """Rows (risk-adjusted) and totals per currency, risk-adjusted and unadjusted."""
+    cases = sample_cases(folder)
+    results = [evaluate(case) for case in cases.values()]
+    return (
+        portfolio_rows(results, list(cases)),
+        portfolio_totals(results, risk_adjusted=True),
+        portfolio_totals(results, risk_adjusted=False),
+    )
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def scenario(case_id: str, levers: Levers, folder: str = str(CASES_DIR)) -> CaseResult:
+    """A sample case evaluated under a scenario's levers."""
+    return evaluate(apply_levers(sample_cases(folder)[case_id], levers))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def evaluate_json(case_json: str) -> CaseResult:
+    """A case given as JSON (from the builder), evaluated."""
+    return evaluate(BusinessCase.model_validate_json(case_json))
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def reference_case() -> CaseResult:
+    """The published TEI study entered as a case (the Methodology page's worked example)."""
+    return evaluate(load_case(REFERENCE_CASE))

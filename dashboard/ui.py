@@ -1,0 +1,84 @@
+"""Pieces the pages share: metric tooltips that link to the Methodology page, the headline
+metrics of a result, and the annual table formatted for people."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from roi.engine import CaseResult, Metrics
+from roi.formatting import format_money, format_months, format_percent
+from roi.tables import annual_rows
+
+METHODOLOGY = "/methodology"
+
+# Metric → (tooltip, anchor of its section on the Methodology page).
+HELP: dict[str, tuple[str, str]] = {
+    "npv": (
+        "Net present value: discounted benefits minus discounted costs; Initial is not discounted.",
+        "net-present-value-and-its-parts",
+    ),
+    "roi": ("(PV benefits − PV costs) / PV costs.", "roi-and-benefit-cost-ratio"),
+    "bcr": ("PV benefits / PV costs.", "roi-and-benefit-cost-ratio"),
+    "irr": ("The discount rate at which NPV is zero, per year.", "irr"),
+    "payback": (
+        "Months until the cumulative net cash flow turns non-negative for good.",
+        "payback",
+    ),
+    "discounted_payback": ("Payback on discounted cash flows.", "payback"),
+    "risk": (
+        "Benefits × (1 − ρ), costs × (1 + ρ) for each line item's risk factor ρ.",
+        "risk-adjustment",
+    ),
+    "evidence": ("measured, benchmark (cited) or assumed (typed in).", "evidence-tiers"),
+    "portfolio": ("Sums per currency; each case discounted to its own start.", "portfolio-totals"),
+}
+
+
+def help_text(metric: str) -> str:
+    """A tooltip with a link to the metric's section of the Methodology page."""
+    text, anchor = HELP[metric]
+    return f"{text} [How it is computed]({METHODOLOGY}#{anchor})"
+
+
+def show_metrics(
+    metrics: Metrics, currency: str, plan: Metrics | None = None, horizontal: bool = False
+) -> None:
+    """NPV, ROI, IRR, payback and discounted payback of one view, one metric a row (or side
+    by side); with ``plan``, the change from the plan's NPV as the NPV's delta."""
+    npv_delta = None
+    if plan is not None and abs(metrics.npv - plan.npv) >= 0.5:
+        npv_delta = f"{format_money(metrics.npv - plan.npv, currency)} vs plan"
+    irr = format_percent(metrics.irr) if metrics.irr is not None else "none"
+    irr_help = help_text("irr") + (f" Note: {metrics.irr_note}." if metrics.irr_note else "")
+    slots = st.columns(5) if horizontal else [st.container() for _ in range(5)]
+    slots[0].metric("NPV", format_money(metrics.npv, currency), npv_delta, help=help_text("npv"))
+    slots[1].metric("ROI", format_percent(metrics.roi), help=help_text("roi"))
+    slots[2].metric("IRR", irr, help=irr_help)
+    slots[3].metric("Payback", format_months(metrics.payback_months), help=help_text("payback"))
+    slots[4].metric(
+        "Discounted payback",
+        format_months(metrics.discounted_payback_months),
+        help=help_text("discounted_payback"),
+    )
+
+
+def annual_table(result: CaseResult, risk_adjusted: bool = True) -> pd.DataFrame:
+    """The TEI-style annual table as text, money formatted in the case's currency."""
+    currency = result.case.currency
+    horizon = result.timeline.horizon_years
+    money = ["initial", *(f"year_{y}" for y in range(1, horizon + 1)), "total", "present_value"]
+    titles = ["Initial", *(f"Year {y}" for y in range(1, horizon + 1)), "Total", "Present value"]
+    records = []
+    for row in annual_rows(result, risk_adjusted):
+        line = row["kind"] in ("benefit", "cost")
+        record = {
+            "Line": ("   " if line else "") + row["name"],
+            "Evidence": row["evidence"] or "",
+            "Risk": format_percent(row["risk"], 0) if line else "",
+        }
+        record.update(
+            {t: format_money(row[m], currency) for m, t in zip(money, titles, strict=True)}
+        )
+        records.append(record)
+    return pd.DataFrame(records)
