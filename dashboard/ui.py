@@ -41,22 +41,19 @@ def help_text(metric: str) -> str:
     return f"{text} [How it is computed]({METHODOLOGY}#{anchor})"
 
 
-def show_metrics(
-    metrics: Metrics, currency: str, plan: Metrics | None = None, horizontal: bool = False
-) -> None:
-    """NPV, ROI, IRR, payback and discounted payback of one view, one metric a row (or side
-    by side); with ``plan``, the change from the plan's NPV as the NPV's delta."""
+def show_metrics(metrics: Metrics, currency: str, plan: Metrics | None = None) -> None:
+    """NPV, ROI, IRR, payback and discounted payback of one view, one metric a row; with
+    ``plan``, the change from the plan's NPV as the NPV's delta."""
     npv_delta = None
     if plan is not None and abs(metrics.npv - plan.npv) >= 0.5:
         npv_delta = f"{format_money(metrics.npv - plan.npv, currency)} vs plan"
     irr = format_percent(metrics.irr) if metrics.irr is not None else "none"
     irr_help = help_text("irr") + (f" Note: {metrics.irr_note}." if metrics.irr_note else "")
-    slots = st.columns(5) if horizontal else [st.container() for _ in range(5)]
-    slots[0].metric("NPV", format_money(metrics.npv, currency), npv_delta, help=help_text("npv"))
-    slots[1].metric("ROI", format_percent(metrics.roi), help=help_text("roi"))
-    slots[2].metric("IRR", irr, help=irr_help)
-    slots[3].metric("Payback", format_months(metrics.payback_months), help=help_text("payback"))
-    slots[4].metric(
+    st.metric("NPV", format_money(metrics.npv, currency), npv_delta, help=help_text("npv"))
+    st.metric("ROI", format_percent(metrics.roi), help=help_text("roi"))
+    st.metric("IRR", irr, help=irr_help)
+    st.metric("Payback", format_months(metrics.payback_months), help=help_text("payback"))
+    st.metric(
         "Discounted payback",
         format_months(metrics.discounted_payback_months),
         help=help_text("discounted_payback"),

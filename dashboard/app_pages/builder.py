@@ -130,6 +130,8 @@ settings["discounting"] = right.selectbox(
     key=f"builder.{version}.discounting",
 )
 
+settings_problems = st.container()  # problems with the fields above show here
+
 with st.expander("Adoption curve", expanded=False):
     curve_now = settings["adoption"]["curve"] if settings["adoption"] else "none"
     curves = ["none", *ADOPTION_CURVES]
@@ -223,18 +225,24 @@ for problem in built.problems:
         where = f"Row {problem.row + 1}" + (f", `{problem.column}`" if problem.column else "")
         box.error(f"{where}: {problem.message}", icon=":material/error:")
 
+for problem in (p for p in built.problems if p.table is None):
+    settings_problems.error(
+        f"`{problem.field or 'case'}`: {problem.message}", icon=":material/error:"
+    )
+
 st.subheader("Figures")
-case_problems = [p for p in built.problems if p.table is None]
-for problem in case_problems:
-    st.error(f"`{problem.field or 'case'}`: {problem.message}", icon=":material/error:")
 if built.case is None:
-    st.info(f"Fix the {len(built.problems)} problem(s) above to see the figures.")
+    count = len(built.problems)
+    st.info(f"Fix the {count} problem{'s' if count != 1 else ''} above to see the figures.")
 else:
     result = cache.evaluate_json(built.case.model_dump_json())
-    st.markdown("**Risk-adjusted** (headline)")
-    show_metrics(result.risk_adjusted.metrics, built.case.currency, horizontal=True)
-    st.markdown("**Unadjusted**")
-    show_metrics(result.unadjusted.metrics, built.case.currency, horizontal=True)
+    adjusted, unadjusted = st.columns(2)
+    with adjusted:
+        st.markdown("**Risk-adjusted** (headline)")
+        show_metrics(result.risk_adjusted.metrics, built.case.currency)
+    with unadjusted:
+        st.markdown("**Unadjusted**")
+        show_metrics(result.unadjusted.metrics, built.case.currency)
     st.dataframe(annual_table(result), hide_index=True, width="stretch")
     slug = re.sub(r"[^a-z0-9]+", "_", built.case.name.lower()).strip("_") or "case"
     st.download_button(

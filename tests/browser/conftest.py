@@ -95,7 +95,9 @@ def browser():
             pytest.fail(message)
         print(f"\n{'!' * 78}\nSKIPPING BROWSER TESTS: {message}\n{'!' * 78}", file=sys.stderr)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=30_000)  # a cold two-core machine can take seconds per rerun
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -114,8 +116,14 @@ def page(browser, app_url):
     context.close()
 
 
-def screenshot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
+@pytest.fixture
+def screenshot():
+    """``screenshot(page, name)`` saves ``tests/artifacts/<name>.png``."""
+
+    def save(page, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save
