@@ -14,13 +14,12 @@ import statistics
 import time
 from pathlib import Path
 
-import numpy as np
 import numpy_financial as npf
 
 from roi import evaluate, load_case
 from roi.adoption import adoption_by_period
 from roi.case import BusinessCase
-from roi.drivers.base import DriverContext
+from roi.drivers.base import DriverContext, yearly_factor
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,7 +34,7 @@ def naive_evaluate(case: BusinessCase) -> dict[str, float | None]:
     """Loop-per-month baseline giving the same headline figures, both views."""
     timeline = case.timeline
     adoption = adoption_by_period(case.adoption, timeline.horizon_months)
-    growth = (1 + case.annual_volume_growth) ** np.maximum(timeline.year_of_period - 1, 0)
+    growth = yearly_factor(timeline.year_of_period, case.annual_volume_growth)
     context = DriverContext(timeline, adoption, growth)
     monthly_rate = (1 + case.discount_rate) ** (1 / 12) - 1
     out: dict[str, float | None] = {}

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
+from scipy.special import expit
 
 from roi.model import MODEL_CONFIG, Fraction
 
@@ -22,7 +23,8 @@ class LogisticAdoption(BaseModel):
 
     def shares(self, horizon_months: int) -> np.ndarray:
         months = np.arange(1, horizon_months + 1, dtype=float)
-        return self.ceiling / (1.0 + np.exp(-self.steepness * (months - self.midpoint_month)))
+        # expit(x) = 1 / (1 + e^-x), computed without overflow far from the midpoint.
+        return self.ceiling * expit(self.steepness * (months - self.midpoint_month))
 
 
 class LinearAdoption(BaseModel):
@@ -32,7 +34,7 @@ class LinearAdoption(BaseModel):
 
     curve: Literal["linear"]
     ceiling: Fraction
-    months_to_ceiling: Annotated[int, Field(ge=1)]
+    months_to_ceiling: Annotated[int, Field(ge=1, le=600)]
 
     def shares(self, horizon_months: int) -> np.ndarray:
         months = np.arange(1, horizon_months + 1, dtype=float)

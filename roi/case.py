@@ -27,7 +27,7 @@ class BusinessCase(BaseModel):
 
     model_config = MODEL_CONFIG
 
-    name: Annotated[str, Field(min_length=1, max_length=120)]
+    name: Annotated[str, Field(min_length=1, max_length=120, pattern=r"\S")]
     use_case_id: str | None = None
     description: str | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"

@@ -66,9 +66,10 @@ class _CaseLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _CaseLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
     first_line: dict[Any, int] = {}
     for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # keys merged in with << may be overridden, as YAML intends
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
         try:
@@ -81,6 +82,7 @@ def _construct_mapping(loader: _CaseLoader, node: yaml.MappingNode) -> dict[Any,
             loader.duplicates.append(Problem(where, message))
         else:
             first_line[key] = line
+    loader.flatten_mapping(node)
     return loader.construct_mapping(node, deep=True)
 
 
@@ -164,6 +166,8 @@ def _message(error: dict[str, Any], model: type[BaseModel], path: str) -> str:
             return f"must be a number{got} (YAML reads yes/no/on/off as true/false)"
         return f"must be a finite number{got}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
+        if isinstance(value, float) and value.is_integer():
+            return f"must be a whole number written without a decimal point or exponent{got}"
         return f"must be a whole number{got}"
     if kind in ("bool_type", "bool_parsing"):
         return f"must be true or false{got}"
@@ -173,6 +177,8 @@ def _message(error: dict[str, Any], model: type[BaseModel], path: str) -> str:
         return f"must be a three-letter ISO 4217 code such as USD or EUR{got}"
     if kind == "string_too_short" and ctx.get("min_length") == 1:
         return f"must not be empty{got}"
+    if kind == "string_pattern_mismatch" and path.endswith("name"):
+        return f"must not be blank{got}"
     if kind in ("string_too_short", "string_too_long"):
         limit = ctx.get("min_length", ctx.get("max_length"))
         word = "at least" if kind == "string_too_short" else "at most"
@@ -180,7 +186,8 @@ def _message(error: dict[str, Any], model: type[BaseModel], path: str) -> str:
     if kind in ("too_short", "too_long"):
         limit = ctx.get("min_length", ctx.get("max_length"))
         word = "at least" if kind == "too_short" else "at most"
-        return f"must have {word} {limit} items, got {ctx.get('actual_length')}"
+        items = "item" if limit == 1 else "items"
+        return f"must have {word} {limit} {items}, got {ctx.get('actual_length')}"
     if kind == "literal_error":
         return f"must be one of {ctx['expected']}{got}"
     if kind in ("list_type",):
@@ -194,7 +201,12 @@ def _message(error: dict[str, Any], model: type[BaseModel], path: str) -> str:
         )
         if kind == "union_tag_not_found":
             return f"missing {field!r}; valid: {valid}"
-        return f"unknown {field} {ctx['tag']!r}; valid: {valid}"
+        tag, kind_name = ctx["tag"], path.split("[")[0]
+        other = {"benefits": "costs", "costs": "benefits"}.get(kind_name)
+        if other and tag in _TAGGED_LISTS[other]:
+            driver = "cost" if other == "costs" else "benefit"
+            return f"{tag!r} is a {driver} driver: move this line under {other}"
+        return f"unknown {field} {tag!r}; valid: {valid}"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     return error["msg"]
@@ -214,6 +226,8 @@ def problems_from_validation_error(error: ValidationError) -> list[Problem]:
             continue
         path, model = _path_and_model(loc)
         message = _message(item, model, path)
+        if item["type"] == "benchmark_source":
+            path += ".source"
         if not path and item["type"] == "value_error":
             # Cross-field rules report "path: message" lines (see roi.case.case_problems).
             for line in message.splitlines():
@@ -301,23 +315,44 @@ def _parse_yaml(source: str, text: str) -> Any:
     return data
 
 
+class _JsonObject(dict):
+    """A JSON object that remembers which of its keys were given more than once."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> _JsonObject:
+    out = _JsonObject()
+    repeated = []
+    for key, value in pairs:
+        if key in out:
+            repeated.append(key)
+        out[key] = value
+    out.duplicates = tuple(repeated)
+    return out
+
+
+def _json_duplicates(value: Any, path: str = "") -> list[Problem]:
+    problems = []
+    if isinstance(value, _JsonObject):
+        for key in value.duplicates:
+            where = f"{path}.{key}" if path else key
+            problems.append(Problem(where, f"duplicate key {key!r}; give each key once"))
+        for key, item in value.items():
+            problems += _json_duplicates(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            problems += _json_duplicates(item, f"{path}[{index}]")
+    return problems
+
+
 def _parse_json(source: str, text: str) -> Any:
-    duplicates: list[Problem] = []
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in items:
-            if key in out:
-                message = f"duplicate key {key!r}; give each key once"
-                duplicates.append(Problem(key, message))
-            out[key] = value
-        return out
-
     try:
-        data = json.loads(text, object_pairs_hook=pairs)
+        data = json.loads(text, object_pairs_hook=_json_object)
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
         raise CaseError(source, [Problem(where, f"invalid JSON: {error.msg}")]) from None
+    duplicates = _json_duplicates(data)
     if duplicates:
         raise CaseError(source, duplicates)
     return data

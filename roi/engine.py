@@ -14,7 +14,7 @@ import numpy as np
 
 from roi.adoption import adoption_by_period
 from roi.case import BusinessCase
-from roi.drivers.base import DriverContext
+from roi.drivers.base import DriverContext, yearly_factor
 from roi.finance import annualise_monthly_rate, discount_factors, irr, payback_periods_by_row
 from roi.timeline import Timeline
 
@@ -93,10 +93,6 @@ class CaseResult:
         return self.risk_adjusted if risk_adjusted else self.unadjusted
 
 
-def _volume_growth(years: np.ndarray, annual_growth: float) -> np.ndarray:
-    return (1.0 + annual_growth) ** np.maximum(years - 1, 0)
-
-
 def sum_by_year(amounts: np.ndarray, horizon_years: int) -> np.ndarray:
     """Sum monthly amounts (last axis, periods 1..12·H) into years."""
     months = amounts[..., 1:]
@@ -169,7 +165,7 @@ def evaluate(case: BusinessCase) -> CaseResult:
     context = DriverContext(
         timeline=timeline,
         adoption=adoption,
-        volume_growth=_volume_growth(timeline.year_of_period, case.annual_volume_growth),
+        volume_growth=yearly_factor(timeline.year_of_period, case.annual_volume_growth),
     )
     items = [("benefit", item) for item in case.benefits] + [("cost", item) for item in case.costs]
     lines = tuple(

@@ -142,9 +142,9 @@ def _single_root_bracket(
     is known from NPV(0); steps grow fourfold from 0.01 until the sign changes or the range
     ends (a wide bracket costs the Newton solver little; each extra step costs an NPV).
     """
-    tolerance = _ZERO * float(np.abs(values).sum())
+    magnitudes = np.abs(values)
     f0 = float(values.sum())
-    if abs(f0) <= tolerance:
+    if abs(f0) <= _ZERO * float(magnitudes.sum()):
         return (0.0, 0.0)
     first = float(values[np.flatnonzero(values)[0]])
     direction = -1.0 if np.sign(f0) == np.sign(first) else 1.0
@@ -154,8 +154,10 @@ def _single_root_bracket(
         u = direction * step
         if abs(u) >= abs(bound):
             u = bound
-        fu = float(np.exp(-u * periods) @ values)
-        if abs(fu) <= tolerance:
+        factors = np.exp(-u * periods)
+        fu = float(factors @ values)
+        # Rounding noise is relative to the flows' size at this rate, not at rate 0.
+        if abs(fu) <= _ZERO * float(factors @ magnitudes):
             return (u, u)
         if np.sign(fu) != np.sign(f0):
             return (min(previous, u), max(previous, u))
@@ -172,7 +174,7 @@ def _roots_on_grid(
     s = np.linspace(math.asinh(u_low / scale), math.asinh(u_high / scale), _GRID_POINTS)
     grid = scale * np.sinh(s)
     f = _npv_in_u(grid, values, periods)
-    f[np.abs(f) <= _ZERO * float(np.abs(values).sum())] = 0.0
+    f[np.abs(f) <= _ZERO * _npv_in_u(grid, np.abs(values), periods)] = 0.0
     roots = [float(u) for u in grid[f == 0.0]]
     for i in np.flatnonzero(np.sign(f[:-1]) * np.sign(f[1:]) < 0):
         roots.append(_solve(values, periods, grid[i], grid[i + 1]))
@@ -319,7 +321,7 @@ def payback_periods(values: ArrayLike) -> float | None:
 
     Notes
     -----
-    A cumulative value within 1e-9 of the total absolute flow of zero counts as zero, so
+    A cumulative value within 10⁻¹² of the total absolute flow of zero counts as zero, so
     rounding noise from spreading amounts over months never creates a spurious crossing.
 
     Examples
@@ -335,7 +337,7 @@ def payback_periods(values: ArrayLike) -> float | None:
 def payback_periods_by_row(rows: np.ndarray) -> list[float | None]:
     """:func:`payback_periods` of each row of a 2-D array of cash flows, in one pass."""
     cumulative = np.cumsum(rows, axis=1)
-    tolerance = 1e-9 * np.maximum(1.0, np.abs(rows).sum(axis=1))
+    tolerance = _ZERO * np.abs(rows).sum(axis=1)
     below = cumulative < -tolerance[:, np.newaxis]
     end = rows.shape[1] - 1
     # Index of the last period whose cumulative flow is negative, per row.

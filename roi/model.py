@@ -19,5 +19,5 @@ Fraction = Annotated[float, Field(ge=0, le=1)]
 AnnualChange = Annotated[float, Field(ge=-0.9, le=10)]
 """A yearly growth or escalation rate as a fraction (0.03 is +3 % a year)."""
 
-Month = Annotated[int, Field(ge=1)]
+Month = Annotated[int, Field(ge=1, le=1200)]
 """A month of the horizon, 1-based (month 1 is the first month after the start)."""

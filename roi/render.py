@@ -70,7 +70,8 @@ def render_case(result: CaseResult) -> str:
     convention = "monthly" if case.discounting == "monthly" else "at year end (TEI)"
     lines = [
         case.name,
-        f"{case.currency}, starting {case.start}, {case.horizon_years} years,"
+        f"{case.currency}, starting {case.start}, {case.horizon_years}"
+        f" year{'s' if case.horizon_years != 1 else ''},"
         f" discounted at {format_percent(case.discount_rate)} a year {convention}",
         "",
         _table(["", "Risk-adjusted", "Unadjusted"], _metric_rows(adjusted, raw, case.currency)),
@@ -120,4 +121,8 @@ def render_portfolio(results: Sequence[CaseResult], case_ids: Sequence[str]) -> 
             f" ROI {format_percent(total.roi)}, payback {format_months(total.payback_months)}"
             f" from {total.first_start}"
         )
+    lines.append(
+        "Totals add each case's figures as discounted to its own start month; currencies are"
+        " never added together."
+    )
     return "\n".join(lines)

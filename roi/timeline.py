@@ -10,7 +10,7 @@ from functools import cached_property
 
 import numpy as np
 
-_START = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_START = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 START_RULE = (
     f"must be a month written YYYY-MM between {FIRST_YEAR}-01 and {LAST_YEAR}-12, e.g. 2027-01"
@@ -23,7 +23,7 @@ def parse_start(text: str) -> tuple[int, int]:
     >>> parse_start("2027-01")
     (2027, 1)
     """
-    match = _START.match(text)
+    match = _START.fullmatch(text)
     if match is None or not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
         raise ValueError(f"{START_RULE}, got {text!r}")
     return int(match.group(1)), int(match.group(2))

@@ -114,6 +114,19 @@ EXPECTED = [
     ("money_infinite.yaml", "costs[0].monthly_amount", "must be a finite number, got inf"),
     ("money_nan.yaml", "costs[0].monthly_amount", "must be a finite number, got nan"),
     ("money_too_large.yaml", "costs[0].monthly_amount", "must be ≤ 1e+15, got 1e+308"),
+    # Found in review of issue #2:
+    ("json_duplicate_nested_key.json", "costs[0].monthly_amount", "duplicate key 'monthly_amount'"),
+    ("start_trailing_newline.yaml", "start", START_ERROR),
+    ("start_fullwidth_digits.yaml", "start", START_ERROR),
+    (
+        "seats_exponent.yaml",
+        "costs[0].seats",
+        "must be a whole number written without a decimal point or exponent, got 1000",
+    ),
+    ("seats_too_many.yaml", "costs[0].seats", "must be ≤ 1000000000000000"),
+    ("benchmark_without_source.yaml", "benefits[0].source", "must name its source"),
+    ("cost_driver_under_benefits.yaml", "benefits[0]", "'one_time' is a cost driver"),
+    ("blank_name.yaml", "name", "must not be blank"),
     ("recapture_above_one.yaml", "benefits[0].productivity_recapture", "must be ≤ 1, got 1.5"),
     ("risk_too_high.yaml", "costs[0].risk", "must be ≤ 0.9, got 0.95"),
     (

@@ -79,3 +79,17 @@ def test_defaults_are_documented_conventions():
         "monthly",
     )
     assert case.costs[0].risk == 0.0 and case.costs[0].evidence == "assumed"
+
+
+def test_yaml_merge_keys_may_be_overridden(tmp_path):
+    # `<<: *base` then `name: d` is YAML's way to reuse a line: not a duplicate key.
+    text = """\
+name: Merge
+start: "2027-01"
+costs:
+  - &base {name: c, type: recurring, monthly_amount: 10}
+  - {<<: *base, name: d}
+"""
+    case = load_case(write(tmp_path, "m.yaml", text))
+    assert [item.name for item in case.costs] == ["c", "d"]
+    assert case.costs[1].monthly_amount == 10

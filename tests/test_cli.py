@@ -54,6 +54,7 @@ def test_json_output_has_the_contract_keys_and_engine_figures(path, capsys):
     assert data["unadjusted"].keys() >= REQUIRED_KEYS
     assert set(METRIC_KEYS) <= data.keys()
     assert all(math.isfinite(x) for x in walk_numbers(data))
+    assert not any(x == 0 and math.copysign(1, x) < 0 for x in walk_numbers(data)), "-0.0"
     metrics = evaluate(load_case(path)).risk_adjusted.metrics
     assert data["npv"] == metrics.npv and data["roi"] == metrics.roi
     horizon = data["horizon_years"]

@@ -6,6 +6,7 @@ come from a published source (named), and the schedule is checked against numpy-
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -418,3 +419,24 @@ def test_npv_at_the_irr_is_zero_year_end(cost_initial, benefit_years):
         return  # outside the discount rates a case file accepts
     at_irr = evaluate(base.model_copy(update={"discount_rate": m.irr})).risk_adjusted.metrics
     assert abs(at_irr.npv) <= 1e-6 * (cost_initial + sum(benefit_years))
+
+
+def test_per_seat_never_produces_negative_zero():
+    # ceil(0 - 1e-9) is -0.0; the engine must give 0.0 (issue #2 review).
+    seats = {
+        "name": "p",
+        "type": "per_seat",
+        "price_per_seat_per_month": 10,
+        "seats": 150,
+        "follow_adoption": True,
+    }
+    result = evaluate(case(costs=[seats], horizon_years=1))
+    assert np.all(np.signbit(result.unadjusted.line_amounts) == False)  # noqa: E712
+
+
+def test_logistic_far_from_its_midpoint_does_not_overflow():
+    curve = {"curve": "logistic", "ceiling": 1.0, "midpoint_month": 600, "steepness": 10}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        adoption = evaluate(case([explicit("e", by_year=[1])], horizon_years=1, adoption=curve))
+    assert np.all(adoption.adoption == 0.0)

@@ -231,3 +231,23 @@ def test_irr_is_fast_path_consistent_for_long_monthly_series():
     values = np.r_[-250000.0, np.full(120, 4000.0)]
     assert irr(values).rate == pytest.approx(npf.irr(values), rel=1e-10)
     assert math.isfinite(irr(values).rate)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        # One outlay of 1 and one inflow of 1e15 after n periods: IRR = 1e15^(1/n) - 1
+        # (closed form). Regression for issue #2 review: a tiny outlay was taken for zero.
+        ([-1.0, *[0.0] * 9, 1e15], 1e15 ** (1 / 10) - 1),
+        ([-1.0, *[0.0] * 119, 1e15], 1e15 ** (1 / 120) - 1),
+        ([-1000.0, *[0.0] * 119, 1e15], (1e15 / 1000) ** (1 / 120) - 1),
+    ],
+)
+def test_irr_with_a_tiny_outlay_against_huge_inflows(values, expected):
+    assert irr(values).rate == pytest.approx(expected, rel=1e-9)
+
+
+def test_payback_of_tiny_amounts_is_not_rounded_away():
+    # A cost of 1e-10 with nothing after it never pays back (issue #2 review).
+    assert payback_periods([-1e-10, 0.0, 0.0]) is None
+    assert payback_periods([-1e4, *[0.0] * 119, 1e15]) == pytest.approx(119 + 1e4 / 1e15)

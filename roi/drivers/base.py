@@ -12,13 +12,20 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from roi.model import MODEL_CONFIG, NonNegative
 from roi.timeline import Timeline
 
 Evidence = Literal["measured", "benchmark", "assumed"]
 EVIDENCE_TIERS: tuple[Evidence, ...] = ("measured", "benchmark", "assumed")
+
+
+def yearly_factor(year_of_period: np.ndarray, annual_change: float) -> np.ndarray:
+    """Growth or escalation as yearly steps: (1 + annual_change)^(y - 1) in year y, 1 in
+    period 0 (year 0) and in year 1."""
+    return (1.0 + annual_change) ** np.maximum(year_of_period - 1, 0)
 
 
 @dataclass(frozen=True)
@@ -42,8 +49,7 @@ class DriverContext:
 
     def yearly_factor(self, annual_change: float) -> np.ndarray:
         """(1 + annual_change)^(y - 1) for each period in year y; 1 in period 0 and year 1."""
-        years = np.maximum(self.timeline.year_of_period - 1, 0)
-        return (1.0 + annual_change) ** years
+        return yearly_factor(self.timeline.year_of_period, annual_change)
 
     def months_from(self, first_month: int) -> np.ndarray:
         """1.0 for months ≥ first_month, 0.0 before (and in period 0)."""
@@ -55,11 +61,19 @@ class LineItemBase(BaseModel):
 
     model_config = MODEL_CONFIG
 
-    name: Annotated[str, Field(min_length=1, max_length=120)]
+    name: Annotated[str, Field(min_length=1, max_length=120, pattern=r"\S")]
     risk: Annotated[float, Field(ge=0, le=0.9)] = 0.0
     evidence: Evidence = "assumed"
     source: str | None = None
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _benchmark_names_its_source(self) -> LineItemBase:
+        if self.evidence == "benchmark" and not (self.source and self.source.strip()):
+            raise PydanticCustomError(
+                "benchmark_source", "a 'benchmark' line must name its source in 'source'"
+            )
+        return self
 
     def horizon_problems(self, horizon_years: int) -> list[tuple[str, str]]:
         """(field, message) pairs for inputs that do not fit a horizon of H years."""

@@ -17,7 +17,7 @@ class OneTime(LineItemBase):
 
     type: Literal["one_time"]
     amount: NonNegative
-    spread_over_months: Annotated[int, Field(ge=0)] = 0
+    spread_over_months: Annotated[int, Field(ge=0, le=1200)] = 0
 
     def monthly_amounts(self, context: DriverContext) -> np.ndarray:
         out = np.zeros(context.timeline.periods)
@@ -57,14 +57,15 @@ class PerSeat(LineItemBase):
 
     type: Literal["per_seat"]
     price_per_seat_per_month: NonNegative
-    seats: Annotated[int, Field(ge=0)]
+    seats: Annotated[int, Field(ge=0, le=10**15)]
     follow_adoption: bool = False
     annual_escalation: AnnualChange = 0.0
 
     def monthly_amounts(self, context: DriverContext) -> np.ndarray:
         if self.follow_adoption:
             # The tolerance keeps 0.1 * 30 = 3.0000000000000004 at 3 seats.
-            seats = np.ceil(self.seats * context.adoption - 1e-9)
+            # + 0.0 turns the -0.0 that ceil gives for tiny negatives into 0.0.
+            seats = np.ceil(self.seats * context.adoption - 1e-9) + 0.0
         else:
             seats = self.seats * context.months_from(1)
         return self.price_per_seat_per_month * seats * context.yearly_factor(self.annual_escalation)
