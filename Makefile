@@ -12,8 +12,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# The dashboard on the bundled sample data, at http://127.0.0.1:8501 (PORT=... to change).
+PORT ?= 8501
 run: $(STAMP)
-	$(PY) -m roi portfolio sample_data/cases
+	$(PY) -m dashboard.serve --server.address 127.0.0.1 --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -1,7 +1,11 @@
-"""`make bench`: the engine's speed, each figure beside a naive baseline timed in the same run.
+"""`make bench`: speed figures, each beside a baseline timed in the same run.
 
-Targets (issue #2): one 10-year monthly case end to end (schedule and every metric, both
-views) under 5 ms median; 1,000 such cases as a batch under 1 s.
+Targets:
+- issue #2: one 10-year monthly case end to end (schedule and every metric, both views)
+  under 5 ms median; 1,000 such cases as a batch under 1 s.
+- issue #3: a slider change re-renders the scenario explorer in under 300 ms (AppTest),
+  beside the rerun of a trivial one-slider page; the Overview's first render after the app
+  starts under 3 s (Chromium, else AppTest), beside a trivial page's first render.
 
 The naive baseline is what a spreadsheet-minded first version would do: a Python loop over
 months and line items, numpy-financial's ``npv`` and ``irr`` (polynomial roots), and a
@@ -80,6 +84,98 @@ def report(name: str, seconds: float, baseline: float, target: float, unit: str)
     )
 
 
+def explorer_rerun() -> tuple[float, float]:
+    """Median rerun after a slider change: the explorer, and a trivial one-slider page."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.state import lever_key
+
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/explorer.py").run()
+    case_id = at.session_state["explorer.case"]
+    slider = lever_key(case_id, "adoption_ceiling")
+    values = [round(0.3 + 0.05 * (i % 12), 2) for i in range(25)]  # new values: no cache hit
+
+    def move(value: float) -> None:
+        at.slider(key=slider).set_value(value).run()
+
+    move(0.5)
+    explorer = statistics.median(_time(lambda v=v: move(v)) for v in values)
+    trivial = AppTest.from_string(
+        "import streamlit as st\nst.slider('x', 0.0, 1.0, 0.5, key='x')", default_timeout=60
+    )
+    trivial.run()
+    baseline = statistics.median(
+        _time(lambda v=v: trivial.slider(key="x").set_value(v).run()) for v in values
+    )
+    return explorer, baseline
+
+
+def _time(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def overview_first_render() -> tuple[float, float, float, float, str]:
+    """Seconds from opening the app's URL to the first Overview metric, with the server
+    already started (as after `make run`): on a first visit (empty browser cache) and on a
+    later one (the browser has the app's static files); beside a trivial page's same two."""
+    import subprocess
+    import sys
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "tests" / "browser"))
+    from conftest import CHROMIUM_ARGS, chromium_path, free_port, wait_for_health
+
+    chromium = chromium_path()
+    if chromium is None:
+        from streamlit.testing.v1 import AppTest
+
+        app = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+        trivial = AppTest.from_string("import streamlit as st\nst.metric('x', 1)")
+        first, trivial_first = _time(app.run), _time(trivial.run)
+        return first, first, trivial_first, trivial_first, "AppTest (no Chromium)"
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as folder:
+        trivial_app = Path(folder) / "trivial.py"
+        trivial_app.write_text("import streamlit as st\nst.metric('x', 1)\n")
+        timings = []
+        options = ["--server.address", "127.0.0.1", "--server.headless", "true",
+                   "--browser.gatherUsageStats", "false", "--server.port"]  # fmt: skip
+        for command in (
+            [sys.executable, "-m", "dashboard.serve", *options],  # as `make run` starts it
+            [sys.executable, "-m", "streamlit", "run", str(trivial_app), *options],
+        ):
+            port = free_port()
+            server = subprocess.Popen(
+                [*command, str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            try:
+                url = f"http://127.0.0.1:{port}"
+                wait_for_health(url, server)
+                with sync_playwright() as playwright:
+                    browser = playwright.chromium.launch(
+                        executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+                    )
+                    context = browser.new_context()
+                    for _visit in range(2):  # first visit, then with the browser's cache warm
+                        page = context.new_page()
+                        start = time.perf_counter()
+                        page.goto(url)
+                        page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+                        timings.append(time.perf_counter() - start)
+                        page.close()
+                    browser.close()
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
+    return (*timings, "Chromium")
+
+
 def main() -> None:
     case = ten_year_case()
     engine = evaluate(case).risk_adjusted.metrics
@@ -99,6 +195,22 @@ def main() -> None:
     # The baseline takes ~30 s for 1,000 cases: time 100 of them and scale by 10.
     batch_naive = 10 * median_seconds(lambda: [naive_evaluate(c) for c in cases[:100]], 1)
     report("1,000 10-year cases as a batch", batch, batch_naive, 1.0, "s")
+    explorer, trivial = explorer_rerun()
+    print(
+        f"{'explorer rerun after a slider change':<44} {explorer * 1e3:9.1f} ms"
+        f"   trivial one-slider page {trivial * 1e3:7.1f} ms"
+        f"   target < 300 ms: {'meets' if explorer < 0.3 else 'MISSES'}"
+    )
+    cold, warm, trivial_cold, trivial_warm, how = overview_first_render()
+    for label, seconds, trivial_seconds in (
+        ("first visit", cold, trivial_cold),
+        ("browser cache warm", warm, trivial_warm),
+    ):
+        print(
+            f"{'Overview render, ' + label + ' (' + how + ')':<44} {seconds:9.2f} s "
+            f"   trivial page {trivial_seconds:7.2f} s"
+            f"   target < 3 s: {'meets' if seconds < 3.0 else 'MISSES'}"
+        )
 
 
 if __name__ == "__main__":

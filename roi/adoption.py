@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
-from scipy.special import expit
 
 from roi.model import MODEL_CONFIG, Fraction
 
@@ -23,8 +22,9 @@ class LogisticAdoption(BaseModel):
 
     def shares(self, horizon_months: int) -> np.ndarray:
         months = np.arange(1, horizon_months + 1, dtype=float)
-        # expit(x) = 1 / (1 + e^-x), computed without overflow far from the midpoint.
-        return self.ceiling * expit(self.steepness * (months - self.midpoint_month))
+        # 1 / (1 + e^-x) written as (1 + tanh(x/2)) / 2: no overflow far from the midpoint.
+        x = self.steepness * (months - self.midpoint_month)
+        return self.ceiling * 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
 class LinearAdoption(BaseModel):

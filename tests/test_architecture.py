@@ -40,3 +40,27 @@ def test_public_api_is_curated():
     assert sorted(roi.__all__) == roi.__all__
     for name in roi.__all__:
         assert getattr(roi, name) is not None
+
+
+DASHBOARD_FILES = sorted((ROOT / "dashboard").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", DASHBOARD_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_dashboard_never_imports_numerical_libraries(path):
+    # Pages read widgets, call roi and draw: finance and statistics stay in the engine.
+    assert not imported_modules(path) & {"numpy_financial", "statsmodels", "scipy", "numpy"}
+
+
+def test_tooltip_links_point_at_methodology_headings():
+    import re
+
+    from dashboard.ui import HELP
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Methodology", 1)[1].split("\n## ", 1)[0]
+    anchors = {
+        re.sub(r"[^a-z0-9 -]", "", heading.lower()).strip().replace(" ", "-")
+        for heading in re.findall(r"^### (.+)$", section, flags=re.M)
+    }
+    for metric, (_, anchor) in HELP.items():
+        assert anchor in anchors, f"{metric}: no methodology heading for #{anchor}"

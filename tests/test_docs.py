@@ -107,3 +107,11 @@ def test_sample_data_dictionary_names_every_sample_case():
     text = (ROOT / "sample_data" / "README.md").read_text(encoding="utf-8")
     for path in (ROOT / "sample_data" / "cases").glob("*.yaml"):
         assert path.name in text
+
+
+def test_every_scenario_link_parameter_is_documented():
+    from roi.scenario import QUERY_KEYS
+
+    text = section("Scenario links")
+    for key in QUERY_KEYS.values():
+        assert f"| `{key}` |" in text, key
