@@ -8,7 +8,11 @@ import streamlit as st
 DEFAULTS: dict[str, object] = {
     "explorer.case": None,  # id of the case shown; None until the page first runs
     "explorer.link_read": False,  # the link's scenario has been applied once
+    "explorer.ignored": (),  # parts of the link that were ignored, shown once
     "builder.source": None,  # what the builder's draft was loaded from
+    "builder.settings": None,  # the draft's case settings (dict)
+    "builder.tables": None,  # the draft's line items, one table per driver
+    "builder.version": 0,  # bumped on every new draft, to reset the editors
 }
 
 

@@ -130,3 +130,19 @@ def test_methodology_shows_the_reproduced_tei_study_and_the_conventions():
 @pytest.mark.parametrize("page", ["overview", "explorer", "builder", "methodology"])
 def test_every_page_renders_without_exception(page):
     app(None if page == "overview" else page)
+
+
+def test_builder_opens_an_uploaded_case_and_rejects_a_broken_one():
+    at = app("builder")
+    good = (ROOT / "sample_data" / "cases" / "document_classification.yaml").read_bytes()
+    at.get("file_uploader")[0].upload("mine.yaml", good, "application/x-yaml").run()
+    assert not at.exception
+    expected = evaluate(SAMPLES["document_classification"]).risk_adjusted.metrics.npv
+    assert metric(at, "NPV") == format_money(expected, "EUR")
+
+    at = app("builder")
+    broken = b'name: Broken\nstart: "2027-13"\n'
+    at.get("file_uploader")[0].upload("broken.yaml", broken, "application/x-yaml").run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "cannot be opened" in errors and "start" in errors

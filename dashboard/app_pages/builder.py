@@ -30,7 +30,7 @@ def load_draft(source: str, case) -> None:
     st.session_state["builder.source"] = source
     st.session_state["builder.settings"] = case_settings(case)
     st.session_state["builder.tables"] = case_tables(case)
-    st.session_state["builder.version"] = st.session_state.get("builder.version", 0) + 1
+    st.session_state["builder.version"] += 1
 
 
 def blank_case():

@@ -41,8 +41,9 @@ if st.session_state["explorer.case"] not in cases:
     st.session_state["explorer.case"] = ids[0]
 
 st.title("Scenario explorer")
-for reason in st.session_state.pop("explorer.ignored", ()):
+for reason in st.session_state["explorer.ignored"]:
     st.warning(f"Part of the link was ignored: {reason}.")
+st.session_state["explorer.ignored"] = ()
 
 controls, figures = st.columns([1, 2.6], gap="large")
 with controls:

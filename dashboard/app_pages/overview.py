@@ -42,7 +42,6 @@ table = pd.DataFrame(
         {
             "Use case": row.name,
             "Explore": f"/explorer?case={row.case_id}",
-            "Currency": row.currency,
             "NPV (risk-adjusted)": format_money(row.npv, row.currency),
             "NPV (unadjusted)": format_money(row.npv_unadjusted, row.currency),
             "ROI": format_percent(row.roi),
