@@ -146,3 +146,17 @@ def test_builder_opens_an_uploaded_case_and_rejects_a_broken_one():
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
     assert "cannot be opened" in errors and "start" in errors
+
+
+def test_builder_adoption_curve_changes_the_figures_and_rejects_bad_shares():
+    at = app("builder")
+    before = metric(at, "NPV")
+    at.selectbox(key=f"builder.{at.session_state['builder.version']}.curve").set_value(
+        "steps"
+    ).run()
+    shares = next(t for t in at.text_input if t.label.startswith("Shares by year"))
+    shares.set_value("0.25, 0.5").run()
+    assert not at.exception and metric(at, "NPV") != before
+    shares.set_value("a quarter").run()
+    errors = " ".join(e.value for e in at.error)
+    assert "adoption.shares_by_year" in errors and "must be a list" in errors

@@ -22,6 +22,16 @@ from roi.casefile import CaseError, dump_case, load_case_text, parse_case
 from roi.finance import DISCOUNTING_CONVENTIONS
 
 BLANK = "Blank case"
+# Adoption inputs per curve: field, label, min, max, default, step (ints stay ints).
+CEILING = ("ceiling", "Ceiling (share, 0–1)", 0.0, 1.0, 0.8, 0.05)
+ADOPTION_INPUTS = {
+    "logistic": [
+        CEILING,
+        ("midpoint_month", "Midpoint month", 0.5, 600.0, 6.0, 0.5),
+        ("steepness", "Steepness (per month)", 0.05, 10.0, 0.5, 0.05),
+    ],
+    "linear": [CEILING, ("months_to_ceiling", "Months to ceiling", 1, 600, 6, 1)],
+}
 KINDS = {"benefits": "Benefits", "costs": "Costs"}
 
 
@@ -144,41 +154,14 @@ with st.expander("Adoption curve", expanded=False):
     else:
         current = settings["adoption"] if curve_now == curve else {}
         adoption = {"curve": curve}
-        if curve in ("logistic", "linear"):
-            adoption["ceiling"] = st.number_input(
-                "Ceiling (share, 0–1)",
-                0.0,
-                1.0,
-                float(current.get("ceiling", 0.8)),
-                0.05,
-                key=f"builder.{version}.ceiling",
-            )
-        if curve == "logistic":
-            adoption["midpoint_month"] = st.number_input(
-                "Midpoint month",
-                0.5,
-                600.0,
-                float(current.get("midpoint_month", 6.0)),
-                0.5,
-                key=f"builder.{version}.midpoint",
-            )
-            adoption["steepness"] = st.number_input(
-                "Steepness (per month)",
-                0.05,
-                10.0,
-                float(current.get("steepness", 0.5)),
-                0.05,
-                key=f"builder.{version}.steepness",
-            )
-        if curve == "linear":
-            adoption["months_to_ceiling"] = int(
-                st.number_input(
-                    "Months to ceiling",
-                    1,
-                    120,
-                    int(current.get("months_to_ceiling", 6)),
-                    key=f"builder.{version}.months",
-                )
+        for field, label, low, high, default, step in ADOPTION_INPUTS.get(curve, ()):
+            adoption[field] = st.number_input(
+                label,
+                low,
+                high,
+                type(default)(current.get(field, default)),
+                step,
+                key=f"builder.{version}.{field}",
             )
         if curve == "steps":
             shares = format_numbers(current.get("shares_by_year", [0.3, 0.6, 0.85]))
