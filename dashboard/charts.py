@@ -25,22 +25,18 @@ def cash_flow_figure(result: CaseResult, risk_adjusted: bool = True) -> go.Figur
     dates[0] = "Initial"
     hover = "%{customdata}<br>%{fullData.name}: %{y:,.0f} " + currency + "<extra></extra>"
     figure = go.Figure()
-    figure.add_bar(
-        x=months,
-        y=view.benefits,
-        name="Benefits",
-        marker_color=BLUE,
-        customdata=dates,
-        hovertemplate=hover,
-    )
-    figure.add_bar(
-        x=months,
-        y=-view.costs,
-        name="Costs",
-        marker_color=VERMILLION,
-        customdata=dates,
-        hovertemplate=hover,
-    )
+    for name, values, colour in (
+        ("Benefits", view.benefits, BLUE),
+        ("Costs", -view.costs, VERMILLION),  # drawn downwards
+    ):
+        figure.add_bar(
+            x=months,
+            y=values,
+            name=name,
+            marker_color=colour,
+            customdata=dates,
+            hovertemplate=hover,
+        )
     figure.add_scatter(
         x=months,
         y=view.cumulative_net,
