@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from roi.adoption import ADOPTION_CURVES
 from roi.case import BusinessCase
 from roi.drivers.benefits import BENEFIT_DRIVERS
 from roi.drivers.costs import COST_DRIVERS
+from roi.pricing import load_presets, resolve_presets
 
 _TAGGED_LISTS: dict[str, dict[str, type[BaseModel]]] = {
     "benefits": BENEFIT_DRIVERS,
@@ -117,6 +119,17 @@ def _shown(value: Any) -> str:
     return _number(value)
 
 
+def _nested_model(model: type[BaseModel], field: str) -> type[BaseModel] | None:
+    """The model a field holds (e.g. a pricing block), if it holds one."""
+    info = model.model_fields.get(field)
+    if info is None:
+        return None
+    for candidate in (info.annotation, *typing.get_args(info.annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
 def _path_and_model(loc: tuple[Any, ...]) -> tuple[str, type[BaseModel]]:
     """Readable path for a pydantic location, without union tags, and the model that holds
     the last field (for suggestions on unknown fields)."""
@@ -129,6 +142,9 @@ def _path_and_model(loc: tuple[Any, ...]) -> tuple[str, type[BaseModel]]:
             parts.append(f"[{key}]")
             continue
         parts.append(f".{key}" if parts else str(key))
+        nested = _nested_model(model, key)
+        if nested is not None:
+            model = nested
         registry = _TAGGED_LISTS.get(key) if len(parts) == 1 else None
         if registry is not None and len(rest) >= 2 and isinstance(rest[0], int):
             parts.append(f"[{rest.pop(0)}]")
@@ -248,6 +264,9 @@ def parse_case(data: Any, source: str = "case") -> BusinessCase:
     """
     if not isinstance(data, dict):
         raise CaseError(source, [Problem("", "a case file must hold a mapping of fields")])
+    data, unknown = resolve_presets(data, load_presets())
+    if unknown:
+        raise CaseError(source, [Problem(where, message) for where, message in unknown])
     try:
         return BusinessCase.model_validate(data)
     except ValidationError as error:

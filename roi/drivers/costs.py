@@ -8,6 +8,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from roi.drivers.base import DriverContext, ExplicitAmounts, LineItemBase, month_within_horizon
+from roi.drivers.infrastructure import Infrastructure
 from roi.model import AnnualChange, Month, NonNegative
 
 
@@ -113,6 +114,7 @@ class ExplicitCost(ExplicitAmounts):
 
 
 COST_DRIVERS: dict[str, type[BaseModel]] = {
+    "infrastructure": Infrastructure,
     "one_time": OneTime,
     "recurring": Recurring,
     "per_seat": PerSeat,
@@ -122,6 +124,6 @@ COST_DRIVERS: dict[str, type[BaseModel]] = {
 }
 
 CostItem = Annotated[
-    OneTime | Recurring | PerSeat | Training | Staff | ExplicitCost,
+    OneTime | Recurring | PerSeat | Training | Staff | Infrastructure | ExplicitCost,
     Field(discriminator="type"),
 ]
