@@ -4,14 +4,16 @@ engine and prints; problems with input go to stderr with exit code 2, never a tr
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from roi.casefile import CASE_FILE_SUFFIXES, CaseError, Problem, load_case
 from roi.engine import evaluate
-from roi.render import render_case, render_portfolio
-from roi.report import result_to_json
+from roi.infrastructure import infrastructure_reports
+from roi.render import render_case, render_infrastructure, render_portfolio
+from roi.report import infrastructure_to_dict, result_to_json
 
 EXIT_BAD_INPUT = 2
 
@@ -19,6 +21,19 @@ EXIT_BAD_INPUT = 2
 def _evaluate(args: argparse.Namespace) -> int:
     result = evaluate(load_case(args.case))
     print(result_to_json(result) if args.json else render_case(result))
+    return 0
+
+
+def _infra(args: argparse.Namespace) -> int:
+    case = load_case(args.case)
+    reports = infrastructure_reports(case)
+    if not reports:
+        message = "has no infrastructure cost line (type: infrastructure)"
+        raise CaseError(args.case, [Problem("costs", message)])
+    if args.json:
+        print(json.dumps(infrastructure_to_dict(case, reports), indent=2, allow_nan=False))
+    else:
+        print(render_infrastructure(case, reports))
     return 0
 
 
@@ -62,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print one JSON object instead of tables"
     )
     evaluate_cmd.set_defaults(run=_evaluate)
+    infra_cmd = commands.add_parser(
+        "infra",
+        help="compare serverless and provisioned hosting for a case",
+        description="Compare serverless and provisioned hosting for each infrastructure line.",
+    )
+    infra_cmd.add_argument("case", metavar="CASE", help="case file (.yaml, .yml or .json)")
+    infra_cmd.add_argument("--json", action="store_true", help="print one JSON object")
+    infra_cmd.set_defaults(run=_infra)
     portfolio_cmd = commands.add_parser(
         "portfolio",
         help="summarise every case file in a folder",

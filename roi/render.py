@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from roi.case import BusinessCase
 from roi.engine import CaseResult, Metrics
 from roi.formatting import (
     format_money,
     format_months,
+    format_number,
     format_percent,
     format_ratio,
 )
+from roi.infrastructure import InfrastructureReport
 from roi.portfolio import portfolio_rows, portfolio_totals
 from roi.tables import annual_rows
 
@@ -125,4 +128,56 @@ def render_portfolio(results: Sequence[CaseResult], case_ids: Sequence[str]) -> 
         "Totals add each case's figures as discounted to its own start month; currencies are"
         " never added together."
     )
+    return "\n".join(lines)
+
+
+def render_infrastructure(case: BusinessCase, reports: Sequence[InfrastructureReport]) -> str:
+    """Per infrastructure line: crossovers, PVs, the case's NPV per model, yearly costs."""
+    currency = case.currency
+    lines = [f"{case.name}: hosting ({currency})"]
+    for report in reports:
+        result = report.crossover
+        lines += ["", f"{report.name} (model: {report.model})"]
+
+        def volume(value: float | None) -> str:
+            return "none" if value is None else f"{format_number(value)} requests a month"
+
+        lines.append(f"  First crossover: {volume(result.first_requests_per_month)}")
+        lines.append(f"  Crossover:       {volume(result.requests_per_month)}")
+        if result.note:
+            lines.append(f"  ({result.note})")
+        month = report.crossover_month
+        lines.append(f"  Crossover month: {'not within horizon' if month is None else month}")
+        if report.switch_months:
+            lines.append(
+                f"  Cheapest choice changes in month {', '.join(map(str, report.switch_months))}"
+            )
+        for label, value in (
+            ("serverless", report.pv_serverless),
+            ("provisioned", report.pv_provisioned),
+        ):
+            if value is not None:
+                lines.append(f"  PV of {label} costs: {format_money(value, currency)}")
+        for model, npv in report.npv_by_model.items():
+            lines.append(f"  Case NPV (risk-adjusted) if {model}: {format_money(npv, currency)}")
+        header = ["", "Requests", "Serverless", "Provisioned", "Instances (max)"]
+        body = []
+        for year in range(len(report.requests) // 12):
+            months = slice(12 * year, 12 * year + 12)
+            serverless = report.serverless_cost
+            provisioned = report.provisioned_cost
+            body.append(
+                [
+                    f"Year {year + 1}",
+                    format_number(float(report.requests[months].sum())),
+                    format_money(
+                        None if serverless is None else float(serverless[months].sum()), currency
+                    ),
+                    format_money(
+                        None if provisioned is None else float(provisioned[months].sum()), currency
+                    ),
+                    "–" if report.instances is None else str(int(report.instances[months].max())),
+                ]
+            )
+        lines += ["", _table(header, body)]
     return "\n".join(lines)

@@ -10,7 +10,9 @@ import dataclasses
 import json
 from typing import Any
 
+from roi.case import BusinessCase
 from roi.engine import CaseResult, Metrics
+from roi.infrastructure import InfrastructureReport
 from roi.tables import annual_rows, monthly_rows
 
 METRIC_KEYS = tuple(field.name for field in dataclasses.fields(Metrics))
@@ -42,3 +44,41 @@ def result_to_dict(result: CaseResult) -> dict[str, Any]:
 def result_to_json(result: CaseResult, indent: int | None = 2) -> str:
     """:func:`result_to_dict` as JSON text; raises ``ValueError`` rather than emit ``NaN``."""
     return json.dumps(result_to_dict(result), indent=indent, allow_nan=False, ensure_ascii=False)
+
+
+def infrastructure_to_dict(case: BusinessCase, reports: list[InfrastructureReport]) -> dict:
+    """The `python -m roi infra --json` object: one entry per infrastructure line."""
+
+    items = []
+    for report in reports:
+        months = len(report.requests)
+        serverless = report.serverless_cost
+        provisioned = report.provisioned_cost
+        instances = report.instances
+        rows = [
+            {
+                "month": m + 1,
+                "requests": float(report.requests[m]),
+                "serverless_cost": None if serverless is None else float(serverless[m]),
+                "provisioned_cost": None if provisioned is None else float(provisioned[m]),
+                "instances": None if instances is None else int(instances[m]),
+                "chosen": report.chosen[m],
+            }
+            for m in range(months)
+        ]
+        items.append(
+            {
+                "name": report.name,
+                "model": report.model,
+                "monthly": rows,
+                "crossover_requests_per_month": report.crossover.requests_per_month,
+                "first_crossover_requests_per_month": report.crossover.first_requests_per_month,
+                "crossover_note": report.crossover.note,
+                "crossover_month": report.crossover_month,
+                "switch_months": list(report.switch_months),
+                "pv_serverless": report.pv_serverless,
+                "pv_provisioned": report.pv_provisioned,
+                "npv_by_model": report.npv_by_model,
+            }
+        )
+    return {"name": case.name, "currency": case.currency, "items": items}

@@ -15,6 +15,7 @@ from roi.cli import build_parser
 from roi.drivers.base import LineItemBase
 from roi.drivers.benefits import BENEFIT_DRIVERS
 from roi.drivers.costs import COST_DRIVERS
+from roi.drivers.infrastructure import ProvisionedPricing, ServerlessPricing
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -115,3 +116,18 @@ def test_every_scenario_link_parameter_is_documented():
     text = section("Scenario links")
     for key in QUERY_KEYS.values():
         assert f"| `{key}` |" in text, key
+
+
+@pytest.mark.parametrize(
+    ("heading", "field"),
+    [
+        (heading, field)
+        for heading, model in (
+            ("`serverless` prices", ServerlessPricing),
+            ("`provisioned` prices", ProvisionedPricing),
+        )
+        for field in model.model_fields
+    ],
+)
+def test_pricing_block_fields_are_documented(heading, field):
+    assert documented(section(heading), field)
