@@ -13,6 +13,14 @@ import streamlit as st
 
 from roi import BusinessCase, CaseResult, evaluate, load_case
 from roi.casefile import CASE_FILE_SUFFIXES
+from roi.infrastructure import (
+    HostingLevers,
+    InfrastructureReport,
+    apply_hosting_levers,
+    cost_curve,
+    curve_volumes,
+    infrastructure_reports,
+)
 from roi.portfolio import PortfolioRow, PortfolioTotals, portfolio_rows, portfolio_totals
 from roi.scenario import Levers, apply_levers
 
@@ -58,3 +66,16 @@ def evaluate_json(case_json: str) -> CaseResult:
 def reference_case() -> CaseResult:
     """The published TEI study entered as a case (the Methodology page's worked example)."""
     return evaluate(load_case(REFERENCE_CASE))
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def hosting(
+    case_id: str, index: int, levers: HostingLevers, folder: str = str(CASES_DIR)
+) -> tuple[InfrastructureReport, dict, tuple[float, float]]:
+    """One infrastructure line of a sample case under the page's levers: its report, its
+    cost-against-volume curve and the horizon's lowest and highest monthly volume."""
+    case = apply_hosting_levers(sample_cases(folder)[case_id], index, levers)
+    report = next(r for r in infrastructure_reports(case) if r.index == index)
+    curve = cost_curve(case.costs[index], curve_volumes(case.costs[index], report))
+    volumes = (float(report.requests.min()), float(report.requests.max()))
+    return report, curve, volumes

@@ -285,12 +285,64 @@ def replace_item(case: BusinessCase, index: int, **updates) -> BusinessCase:
     return parse_case(data, source="scenario")
 
 
-__all__ = [
-    "Crossover",
-    "InfrastructureReport",
-    "cost_curve",
-    "crossover",
-    "infrastructure_reports",
-    "replace_item",
-    "with_model",
-]
+@dataclass(frozen=True)
+class HostingLevers:
+    """What the Infrastructure page lets people move for one line: a multiplier of its
+    request volume, its cache hit rate and, when it has provisioned prices, the utilisation
+    target, peak-to-average ratio and commitment discount (``None`` when not provisioned)."""
+
+    volume_scale: float
+    cache_hit_rate: float
+    target_utilization: float | None
+    peak_to_average: float | None
+    commitment_discount: float | None
+
+
+def hosting_levers_of(item: Infrastructure) -> HostingLevers:
+    """The levers that leave ``item`` as it is."""
+    provisioned = item.provisioned
+    return HostingLevers(
+        volume_scale=1.0,
+        cache_hit_rate=item.cache_hit_rate,
+        target_utilization=provisioned.target_utilization if provisioned else None,
+        peak_to_average=provisioned.peak_to_average if provisioned else None,
+        commitment_discount=provisioned.commitment_discount if provisioned else None,
+    )
+
+
+def apply_hosting_levers(case: BusinessCase, index: int, levers: HostingLevers) -> BusinessCase:
+    """The case with infrastructure line ``index`` changed by ``levers``, validated again."""
+    item = case.costs[index]
+    updates: dict = {"cache_hit_rate": levers.cache_hit_rate}
+    if item.requests_per_month is not None:
+        updates["requests_per_month"] = item.requests_per_month * levers.volume_scale
+    else:
+        updates["requests_per_user_per_month"] = (
+            item.requests_per_user_per_month * levers.volume_scale
+        )
+    if item.provisioned is not None:
+        provisioned = item.provisioned.model_dump()
+        for name in ("target_utilization", "peak_to_average", "commitment_discount"):
+            value = getattr(levers, name)
+            if value is not None:
+                provisioned[name] = value
+        updates["provisioned"] = provisioned
+    return replace_item(case, index, **updates)
+
+
+def curve_volumes(
+    item: Infrastructure, report: InfrastructureReport, points: int = 500
+) -> np.ndarray:
+    """Volumes for a cost-against-volume chart: from 0 past the horizon's largest monthly
+    volume, the crossovers and, with provisioned prices, two instance steps above the
+    minimum, so that each of them shows."""
+    marks = [float(report.requests.max())]
+    for value in (report.crossover.requests_per_month, report.crossover.first_requests_per_month):
+        if value is not None:
+            marks.append(value)
+    top = 1.25 * max(marks)
+    share = 1.0 - item.cache_hit_rate
+    if item.provisioned is not None and share > 0:
+        steps = max(item.provisioned.min_instances, 1) + 2
+        top = max(top, steps * item.provisioned.requests_per_instance / share)
+    return np.linspace(0.0, top if top > 0 else 1.0, points)

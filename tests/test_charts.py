@@ -48,3 +48,25 @@ def test_no_payback_line_when_the_case_never_pays_back():
     )
     figure = cash_flow_figure(evaluate(case))
     assert not [s for s in figure.layout.shapes if s.type == "line" and s.x0 == s.x1]
+
+
+def test_hosting_cost_figure_draws_both_models_and_the_crossover():
+    from dashboard.charts import hosting_cost_figure, hosting_timeline_figure
+    from roi.infrastructure import cost_curve, curve_volumes, infrastructure_reports
+
+    case = load_case(ROOT / "sample_data" / "cases" / "support_chatbot.yaml")
+    report = infrastructure_reports(case)[0]
+    item = case.costs[report.index]
+    curve = cost_curve(item, curve_volumes(item, report))
+    crossover = report.crossover.requests_per_month
+    figure = hosting_cost_figure(curve, crossover, crossover, (6e6, 1.5e7), "USD")
+    serverless, provisioned = figure.data
+    assert len(serverless.x) == 500 and max(serverless.x) > crossover
+    assert provisioned.line.shape == "hv"  # a step function, drawn as steps
+    assert len(set(provisioned.y)) >= 3  # at least two steps above the minimum show
+    assert np.allclose(provisioned.y, curve["provisioned"])
+    lines = [s for s in figure.layout.shapes if s.type == "line"]
+    assert [s.x0 for s in lines] == [crossover]
+    timeline = hosting_timeline_figure(report.serverless_cost, report.provisioned_cost, "USD")
+    assert [trace.name for trace in timeline.data] == ["Serverless", "Provisioned"]
+    assert len(timeline.data[0].x) == 60

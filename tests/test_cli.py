@@ -137,3 +137,29 @@ def test_python_dash_m_roi_runs(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert round(json.loads(done.stdout)["npv"]) == 5_496_170
+
+
+CHATBOT = SAMPLES / "support_chatbot.yaml"
+
+
+def test_infra_json(capsys):
+    assert main(["infra", "--json", str(CHATBOT)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    hosting, api = data["items"]
+    assert len(hosting["monthly"]) == 60 and hosting["monthly"][0]["month"] == 1
+    assert {row["chosen"] for row in hosting["monthly"]} == {"serverless", "provisioned"}
+    assert hosting["crossover_month"] == 37 and hosting["switch_months"] == [37]
+    assert hosting["crossover_requests_per_month"] == pytest.approx(
+        hosting["first_crossover_requests_per_month"]
+    )
+    assert set(hosting["npv_by_model"]) == {"serverless", "provisioned", "cheapest"}
+    assert api["crossover_requests_per_month"] is None and api["crossover_note"]
+    assert api["monthly"][0]["provisioned_cost"] is None
+
+
+def test_infra_text_and_a_case_without_hosting(capsys):
+    assert main(["infra", str(CHATBOT)]) == 0
+    out = capsys.readouterr().out
+    assert "Crossover month: 37" in out and "Case NPV (risk-adjusted) if cheapest" in out
+    assert main(["infra", str(SAMPLES / "lead_scoring.yaml")]) == 2
+    assert "has no infrastructure cost line" in capsys.readouterr().err

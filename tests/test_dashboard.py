@@ -127,7 +127,9 @@ def test_methodology_shows_the_reproduced_tei_study_and_the_conventions():
     assert list(table["This engine"][:3]) == ["$1,672,201", "$7,168,371", "$5,496,170"]
 
 
-@pytest.mark.parametrize("page", ["overview", "explorer", "builder", "methodology"])
+@pytest.mark.parametrize(
+    "page", ["overview", "explorer", "builder", "infrastructure", "methodology"]
+)
 def test_every_page_renders_without_exception(page):
     app(None if page == "overview" else page)
 
@@ -160,3 +162,23 @@ def test_builder_adoption_curve_changes_the_figures_and_rejects_bad_shares():
     shares.set_value("a quarter").run()
     errors = " ".join(e.value for e in at.error)
     assert "adoption.shares_by_year" in errors and "must be a list" in errors
+
+
+def test_infrastructure_page_shows_the_engine_crossover_and_moves_with_sliders():
+    from roi.infrastructure import apply_hosting_levers, hosting_levers_of, infrastructure_reports
+
+    at = app("infrastructure")
+    case = SAMPLES["support_chatbot"]
+    index = next(i for i, item in enumerate(case.costs) if item.type == "infrastructure")
+    (report, *_) = infrastructure_reports(case)
+    label = "Crossover"
+    assert metric(at, label) == f"{report.crossover.requests_per_month:,.0f}"
+    assert metric(at, "Crossover month") == str(report.crossover_month)
+    at.slider(key=f"infrastructure.support_chatbot.{index}.cache_hit_rate").set_value(0.5).run()
+    assert not at.exception
+    levers = replace(hosting_levers_of(case.costs[index]), cache_hit_rate=0.5)
+    moved = infrastructure_reports(apply_hosting_levers(case, index, levers))[0]
+    assert metric(at, label) == f"{moved.crossover.requests_per_month:,.0f}"
+    assert metric(at, "PV serverless") == format_money(moved.pv_serverless, "USD")
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from roi import evaluate, load_case
 from roi.casefile import parse_case
 from roi.formatting import format_money
+from roi.infrastructure import apply_hosting_levers, hosting_levers_of, infrastructure_reports
 from roi.portfolio import portfolio_totals
 from roi.scenario import apply_levers, levers_of
 
@@ -142,3 +143,20 @@ def test_methodology(page, app_url, screenshot):
     expect(page.get_by_text("A published TEI study, reproduced")).to_be_visible()
     expect(page.get_by_role("heading", name="Payback")).to_be_visible()
     screenshot(page, "methodology")
+
+
+def test_infrastructure(page, app_url, screenshot):
+    page.set_viewport_size(TALL)
+    page.goto(f"{app_url}/infrastructure")
+    expect(metric_value(page, "Crossover month")).to_have_text("37")
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Request volume")
+    thumb = slider.get_by_role("slider")
+    thumb.focus()
+    for _ in range(10):  # 100 % → 150 % of the planned volume: the crossover comes earlier
+        thumb.press("ArrowRight")
+    case = CASES["support_chatbot"]
+    index = next(i for i, item in enumerate(case.costs) if item.type == "infrastructure")
+    levers = replace(hosting_levers_of(case.costs[index]), volume_scale=1.5)
+    expected = infrastructure_reports(apply_hosting_levers(case, index, levers))[0]
+    expect(metric_value(page, "Crossover month")).to_have_text(str(expected.crossover_month))
+    screenshot(page, "infrastructure")

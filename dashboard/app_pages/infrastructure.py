@@ -1,0 +1,130 @@
+"""Infrastructure: serverless against provisioned hosting for a case's infrastructure lines,
+where the two cross, and what each choice does to the case's NPV."""
+
+import streamlit as st
+
+from dashboard import cache
+from dashboard.charts import hosting_cost_figure, hosting_timeline_figure
+from dashboard.ui import METHODOLOGY
+from roi.drivers.infrastructure import Infrastructure
+from roi.formatting import format_money, format_number
+from roi.infrastructure import HostingLevers, hosting_levers_of
+
+ANCHOR = f"{METHODOLOGY}#infrastructure-serverless-or-provisioned"
+
+st.title("Infrastructure")
+st.caption(
+    "What hosting costs as volume grows: pay-per-use (serverless functions, model APIs)"
+    f" against provisioned instances. [How it is computed]({ANCHOR})"
+)
+
+cases = cache.sample_cases()
+lines = {
+    (case_id, index): f"{case.name} · {item.name}"
+    for case_id, case in cases.items()
+    for index, item in enumerate(case.costs)
+    if isinstance(item, Infrastructure)
+}
+if not lines:
+    st.info("No sample case has an infrastructure line (type: infrastructure).")
+    st.stop()
+
+controls, figures = st.columns([1, 2.6], gap="large")
+with controls:
+    choice = st.selectbox(
+        "Hosting line", list(lines), format_func=lines.get, key="infrastructure.line"
+    )
+    case_id, index = choice
+    case = cases[case_id]
+    item = case.costs[index]
+    plan = hosting_levers_of(item)
+    prefix = f"infrastructure.{case_id}.{index}"
+
+    def slider(name: str, label: str, low: float, high: float, step: float, fmt: str, tip: str):
+        key = f"{prefix}.{name}"
+        st.session_state.setdefault(key, getattr(plan, name))
+        return st.slider(label, low, high, step=step, format=fmt, help=tip, key=key)
+
+    values = {
+        "volume_scale": slider(
+            "volume_scale", "Request volume (% of plan)", 0.1, 5.0, 0.05, "percent",
+            "Multiplies the line's monthly requests in every month.",
+        ),
+        "cache_hit_rate": slider(
+            "cache_hit_rate", "Cache hit rate", 0.0, 0.95, 0.05, "percent",
+            "Requests answered from a cache never reach either backend.",
+        ),
+    }  # fmt: skip
+    if item.provisioned is not None:
+        values["target_utilization"] = slider(
+            "target_utilization", "Utilisation target", 0.1, 1.0, 0.05, "percent",
+            "Share of an instance's capacity to plan for.",
+        )  # fmt: skip
+        values["peak_to_average"] = slider(
+            "peak_to_average", "Peak-to-average load", 1.0, 10.0, 0.5, "%.1f×",
+            "Instances are sized for the peak.",
+        )  # fmt: skip
+        values["commitment_discount"] = slider(
+            "commitment_discount", "Commitment discount", 0.0, 0.7, 0.05, "percent",
+            "Discount for a reserved or savings-plan commitment.",
+        )  # fmt: skip
+    levers = HostingLevers(**{**vars(plan), **values})
+
+report, curve, horizon = cache.hosting(case_id, index, levers)
+currency = case.currency
+result = report.crossover
+
+with figures:
+    st.subheader(lines[choice])
+    first, final, month = st.columns(3)
+
+    def volume(value: float | None) -> str:
+        return "none" if value is None else format_number(value)
+
+    first.metric(
+        "First crossover",
+        volume(result.first_requests_per_month),
+        help="Smallest monthly volume at which provisioned is not dearer.",
+    )
+    final.metric(
+        "Crossover",
+        volume(result.requests_per_month),
+        help="Smallest monthly volume from which provisioned is never dearer.",
+    )
+    month.metric(
+        "Crossover month",
+        "not within horizon" if report.crossover_month is None else str(report.crossover_month),
+        help="First month whose volume reaches the crossover.",
+    )
+    st.caption("Crossovers are monthly volumes: requests a month, before the cache.")
+    if result.note:
+        st.caption(f"No crossover: {result.note}.")
+    pvs = st.columns(3)
+    for column, (label, value) in zip(
+        pvs,
+        (("PV serverless", report.pv_serverless), ("PV provisioned", report.pv_provisioned)),
+        strict=False,
+    ):
+        column.metric(label, format_money(value, currency), help="Unadjusted, over the horizon.")
+    npvs = st.columns(len(report.npv_by_model))
+    for column, (model, npv) in zip(npvs, report.npv_by_model.items(), strict=True):
+        column.metric(
+            f"Case NPV if {model}", format_money(npv, currency),
+            help="The case's risk-adjusted NPV with this line hosted that way.",
+        )  # fmt: skip
+
+st.plotly_chart(
+    hosting_cost_figure(
+        curve, result.first_requests_per_month, result.requests_per_month, horizon, currency
+    ),
+    width="stretch",
+    key="infrastructure.curve",
+)
+st.plotly_chart(
+    hosting_timeline_figure(report.serverless_cost, report.provisioned_cost, currency),
+    width="stretch",
+    key="infrastructure.timeline",
+)
+if report.switch_months:
+    months = ", ".join(str(m) for m in report.switch_months)
+    st.caption(f"The cheaper model changes in month {months}.")
