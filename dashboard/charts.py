@@ -7,15 +7,12 @@ line by shape, so no meaning rests on colour alone.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
 from roi.engine import CaseResult
 from roi.formatting import format_months
-
-if TYPE_CHECKING:  # types only: the dashboard does no arithmetic of its own
-    import numpy as np
 
 BLUE, VERMILLION, BLACK, GREY = "#0072B2", "#D55E00", "#000000", "#666666"
 
@@ -77,7 +74,7 @@ def cash_flow_figure(result: CaseResult, risk_adjusted: bool = True) -> go.Figur
 
 
 def hosting_cost_figure(
-    curve: dict[str, np.ndarray],
+    curve: Mapping[str, Sequence[float]],
     first_crossover: float | None,
     crossover: float | None,
     horizon_volumes: tuple[float, float],
@@ -125,7 +122,7 @@ def hosting_cost_figure(
 
 
 def hosting_timeline_figure(
-    serverless: np.ndarray | None, provisioned: np.ndarray | None, currency: str
+    serverless: Sequence[float] | None, provisioned: Sequence[float] | None, currency: str
 ) -> go.Figure:
     """Each model's monthly hosting cost over the horizon, month 1 to 12·H."""
     figure = go.Figure()

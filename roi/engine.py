@@ -154,19 +154,24 @@ def _metrics(
     return out
 
 
+def driver_context(case: BusinessCase) -> DriverContext:
+    """What every driver of ``case`` is computed in: its periods, adoption and growth."""
+    timeline = case.timeline
+    return DriverContext(
+        timeline=timeline,
+        adoption=adoption_by_period(case.adoption, timeline.horizon_months),
+        volume_growth=yearly_factor(timeline.year_of_period, case.annual_volume_growth),
+    )
+
+
 def evaluate(case: BusinessCase) -> CaseResult:
     """Compute the schedule, annual table and metrics of a validated case, both views.
 
     Pure: the same case always gives the same result. See the README's methodology for
     every convention (periods, discounting, risk adjustment, IRR, payback).
     """
-    timeline = case.timeline
-    adoption = adoption_by_period(case.adoption, timeline.horizon_months)
-    context = DriverContext(
-        timeline=timeline,
-        adoption=adoption,
-        volume_growth=yearly_factor(timeline.year_of_period, case.annual_volume_growth),
-    )
+    context = driver_context(case)
+    timeline, adoption = context.timeline, context.adoption
     items = [("benefit", item) for item in case.benefits] + [("cost", item) for item in case.costs]
     lines = tuple(
         LineInfo(kind, item.name, item.type, item.evidence, item.risk, item.source)  # type: ignore[arg-type]

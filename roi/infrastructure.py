@@ -22,11 +22,9 @@ from typing import Literal
 
 import numpy as np
 
-from roi.adoption import adoption_by_period
 from roi.case import BusinessCase
-from roi.drivers.base import DriverContext, yearly_factor
 from roi.drivers.infrastructure import Infrastructure, ProvisionedPricing, ServerlessPricing
-from roi.engine import evaluate
+from roi.engine import driver_context, evaluate
 from roi.finance import discount_factors
 
 MAX_STEPS = 5_000_000
@@ -205,15 +203,6 @@ class InfrastructureReport:
     npv_by_model: dict[str, float]
 
 
-def _context(case: BusinessCase) -> DriverContext:
-    timeline = case.timeline
-    return DriverContext(
-        timeline=timeline,
-        adoption=adoption_by_period(case.adoption, timeline.horizon_months),
-        volume_growth=yearly_factor(timeline.year_of_period, case.annual_volume_growth),
-    )
-
-
 def with_model(case: BusinessCase, index: int, model: str) -> BusinessCase:
     """The case with cost line ``index`` (an infrastructure item) hosted on ``model``."""
     costs = list(case.costs)
@@ -227,7 +216,7 @@ def infrastructure_reports(case: BusinessCase) -> list[InfrastructureReport]:
     Present values are of the unadjusted costs under the case's discounting; the NPVs are the
     case's risk-adjusted NPV with the line hosted on each model it has prices for.
     """
-    context = _context(case)
+    context = driver_context(case)
     factors = discount_factors(case.discount_rate, case.horizon_years, case.discounting)
     reports = []
     for index, item in enumerate(case.costs):
