@@ -74,10 +74,28 @@ def driver_columns(kind: ListKind, driver: str) -> list[Column]:
         info = model.model_fields[name]
         if name == "type":
             continue
+        block = _block_model(info.annotation)
+        if block is not None:  # a nested block (e.g. prices): one column per field
+            for sub, sub_info in block.model_fields.items():
+                column_kind, choices = _kind(sub_info.annotation)
+                default = (
+                    None
+                    if sub_info.is_required()
+                    else sub_info.get_default(call_default_factory=True)
+                )
+                columns.append(Column(f"{name}.{sub}", column_kind, False, default, choices))
+            continue
         column_kind, choices = _kind(info.annotation)
         default = None if info.is_required() else info.get_default(call_default_factory=True)
         columns.append(Column(name, column_kind, info.is_required(), default, choices))
     return columns
+
+
+def _block_model(annotation: Any) -> type[BaseModel] | None:
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
 
 
 def format_numbers(values: Sequence[float]) -> str:
@@ -100,11 +118,15 @@ def case_tables(case: BusinessCase) -> dict[TableKey, list[dict[str, Any]]]:
     tables: dict[TableKey, list[dict[str, Any]]] = {}
     for kind in ("benefits", "costs"):
         for item in getattr(case, kind):
-            row = item.model_dump()
-            driver = row.pop("type")
+            data = item.model_dump()
+            driver = data.pop("type")
+            row = {}
             for column in driver_columns(kind, driver):
-                if column.kind == "numbers":
-                    row[column.name] = format_numbers(row[column.name])
+                block, _, sub = column.name.partition(".")
+                value = (data.get(block) or {}).get(sub) if sub else data[column.name]
+                if column.kind == "numbers" and value is not None:
+                    value = format_numbers(value)
+                row[column.name] = value
             tables.setdefault((kind, driver), []).append(row)
     return tables
 
@@ -167,7 +189,11 @@ def _clean_row(
                 continue
         elif column.kind == "integer" and isinstance(value, float) and value.is_integer():
             value = int(value)
-        out[name] = value
+        block, _, sub = name.partition(".")
+        if sub:  # a field of a nested block; a block left blank stays absent
+            out.setdefault(block, {})[sub] = value
+        else:
+            out[name] = value
     return out
 
 

@@ -111,12 +111,14 @@ def test_builder_rejects_a_bad_value_with_a_message_and_recovers():
     assert not at.error and metric(at, "NPV")
 
 
-def test_builder_template_shows_the_cases_figures():
+@pytest.mark.parametrize("case_id", sorted(SAMPLES))
+def test_builder_template_shows_the_cases_figures(case_id):
     at = app("builder")
-    at.selectbox(key="builder.template").set_value("lead_scoring").run()
-    assert not at.exception
-    expected = evaluate(SAMPLES["lead_scoring"]).risk_adjusted.metrics.npv
-    assert metric(at, "NPV") == format_money(expected, "USD")
+    at.selectbox(key="builder.template").set_value(case_id).run()
+    assert not at.exception and not at.error
+    case = SAMPLES[case_id]
+    expected = evaluate(case).risk_adjusted.metrics.npv
+    assert metric(at, "NPV") == format_money(expected, case.currency)
 
 
 def test_methodology_shows_the_reproduced_tei_study_and_the_conventions():
