@@ -127,6 +127,19 @@ EXPECTED = [
     ("benchmark_without_source.yaml", "benefits[0].source", "must name its source"),
     ("cost_driver_under_benefits.yaml", "benefits[0]", "'one_time' is a cost driver"),
     ("blank_name.yaml", "name", "must not be blank"),
+    # Infrastructure lines (issue #4):
+    (
+        "infra_unknown_preset.yaml",
+        "costs[0].serverless.pricing",
+        "unknown preset 'aws_lambda_graviton'; valid: aws_lambda_x86, aws_lambda_arm",
+    ),
+    ("infra_utilization_zero.yaml", "costs[0].provisioned.target_utilization", "must be > 0"),
+    (
+        "infra_negative_price.yaml",
+        "costs[0].serverless.price_per_million_requests",
+        "must be ≥ 0, got -0.2",
+    ),
+    ("infra_missing_prices.yaml", "costs[0]", "model 'cheapest' needs prices in 'provisioned'"),
     ("recapture_above_one.yaml", "benefits[0].productivity_recapture", "must be ≤ 1, got 1.5"),
     ("risk_too_high.yaml", "costs[0].risk", "must be ≤ 0.9, got 0.95"),
     (
