@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -58,8 +59,14 @@ class BusinessCase(BaseModel):
 
     @property
     def timeline(self) -> Timeline:
-        year, month = parse_start(self.start)
-        return Timeline(year, month, self.horizon_years)
+        return timeline_of(self.start, self.horizon_years)
+
+
+@lru_cache(maxsize=256)
+def timeline_of(start: str, horizon_years: int) -> Timeline:
+    """The (immutable) timeline of a start month and horizon, built once and shared."""
+    year, month = parse_start(start)
+    return Timeline(year, month, horizon_years)
 
 
 def case_problems(case: BusinessCase) -> list[tuple[str, str]]:

@@ -57,9 +57,17 @@ class Timeline:
 
     @cached_property
     def year_of_period(self) -> np.ndarray:
-        """Year index (1..H) of each period; 0 for period 0."""
-        years = np.repeat(np.arange(1, self.horizon_years + 1), 12)
-        return np.concatenate(([0], years))
+        """Year index (1..H) of each period; 0 for period 0 (read-only)."""
+        years = np.concatenate(([0], np.repeat(np.arange(1, self.horizon_years + 1), 12)))
+        years.flags.writeable = False
+        return years
+
+    @cached_property
+    def period_index(self) -> np.ndarray:
+        """0, 1, …, 12·H (read-only)."""
+        index = np.arange(self.periods)
+        index.flags.writeable = False
+        return index
 
     def dates(self) -> list[dt.date]:
         """Date of each period: the start for period 0, month ends after."""

@@ -53,7 +53,7 @@ class DriverContext:
 
     def months_from(self, first_month: int) -> np.ndarray:
         """1.0 for months ≥ first_month, 0.0 before (and in period 0)."""
-        return (np.arange(self.timeline.periods) >= first_month).astype(float)
+        return (self.timeline.period_index >= first_month).astype(float)
 
 
 class LineItemBase(BaseModel):
