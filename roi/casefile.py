@@ -22,7 +22,6 @@ from roi.adoption import ADOPTION_CURVES
 from roi.case import BusinessCase
 from roi.drivers.benefits import BENEFIT_DRIVERS
 from roi.drivers.costs import COST_DRIVERS
-from roi.pricing import load_presets, resolve_presets
 
 _TAGGED_LISTS: dict[str, dict[str, type[BaseModel]]] = {
     "benefits": BENEFIT_DRIVERS,
@@ -244,6 +243,8 @@ def problems_from_validation_error(error: ValidationError) -> list[Problem]:
         message = _message(item, model, path)
         if item["type"] == "benchmark_source":
             path += ".source"
+        elif item["type"] == "unknown_preset":
+            path += ".pricing"
         if not path and item["type"] == "value_error":
             # Cross-field rules report "path: message" lines (see roi.case.case_problems).
             for line in message.splitlines():
@@ -264,9 +265,6 @@ def parse_case(data: Any, source: str = "case") -> BusinessCase:
     """
     if not isinstance(data, dict):
         raise CaseError(source, [Problem("", "a case file must hold a mapping of fields")])
-    data, unknown = resolve_presets(data, load_presets())
-    if unknown:
-        raise CaseError(source, [Problem(where, message) for where, message in unknown])
     try:
         return BusinessCase.model_validate(data)
     except ValidationError as error:

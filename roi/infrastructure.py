@@ -26,6 +26,7 @@ from roi.case import BusinessCase
 from roi.drivers.infrastructure import Infrastructure, ProvisionedPricing, ServerlessPricing
 from roi.engine import driver_context, evaluate
 from roi.finance import discount_factors
+from roi.scenario import LeverRange
 
 MAX_STEPS = 5_000_000
 Choice = Literal["serverless", "provisioned"]
@@ -128,16 +129,25 @@ def crossover(item: Infrastructure) -> Crossover:
             f" which cost {slope * width:,.2f} serverless"
         )
     first_step = max(floor, 1)
-    # Instance steps to examine: past the serverless breakpoints and, when provisioned wins
-    # at high volume, past the last step at which it can still be dearer.
-    last = max(first_step, math.ceil(points[-1] / width) + 1)
-    if tail is None and per_step > 0:
-        bound = (fixed + intercept + slope * width) / per_step
-        last = max(last, math.ceil(bound) + 1)
-    last += 1
-    if last - first_step > MAX_STEPS:
-        return Crossover(None, None, f"more than {MAX_STEPS:,} instance steps to examine")
-    steps = np.arange(first_step, last + 1, dtype=float)
+    # Steps up to the serverless breakpoints are scanned. Past them D is linear in the step
+    # number (see above), so the steps that can hold a crossover are solved in closed form
+    # and only a few steps around each are evaluated.
+    scanned = max(first_step, math.ceil(points[-1] / width) + 1) + 1
+    if scanned - first_step > MAX_STEPS:
+        return Crossover(None, None, f"more than {MAX_STEPS:,} instance steps below the free tier")
+    candidates = [np.arange(first_step, scanned + 1)]
+    if per_step > 0:
+        # With the slack below: D − 10⁻⁹·cost at step k is linear in k, falling by this much.
+        fall = per_step + 1e-9 * instance
+        base = fixed + intercept - 1e-9 * fixed
+        for estimate in (
+            base / fall,  # first step whose right end is not dearer
+            (slope * width + base) / fall,  # last step that is dearer just after its start
+        ):
+            if math.isfinite(estimate):
+                k = math.ceil(estimate)
+                candidates.append(np.arange(max(scanned + 1, k - 3), max(scanned + 1, k + 3)))
+    steps = np.unique(np.concatenate(candidates)).astype(float)
     cost = steps * instance + fixed
     left = np.where(steps == first_step, 0.0, (steps - 1) * width)
     right = steps * width
@@ -157,6 +167,7 @@ def crossover(item: Infrastructure) -> Crossover:
             k = int(hits[0])
             found = _smallest_volume_costing(item, float(cost[k]))
             first = max(float(left[k]), found if found is not None else math.inf)
+            first = float(first)
     if tail is not None:
         return Crossover(first, None, f"provisioned stays dearer at high volume: {tail}")
     dearer = np.flatnonzero(above_left > 0)
@@ -165,7 +176,7 @@ def crossover(item: Infrastructure) -> Crossover:
     else:
         k = int(dearer[-1])
         found = _smallest_volume_costing(item, float(cost[k]))
-        final = max(float(left[k]), found if found is not None else math.inf)
+        final = float(max(float(left[k]), found if found is not None else math.inf))
     return Crossover(first, final, None)
 
 
@@ -287,6 +298,27 @@ class HostingLevers:
     commitment_discount: float | None
 
 
+HOSTING_LEVER_RANGES: dict[str, LeverRange] = {
+    "volume_scale": LeverRange(0.1, 5.0, 0.05),
+    "cache_hit_rate": LeverRange(0.0, 0.95, 0.05),
+    "target_utilization": LeverRange(0.1, 1.0, 0.05),
+    "peak_to_average": LeverRange(1.0, 10.0, 0.5),
+    "commitment_discount": LeverRange(0.0, 0.7, 0.05),
+}
+
+
+def hosting_lever_ranges(item: Infrastructure) -> dict[str, LeverRange]:
+    """Slider bounds of the levers that act on ``item`` (the provisioned ones only with
+    provisioned prices), widened where needed to include the item's own value."""
+    plan = hosting_levers_of(item)
+    ranges = {}
+    for name, bounds in HOSTING_LEVER_RANGES.items():
+        value = getattr(plan, name)
+        if value is not None:
+            ranges[name] = LeverRange(min(bounds.low, value), max(bounds.high, value), bounds.step)
+    return ranges
+
+
 def hosting_levers_of(item: Infrastructure) -> HostingLevers:
     """The levers that leave ``item`` as it is."""
     provisioned = item.provisioned
@@ -325,13 +357,17 @@ def curve_volumes(
     """Volumes for a cost-against-volume chart: from 0 past the horizon's largest monthly
     volume, the crossovers and, with provisioned prices, two instance steps above the
     minimum, so that each of them shows."""
-    marks = [float(report.requests.max())]
+    largest = float(report.requests.max())
+    marks = [largest]
     for value in (report.crossover.requests_per_month, report.crossover.first_requests_per_month):
-        if value is not None:
+        # A crossover far beyond the horizon's volumes would squash them: leave it off.
+        if value is not None and (largest == 0 or value <= 10 * largest):
             marks.append(value)
     top = 1.25 * max(marks)
     share = 1.0 - item.cache_hit_rate
     if item.provisioned is not None and share > 0:
         steps = max(item.provisioned.min_instances, 1) + 2
-        top = max(top, steps * item.provisioned.requests_per_instance / share)
+        steps_top = steps * item.provisioned.requests_per_instance / share
+        if largest == 0 or steps_top <= 10 * largest:
+            top = max(top, steps_top)
     return np.linspace(0.0, top if top > 0 else 1.0, points)

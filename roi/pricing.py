@@ -5,6 +5,7 @@ itself win over the preset's."""
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass
 from functools import cache
@@ -13,11 +14,15 @@ from typing import Any, Literal
 
 import yaml
 
-from roi.drivers.infrastructure import ProvisionedPricing, ServerlessPricing
-
 DEFAULT_PRICING_FILE = Path(__file__).resolve().parents[1] / "sample_data" / "pricing.yaml"
-BLOCKS = {"serverless": ServerlessPricing, "provisioned": ProvisionedPricing}
 Kind = Literal["serverless", "provisioned"]
+
+
+def _price_fields(kind: str) -> set[str]:
+    from roi.drivers.infrastructure import ProvisionedPricing, ServerlessPricing
+
+    block = {"serverless": ServerlessPricing, "provisioned": ProvisionedPricing}[kind]
+    return set(block.model_fields) - {"pricing", "source"}
 
 
 @dataclass(frozen=True)
@@ -48,12 +53,14 @@ def parse_presets(data: Any, where: str = "pricing file") -> dict[str, Preset]:
             raise PricingFileError(f"{where}: presets.{name}: must be a mapping")
         entry = dict(entry)
         kind = entry.pop("kind", None)
-        if kind not in BLOCKS:
-            raise PricingFileError(f"{where}: presets.{name}.kind: must be one of {list(BLOCKS)}")
+        if kind not in ("serverless", "provisioned"):
+            raise PricingFileError(
+                f"{where}: presets.{name}.kind: must be serverless or provisioned"
+            )
         meta = {key: entry.pop(key, None) for key in ("description", "source", "checked")}
         if not meta["source"] or not meta["checked"]:
             raise PricingFileError(f"{where}: presets.{name}: needs 'source' and 'checked'")
-        fields = set(BLOCKS[kind].model_fields) - {"pricing", "source"}
+        fields = _price_fields(kind)
         for key, value in entry.items():
             if key not in fields:
                 raise PricingFileError(f"{where}: presets.{name}.{key}: not a {kind} price field")
@@ -73,40 +80,25 @@ def load_presets(path: str | None = None) -> dict[str, Preset]:
     return parse_presets(yaml.safe_load(file.read_text(encoding="utf-8")), str(file))
 
 
-def resolve_presets(
-    data: dict[str, Any], presets: dict[str, Preset]
-) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """Case data with every named preset's prices filled in, and (path, message) problems
-    for unknown names or a preset of the wrong kind."""
-    problems: list[tuple[str, str]] = []
-    costs = data.get("costs")
-    if not isinstance(costs, list):
-        return data, problems
-    resolved = []
-    for index, item in enumerate(costs):
-        if isinstance(item, dict) and item.get("type") == "infrastructure":
-            item = dict(item)
-            for block in BLOCKS:
-                value = item.get(block)
-                if isinstance(value, dict) and isinstance(value.get("pricing"), str):
-                    item[block] = _merge(f"costs[{index}].{block}", block, value, presets, problems)
-        resolved.append(item)
-    return {**data, "costs": resolved}, problems
+def apply_preset(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
+    """A pricing block's data with its named preset's prices filled in (the block's own
+    fields win) and the preset's source recorded.
 
-
-def _merge(
-    path: str,
-    block: str,
-    value: dict[str, Any],
-    presets: dict[str, Preset],
-    problems: list[tuple[str, str]],
-) -> dict[str, Any]:
-    name = value["pricing"]
+    Raises
+    ------
+    LookupError
+        For an unknown name or a preset of the other kind; the message lists the valid ones.
+    PricingFileError, OSError
+        When the pricing file cannot be read.
+    """
+    name = data["pricing"]
+    presets = load_presets()
     preset = presets.get(name)
-    valid = [p.name for p in presets.values() if p.kind == block]
-    if preset is None or preset.kind != block:
+    if preset is None or preset.kind != kind:
+        valid = [p.name for p in presets.values() if p.kind == kind]
+        close = difflib.get_close_matches(name, valid, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
         what = "unknown preset" if preset is None else f"{preset.kind} preset"
-        problems.append((f"{path}.pricing", f"{what} {name!r}; valid: {', '.join(valid)}"))
-        return value
+        raise LookupError(f"{what} {name!r}; {hint}valid: {', '.join(valid)}")
     source = f"{preset.description}: {preset.source} (checked {preset.checked})"
-    return {**preset.prices, "source": source, **value}
+    return {**preset.prices, "source": source, **data}

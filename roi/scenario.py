@@ -19,7 +19,13 @@ from roi.adoption import LinearAdoption, LogisticAdoption, StepAdoption
 from roi.case import BusinessCase
 from roi.casefile import parse_case
 
-VOLUME_FIELDS = ("tasks_per_user_per_month", "volume_per_month", "leads_per_month")
+VOLUME_FIELDS = (
+    "tasks_per_user_per_month",
+    "volume_per_month",
+    "leads_per_month",
+    "requests_per_month",
+    "requests_per_user_per_month",
+)
 MINUTES_FIELDS = ("minutes_saved_per_task", "minutes_saved_per_item")
 HOURLY_COST_FIELDS = ("loaded_hourly_cost",)
 MAX_RISK = 0.9
@@ -193,7 +199,7 @@ def _line(item: Any, levers: Levers) -> dict[str, Any]:
         (HOURLY_COST_FIELDS, levers.hourly_cost_scale),
     ):
         for name in names:
-            if name in data:
+            if data.get(name) is not None:  # optional inputs (e.g. one of two volumes)
                 data[name] = data[name] * scale
     if item.type == "time_saved" and levers.productivity_recapture is not None:
         data["productivity_recapture"] = levers.productivity_recapture

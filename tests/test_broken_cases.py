@@ -131,7 +131,7 @@ EXPECTED = [
     (
         "infra_unknown_preset.yaml",
         "costs[0].serverless.pricing",
-        "unknown preset 'aws_lambda_graviton'; valid: aws_lambda_x86, aws_lambda_arm",
+        "unknown preset 'aws_lambda_graviton'; did you mean 'aws_lambda_arm'?",
     ),
     ("infra_utilization_zero.yaml", "costs[0].provisioned.target_utilization", "must be > 0"),
     (

@@ -184,3 +184,16 @@ def test_infrastructure_page_shows_the_engine_crossover_and_moves_with_sliders()
     assert metric(at, "PV serverless") == format_money(moved.pv_serverless, "USD")
     charts = at.get("plotly_chart")
     assert len(charts) == 2
+
+
+@pytest.mark.parametrize("case_id", sorted(SAMPLES))
+def test_explorer_shows_every_sample_and_moves_its_volume(case_id):
+    at = app("explorer")
+    at.selectbox(key="explorer.case").set_value(case_id).run()
+    assert not at.exception
+    assert metric(at, "NPV") == scenario_npv(case_id)
+    volume = lever_key(case_id, "volume_scale")
+    if any(s.key == volume for s in at.slider):
+        at.slider(key=volume).set_value(1.5).run()
+        assert not at.exception
+        assert metric(at, "NPV") == scenario_npv(case_id, volume_scale=1.5)

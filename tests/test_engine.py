@@ -440,3 +440,23 @@ def test_logistic_far_from_its_midpoint_does_not_overflow():
         warnings.simplefilter("error")
         adoption = evaluate(case([explicit("e", by_year=[1])], horizon_years=1, adoption=curve))
     assert np.all(adoption.adoption == 0.0)
+
+
+def test_scenario_volume_lever_scales_hosting_requests():
+    # Regression (issue #4): hosting volumes follow the explorer's volume lever, and a line
+    # with only one of its two volume fields set is scaled without error.
+    from dataclasses import replace
+
+    from roi.scenario import apply_levers, levers_of
+
+    for name in ("support_chatbot", "support_draft_replies"):
+        base = load_case(TEI.parents[1] / "cases" / f"{name}.yaml")
+        doubled = apply_levers(base, replace(levers_of(base), volume_scale=2.0))
+        for before, after in zip(base.costs, doubled.costs, strict=True):
+            if before.type == "infrastructure":
+                field = (
+                    "requests_per_month"
+                    if before.requests_per_month
+                    else "requests_per_user_per_month"
+                )
+                assert getattr(after, field) == 2 * getattr(before, field)

@@ -240,7 +240,7 @@ def test_cheapest_switches_when_provisioned_becomes_cheaper():
         ({"serverless": {"price_per_million_requests": -1}},
          "costs[0].serverless.price_per_million_requests", "must be ≥ 0, got -1"),
         ({"serverless": {"pricing": "aws_lamda_arm"}},
-         "costs[0].serverless.pricing", "unknown preset 'aws_lamda_arm'; valid: aws_lambda_x86"),
+         "costs[0].serverless.pricing", "did you mean 'aws_lambda_arm'?"),
         ({"requests_per_user_per_month": 10}, "costs[0]", "give exactly one of"),
         ({"provisioned": None}, "costs[0]", "model 'cheapest' needs prices in 'provisioned'"),
     ],
@@ -252,3 +252,30 @@ def test_bad_infrastructure_input_names_the_field(change, where, message):
     assert any(p.where == where and message in p.message for p in caught.value.problems), [
         str(p) for p in caught.value.problems
     ]
+
+
+def test_near_equal_marginal_costs_are_solved_in_closed_form_and_fast():
+    # An instance of 10⁶ requests costs $999.99984 against $1,000 serverless: provisioned
+    # wins by 1.6e-4 a step (plus the billionth that counts as a tie, 1e-6 of $1,000), so it
+    # stops being dearer after about 1,000 / 1.61e-4 = 6.2 million steps of 10⁶ requests.
+    import time
+
+    it = unit_item(999.99984)
+    start = time.perf_counter()
+    result = crossover(it)
+    assert time.perf_counter() - start < 0.5
+    assert result.first_requests_per_month == pytest.approx(999_999.84)
+    assert result.requests_per_month == pytest.approx(1000 / 1.61e-4 * 1e6, rel=1e-3)
+
+
+def test_presets_resolve_in_the_model_itself():
+    # Validating without parse_case still takes the preset's prices (issue #4 review).
+    from roi.drivers.infrastructure import ServerlessPricing
+
+    block = ServerlessPricing.model_validate({"pricing": "openai_gpt_4o_mini"})
+    assert block.price_per_million_input_tokens == 0.15 and "openai" in block.source
+
+
+def test_any_traffic_needs_an_instance_even_with_no_minimum():
+    it = item(provisioned={**INSTANCES, "min_instances": 0, "capacity_rps_per_instance": 1e6})
+    assert curve(it, 2_628)["instances"] == 1 and curve(it, 0)["instances"] == 0

@@ -8,7 +8,7 @@ from dashboard.charts import hosting_cost_figure, hosting_timeline_figure
 from dashboard.ui import METHODOLOGY
 from roi.drivers.infrastructure import Infrastructure
 from roi.formatting import format_money, format_number
-from roi.infrastructure import HostingLevers, hosting_levers_of
+from roi.infrastructure import HostingLevers, hosting_lever_ranges, hosting_levers_of
 
 ANCHOR = f"{METHODOLOGY}#infrastructure-serverless-or-provisioned"
 
@@ -40,33 +40,26 @@ with controls:
     plan = hosting_levers_of(item)
     prefix = f"infrastructure.{case_id}.{index}"
 
-    def slider(name: str, label: str, low: float, high: float, step: float, fmt: str, tip: str):
+    ranges = hosting_lever_ranges(item)
+    labels = {
+        "volume_scale": ("Request volume (% of plan)", "percent",
+                         "Multiplies the line's monthly requests in every month."),
+        "cache_hit_rate": ("Cache hit rate", "percent",
+                           "Requests answered from a cache never reach either backend."),
+        "target_utilization": ("Utilisation target", "percent",
+                               "Share of an instance's capacity to plan for."),
+        "peak_to_average": ("Peak-to-average load", "%.1f×", "Instances are sized for the peak."),
+        "commitment_discount": ("Commitment discount", "percent",
+                                "Discount for a reserved or savings-plan commitment."),
+    }  # fmt: skip
+    values = {}
+    for name, bounds in ranges.items():
         key = f"{prefix}.{name}"
         st.session_state.setdefault(key, getattr(plan, name))
-        return st.slider(label, low, high, step=step, format=fmt, help=tip, key=key)
-
-    values = {
-        "volume_scale": slider(
-            "volume_scale", "Request volume (% of plan)", 0.1, 5.0, 0.05, "percent",
-            "Multiplies the line's monthly requests in every month.",
-        ),
-        "cache_hit_rate": slider(
-            "cache_hit_rate", "Cache hit rate", 0.0, 0.95, 0.05, "percent",
-            "Requests answered from a cache never reach either backend.",
-        ),
-    }  # fmt: skip
-    if item.provisioned is not None:
-        values["target_utilization"] = slider(
-            "target_utilization", "Utilisation target", 0.1, 1.0, 0.05, "percent",
-            "Share of an instance's capacity to plan for.",
-        )  # fmt: skip
-        values["peak_to_average"] = slider(
-            "peak_to_average", "Peak-to-average load", 1.0, 10.0, 0.5, "%.1f×",
-            "Instances are sized for the peak.",
-        )  # fmt: skip
-        values["commitment_discount"] = slider(
-            "commitment_discount", "Commitment discount", 0.0, 0.7, 0.05, "percent",
-            "Discount for a reserved or savings-plan commitment.",
+        label, number_format, tip = labels[name]
+        values[name] = st.slider(
+            label, bounds.low, bounds.high, step=bounds.step, format=number_format, help=tip,
+            key=key,
         )  # fmt: skip
     levers = HostingLevers(**{**vars(plan), **values})
 

@@ -14,7 +14,7 @@ N' = N · (1 − h)):
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field, model_validator
@@ -26,6 +26,22 @@ from roi.model import MODEL_CONFIG, Fraction, NonNegative
 HOURS_PER_MONTH = 730.0
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600.0
 HostingModel = Literal["serverless", "provisioned", "cheapest"]
+
+
+def _with_preset(kind: str, data: Any) -> Any:
+    """Before validation: fill a block's prices from the preset it names (roi.pricing)."""
+    if not isinstance(data, dict) or not isinstance(data.get("pricing"), str):
+        return data
+    from roi.pricing import PricingFileError, apply_preset
+
+    try:
+        return apply_preset(kind, data)  # type: ignore[arg-type]
+    except LookupError as error:
+        raise PydanticCustomError("unknown_preset", str(error.args[0])) from None
+    except (PricingFileError, OSError) as error:
+        raise PydanticCustomError(
+            "pricing_file", "the pricing file cannot be used: {error}", {"error": str(error)}
+        ) from None
 
 
 class ServerlessPricing(BaseModel):
@@ -47,6 +63,11 @@ class ServerlessPricing(BaseModel):
     price_per_million_input_tokens: NonNegative = 0.0
     price_per_million_output_tokens: NonNegative = 0.0
     source: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _preset(cls, data: Any) -> Any:
+        return _with_preset("serverless", data)
 
     def monthly_cost(self, backend_requests: np.ndarray) -> np.ndarray:
         """Cost of the requests that reach the backend (vectorised over months or volumes)."""
@@ -72,13 +93,18 @@ class ProvisionedPricing(BaseModel):
 
     pricing: str | None = None
     hourly_price: NonNegative
-    capacity_rps_per_instance: Annotated[float, Field(gt=0, le=1e9)]
+    capacity_rps_per_instance: Annotated[float, Field(ge=1e-6, le=1e9)]
     target_utilization: Annotated[float, Field(gt=0, le=1)] = 0.6
     peak_to_average: Annotated[float, Field(ge=1, le=1000)] = 1.0
     min_instances: Annotated[int, Field(ge=0, le=100_000)] = 1
     commitment_discount: Annotated[float, Field(ge=0, lt=1)] = 0.0
     fixed_monthly_cost: NonNegative = 0.0
     source: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _preset(cls, data: Any) -> Any:
+        return _with_preset("provisioned", data)
 
     @property
     def requests_per_instance(self) -> float:
@@ -98,8 +124,9 @@ class ProvisionedPricing(BaseModel):
     def instances(self, backend_requests: np.ndarray) -> np.ndarray:
         """Instances needed for each month's backend requests (whole instances)."""
         load = np.asarray(backend_requests, dtype=float) / self.requests_per_instance
-        # The tolerance keeps 3.0000000000000004 instances at 3.
+        # The tolerance keeps 3.0000000000000004 instances at 3; any traffic needs one.
         needed = np.ceil(load - 1e-9 * np.maximum(1.0, load)) + 0.0
+        needed = np.where(load > 0, np.maximum(needed, 1.0), 0.0)
         return np.maximum(float(self.min_instances), needed)
 
     def monthly_cost(self, backend_requests: np.ndarray) -> np.ndarray:
@@ -127,6 +154,11 @@ class Infrastructure(LineItemBase):
             raise PydanticCustomError(
                 "infrastructure_volume",
                 "give exactly one of requests_per_month or requests_per_user_per_month",
+            )
+        if per_user is None and self.eligible_users is not None:
+            raise PydanticCustomError(
+                "infrastructure_volume",
+                "eligible_users only applies with requests_per_user_per_month",
             )
         if per_user is not None and self.eligible_users is None:
             raise PydanticCustomError(
