@@ -191,9 +191,12 @@ def _solve(values: np.ndarray, periods: np.ndarray, low: float, high: float) -> 
     if low == high:
         return low
     f_low = float(np.exp(-low * periods) @ values)
+    f_high = float(np.exp(-high * periods) @ values)
     if f_low > 0:  # orient so that f(low) < 0 < f(high)
-        low, high = high, low
-    u = 0.5 * (low + high)
+        low, high, f_low, f_high = high, low, f_high, f_low
+    # Start where the chord between the bracket's ends crosses zero: for the smooth NPV
+    # curve this is close to the root, and Newton then needs few steps.
+    u = low + (high - low) * f_low / (f_low - f_high) if f_high != f_low else 0.5 * (low + high)
     step_before = abs(high - low)
     step = step_before
     weighted = periods * values
