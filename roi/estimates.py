@@ -1,0 +1,339 @@
+"""Effect estimates from pilot observations: pilot against baseline, with 95 % intervals,
+p-values and the smallest effect the pilot could have detected.
+
+Conventions (see the README's methodology):
+
+* The effect is always pilot − baseline, in the metric's unit (minutes, a rate, money); a
+  time saving therefore shows as a negative effect on ``task_minutes``.
+* Continuous metrics: Welch's t-test (unequal variances) is the headline; Mann–Whitney
+  (two-sided) and a ratio of geometric means (Welch on logarithms) sit beside it for skewed
+  data such as response times.
+* Conversions: the two-proportion z-test with the pooled variance and no continuity
+  correction; the interval for the difference in rates is Wald's (unpooled).
+* Before/after with a control group: difference-in-differences by OLS of
+  value ~ pilot + after + pilot·after, with heteroskedasticity-robust (HC1) standard errors;
+  the effect is the pilot·after coefficient.
+* Minimum detectable effect: at 80 % power and α = 0.05 (two-sided) for the pilot's group
+  sizes and spread, from the t distribution (two-sample t power, as R's ``power.t.test``).
+
+statsmodels and SciPy are imported inside the functions: they dominate start-up time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+Test = Literal["welch_t", "mann_whitney", "log_ratio", "two_proportion_z", "did_ols"]
+ALPHA = 0.05
+POWER = 0.80
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One comparison of pilot against baseline.
+
+    ``effect`` is pilot − baseline, except for ``log_ratio`` where it is the ratio of the
+    geometric means (pilot / baseline) and the interval is for that ratio. Values that
+    cannot be computed are ``None`` and ``note`` says why.
+    """
+
+    test: Test
+    n_baseline: int
+    n_pilot: int
+    baseline_mean: float
+    pilot_mean: float
+    effect: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    relative_change: float | None
+    mde: float | None
+    note: str | None = None
+
+    @property
+    def significant(self) -> bool:
+        return self.p_value is not None and self.p_value < ALPHA
+
+
+def _values(data: Sequence[float]) -> np.ndarray:
+    return np.asarray(data, dtype=float)
+
+
+def _relative(effect: float | None, baseline_mean: float) -> float | None:
+    if effect is None or baseline_mean == 0:
+        return None
+    return effect / baseline_mean
+
+
+def minimum_detectable_difference(
+    sd_baseline: float, sd_pilot: float, n_baseline: int, n_pilot: int
+) -> float | None:
+    """Smallest difference in means detectable at 80 % power, α = 0.05 two-sided.
+
+    Uses the two-sample t-test power (statsmodels ``TTestIndPower``) with the pooled
+    standard deviation of the two groups; ``None`` with fewer than 2 in a group or no spread.
+    """
+    if n_baseline < 2 or n_pilot < 2:
+        return None
+    pooled = math.sqrt(
+        ((n_baseline - 1) * sd_baseline**2 + (n_pilot - 1) * sd_pilot**2)
+        / (n_baseline + n_pilot - 2)
+    )
+    if pooled == 0:
+        return None
+    from statsmodels.stats.power import TTestIndPower
+
+    effect_size = TTestIndPower().solve_power(
+        effect_size=None, nobs1=n_baseline, alpha=ALPHA, power=POWER, ratio=n_pilot / n_baseline
+    )
+    return float(effect_size) * pooled
+
+
+def sample_size_per_group(difference: float, sd: float, power: float = POWER) -> int | None:
+    """Observations needed in each group to detect ``difference`` (same unit as ``sd``) with
+    the given power at α = 0.05 two-sided, rounded up; ``None`` for a zero difference.
+
+    Examples
+    --------
+    R's ``power.t.test(power = .90, delta = 1)`` gives n = 22.02110 per group:
+
+    >>> sample_size_per_group(1.0, 1.0, power=0.90)
+    23
+    """
+    if difference == 0 or sd <= 0:
+        return None
+    from statsmodels.stats.power import TTestIndPower
+
+    n = TTestIndPower().solve_power(
+        effect_size=abs(difference) / sd, nobs1=None, alpha=ALPHA, power=power, ratio=1.0
+    )
+    return math.ceil(float(n))
+
+
+def welch(baseline: Sequence[float], pilot: Sequence[float]) -> Estimate:
+    """Welch's two-sample t-test of pilot against baseline (unequal variances)."""
+    b, p = _values(baseline), _values(pilot)
+    mean_b, mean_p = float(b.mean()), float(p.mean())
+    if b.size < 2 or p.size < 2:
+        return Estimate(
+            "welch_t",
+            b.size,
+            p.size,
+            mean_b,
+            mean_p,
+            mean_p - mean_b,
+            None,
+            None,
+            None,
+            _relative(mean_p - mean_b, mean_b),
+            None,
+            "needs at least 2 observations in each group",
+        )
+    from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
+
+    compare = CompareMeans(DescrStatsW(p), DescrStatsW(b))
+    if b.var(ddof=1) == 0 and p.var(ddof=1) == 0:
+        p_value = ci_low = ci_high = None
+        note = "no spread in either group: no test is possible"
+    else:
+        _, p_value, _ = compare.ttest_ind(usevar="unequal")
+        ci_low, ci_high = compare.tconfint_diff(alpha=ALPHA, usevar="unequal")
+        p_value, ci_low, ci_high = float(p_value), float(ci_low), float(ci_high)
+        note = None
+    mde = minimum_detectable_difference(float(b.std(ddof=1)), float(p.std(ddof=1)), b.size, p.size)
+    effect = mean_p - mean_b
+    return Estimate(
+        "welch_t",
+        b.size,
+        p.size,
+        mean_b,
+        mean_p,
+        effect,
+        ci_low,
+        ci_high,
+        p_value,
+        _relative(effect, mean_b),
+        mde,
+        note,
+    )
+
+
+def mann_whitney(baseline: Sequence[float], pilot: Sequence[float]) -> Estimate:
+    """Mann–Whitney U test (two-sided; exact for small samples without ties, as SciPy
+    chooses). The effect shown is the difference in medians; no interval is given."""
+    b, p = _values(baseline), _values(pilot)
+    effect = float(np.median(p) - np.median(b))
+    if b.size < 1 or p.size < 1:
+        p_value, note = None, "needs observations in both groups"
+    else:
+        from scipy.stats import mannwhitneyu
+
+        p_value, note = float(mannwhitneyu(p, b, alternative="two-sided").pvalue), None
+    return Estimate(
+        "mann_whitney",
+        b.size,
+        p.size,
+        float(b.mean()),
+        float(p.mean()),
+        effect,
+        None,
+        None,
+        p_value,
+        _relative(effect, float(np.median(b))),
+        None,
+        note,
+    )
+
+
+def log_ratio(baseline: Sequence[float], pilot: Sequence[float]) -> Estimate:
+    """Ratio of geometric means (pilot / baseline) with a 95 % interval: Welch's test on the
+    logarithms. Needs every value > 0."""
+    b, p = _values(baseline), _values(pilot)
+    if (b <= 0).any() or (p <= 0).any():
+        return Estimate(
+            "log_ratio",
+            b.size,
+            p.size,
+            float(b.mean()),
+            float(p.mean()),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "needs every value above 0",
+        )
+    on_logs = welch(np.log(b), np.log(p))
+    ratio = math.exp(on_logs.effect) if on_logs.effect is not None else None
+    low = math.exp(on_logs.ci_low) if on_logs.ci_low is not None else None
+    high = math.exp(on_logs.ci_high) if on_logs.ci_high is not None else None
+    return Estimate(
+        "log_ratio",
+        b.size,
+        p.size,
+        float(b.mean()),
+        float(p.mean()),
+        ratio,
+        low,
+        high,
+        on_logs.p_value,
+        None if ratio is None else ratio - 1.0,
+        None,
+        on_logs.note,
+    )
+
+
+def two_proportions(baseline: Sequence[float], pilot: Sequence[float]) -> Estimate:
+    """Two-proportion z-test of conversion (0/1 outcomes): pooled variance, no continuity
+    correction; Wald interval for the difference in rates; MDE by the normal approximation
+    at the baseline rate."""
+    b, p = _values(baseline), _values(pilot)
+    n_b, n_p = b.size, p.size
+    rate_b = float(b.mean()) if n_b else math.nan
+    rate_p = float(p.mean()) if n_p else math.nan
+    if n_b == 0 or n_p == 0:
+        return Estimate(
+            "two_proportion_z",
+            n_b,
+            n_p,
+            rate_b,
+            rate_p,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "needs observations in both groups",
+        )
+    effect = rate_p - rate_b
+    pooled = (b.sum() + p.sum()) / (n_b + n_p)
+    from scipy.stats import norm
+
+    z_alpha, z_power = norm.ppf(1 - ALPHA / 2), norm.ppf(POWER)
+    spread = math.sqrt(rate_b * (1 - rate_b) / n_b + rate_p * (1 - rate_p) / n_p)
+    ci_low, ci_high = effect - z_alpha * spread, effect + z_alpha * spread
+    if pooled in (0.0, 1.0):
+        p_value, note = None, "every outcome is the same: no test is possible"
+    else:
+        from statsmodels.stats.proportion import proportions_ztest
+
+        _, p_value = proportions_ztest(
+            [p.sum(), b.sum()], [n_p, n_b], value=0, alternative="two-sided", prop_var=False
+        )
+        p_value, note = float(p_value), None
+    mde = (z_alpha + z_power) * math.sqrt(rate_b * (1 - rate_b) * (1 / n_b + 1 / n_p))
+    return Estimate(
+        "two_proportion_z",
+        n_b,
+        n_p,
+        rate_b,
+        rate_p,
+        effect,
+        ci_low,
+        ci_high,
+        p_value,
+        _relative(effect, rate_b),
+        mde or None,
+        note,
+    )
+
+
+def difference_in_differences(
+    baseline_before: Sequence[float],
+    baseline_after: Sequence[float],
+    pilot_before: Sequence[float],
+    pilot_after: Sequence[float],
+) -> Estimate:
+    """Difference-in-differences: (pilot after − pilot before) − (baseline after − baseline
+    before), estimated by OLS with HC1 robust standard errors. The means shown are the
+    *after* means; n counts every observation of each group."""
+    groups = [_values(v) for v in (baseline_before, baseline_after, pilot_before, pilot_after)]
+    n_baseline, n_pilot = groups[0].size + groups[1].size, groups[2].size + groups[3].size
+    mean_b, mean_p = (float(g.mean()) if g.size else math.nan for g in (groups[1], groups[3]))
+    if any(g.size == 0 for g in groups) or n_baseline + n_pilot < 5:
+        return Estimate(
+            "did_ols",
+            n_baseline,
+            n_pilot,
+            mean_b,
+            mean_p,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "needs observations in both periods of both groups",
+        )
+    import statsmodels.api as sm
+
+    y = np.concatenate(groups)
+    pilot = np.concatenate([np.zeros(n_baseline), np.ones(n_pilot)])
+    after = np.concatenate(
+        [np.zeros(g.size) if i % 2 == 0 else np.ones(g.size) for i, g in enumerate(groups)]
+    )
+    design = np.column_stack([np.ones_like(y), pilot, after, pilot * after])
+    fit = sm.OLS(y, design).fit(cov_type="HC1")
+    effect = float(fit.params[3])
+    low, high = (float(v) for v in fit.conf_int(alpha=ALPHA)[3])
+    mde = (1.959963984540054 + 0.8416212335729143) * float(fit.bse[3])
+    return Estimate(
+        "did_ols",
+        n_baseline,
+        n_pilot,
+        mean_b,
+        mean_p,
+        effect,
+        low,
+        high,
+        float(fit.pvalues[3]),
+        _relative(effect, mean_b),
+        mde,
+    )
