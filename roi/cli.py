@@ -9,11 +9,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
+
 from roi.casefile import CASE_FILE_SUFFIXES, CaseError, Problem, load_case
 from roi.engine import evaluate
 from roi.infrastructure import infrastructure_reports
-from roi.render import render_case, render_infrastructure, render_portfolio
-from roi.report import infrastructure_to_dict, result_to_json
+from roi.pilots import estimate_pilots, parse_mapping, read_observations
+from roi.render import render_case, render_infrastructure, render_pilots, render_portfolio
+from roi.report import infrastructure_to_dict, pilots_to_dict, result_to_json
 
 EXIT_BAD_INPUT = 2
 
@@ -34,6 +37,27 @@ def _infra(args: argparse.Namespace) -> int:
         print(json.dumps(infrastructure_to_dict(case, reports), indent=2, allow_nan=False))
     else:
         print(render_infrastructure(case, reports))
+    return 0
+
+
+def _pilots(args: argparse.Namespace) -> int:
+    mapping = None
+    if args.mapping:
+        mapping_path = Path(args.mapping)
+        try:
+            data = yaml.safe_load(mapping_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+            raise CaseError(args.mapping, [Problem("", f"cannot be read ({error})")]) from None
+        mapping = parse_mapping(data, args.mapping)
+    try:
+        raw = Path(args.file).read_bytes()
+    except OSError as error:
+        raise CaseError(args.file, [Problem("", f"cannot be read ({error.strerror})")]) from None
+    estimates = estimate_pilots(read_observations(raw, args.file, mapping))
+    if args.json:
+        print(json.dumps(pilots_to_dict(estimates), indent=2, allow_nan=False))
+    else:
+        print(render_pilots(estimates))
     return 0
 
 
@@ -85,6 +109,17 @@ def build_parser() -> argparse.ArgumentParser:
     infra_cmd.add_argument("case", metavar="CASE", help="case file (.yaml, .yml or .json)")
     infra_cmd.add_argument("--json", action="store_true", help="print one JSON object")
     infra_cmd.set_defaults(run=_infra)
+    pilots_cmd = commands.add_parser(
+        "pilots",
+        help="estimate pilot effects from an observations file",
+        description="Validate a pilot observations CSV and estimate each effect.",
+    )
+    pilots_cmd.add_argument("file", metavar="FILE", help="pilot observations (.csv)")
+    pilots_cmd.add_argument(
+        "--mapping", metavar="MAP", help="YAML file mapping your export's columns"
+    )
+    pilots_cmd.add_argument("--json", action="store_true", help="print one JSON object")
+    pilots_cmd.set_defaults(run=_pilots)
     portfolio_cmd = commands.add_parser(
         "portfolio",
         help="summarise every case file in a folder",

@@ -45,8 +45,8 @@ class Estimate:
     test: Test
     n_baseline: int
     n_pilot: int
-    baseline_mean: float
-    pilot_mean: float
+    baseline_mean: float | None
+    pilot_mean: float | None
     effect: float | None
     ci_low: float | None
     ci_high: float | None
@@ -64,10 +64,34 @@ def _values(data: Sequence[float]) -> np.ndarray:
     return np.asarray(data, dtype=float)
 
 
-def _relative(effect: float | None, baseline_mean: float) -> float | None:
-    if effect is None or baseline_mean == 0:
+def _relative(effect: float | None, baseline_mean: float | None) -> float | None:
+    if effect is None or not baseline_mean:
         return None
     return effect / baseline_mean
+
+
+def _mean(values: np.ndarray) -> float | None:
+    return float(values.mean()) if values.size else None
+
+
+def _empty(test: Test, b: np.ndarray, p: np.ndarray) -> Estimate | None:
+    """An estimate with the reason when a group has no observation, else None."""
+    if b.size and p.size:
+        return None
+    return Estimate(
+        test,
+        b.size,
+        p.size,
+        _mean(b),
+        _mean(p),
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "needs observations in both groups",
+    )
 
 
 def minimum_detectable_difference(
@@ -118,6 +142,8 @@ def sample_size_per_group(difference: float, sd: float, power: float = POWER) ->
 def welch(baseline: Sequence[float], pilot: Sequence[float]) -> Estimate:
     """Welch's two-sample t-test of pilot against baseline (unequal variances)."""
     b, p = _values(baseline), _values(pilot)
+    if (empty := _empty("welch_t", b, p)) is not None:
+        return empty
     mean_b, mean_p = float(b.mean()), float(p.mean())
     if b.size < 2 or p.size < 2:
         return Estimate(
@@ -167,13 +193,12 @@ def mann_whitney(baseline: Sequence[float], pilot: Sequence[float]) -> Estimate:
     """Mann–Whitney U test (two-sided; exact for small samples without ties, as SciPy
     chooses). The effect shown is the difference in medians; no interval is given."""
     b, p = _values(baseline), _values(pilot)
+    if (empty := _empty("mann_whitney", b, p)) is not None:
+        return empty
     effect = float(np.median(p) - np.median(b))
-    if b.size < 1 or p.size < 1:
-        p_value, note = None, "needs observations in both groups"
-    else:
-        from scipy.stats import mannwhitneyu
+    from scipy.stats import mannwhitneyu
 
-        p_value, note = float(mannwhitneyu(p, b, alternative="two-sided").pvalue), None
+    p_value, note = float(mannwhitneyu(p, b, alternative="two-sided").pvalue), None
     return Estimate(
         "mann_whitney",
         b.size,
@@ -194,6 +219,8 @@ def log_ratio(baseline: Sequence[float], pilot: Sequence[float]) -> Estimate:
     """Ratio of geometric means (pilot / baseline) with a 95 % interval: Welch's test on the
     logarithms. Needs every value > 0."""
     b, p = _values(baseline), _values(pilot)
+    if (empty := _empty("log_ratio", b, p)) is not None:
+        return empty
     if (b <= 0).any() or (p <= 0).any():
         return Estimate(
             "log_ratio",
@@ -296,7 +323,7 @@ def difference_in_differences(
     *after* means; n counts every observation of each group."""
     groups = [_values(v) for v in (baseline_before, baseline_after, pilot_before, pilot_after)]
     n_baseline, n_pilot = groups[0].size + groups[1].size, groups[2].size + groups[3].size
-    mean_b, mean_p = (float(g.mean()) if g.size else math.nan for g in (groups[1], groups[3]))
+    mean_b, mean_p = _mean(groups[1]), _mean(groups[3])
     if any(g.size == 0 for g in groups) or n_baseline + n_pilot < 5:
         return Estimate(
             "did_ols",

@@ -15,6 +15,7 @@ from roi.formatting import (
     format_ratio,
 )
 from roi.infrastructure import InfrastructureReport
+from roi.pilots import PilotEstimate
 from roi.portfolio import portfolio_rows, portfolio_totals
 from roi.tables import annual_rows
 
@@ -181,3 +182,34 @@ def render_infrastructure(case: BusinessCase, reports: Sequence[InfrastructureRe
             )
         lines += ["", _table(header, body)]
     return "\n".join(lines)
+
+
+def render_pilots(estimates: Sequence[PilotEstimate]) -> str:
+    """One row per (use case, metric): test, means, effect with its 95 % interval, p, MDE;
+    then each verdict."""
+    header = [
+        "Use case",
+        "Metric",
+        "Test",
+        "n (b/p)",
+        "Baseline",
+        "Pilot",
+        "Effect",
+        "95% CI",
+        "p",
+        "MDE",
+    ]
+    rows = []
+    for item in estimates:
+        e = item.headline
+        interval = "–" if e.ci_low is None else f"{e.ci_low:,.4g} to {e.ci_high:,.4g}"
+        rows.append([
+            item.use_case_id, item.metric, e.test, f"{e.n_baseline}/{e.n_pilot}",
+            "–" if e.baseline_mean is None else f"{e.baseline_mean:,.4g}",
+            "–" if e.pilot_mean is None else f"{e.pilot_mean:,.4g}",
+            "–" if e.effect is None else f"{e.effect:,.4g}", interval,
+            "–" if e.p_value is None else f"{e.p_value:.3g}",
+            "–" if e.mde is None else f"{e.mde:,.3g}",
+        ])  # fmt: skip
+    verdicts = [f"{i.use_case_id} {i.metric}: {i.verdict}" for i in estimates]
+    return "\n".join([_table(header, rows, 3), "", *verdicts])

@@ -13,6 +13,7 @@ from typing import Any
 from roi.case import BusinessCase
 from roi.engine import CaseResult, Metrics
 from roi.infrastructure import InfrastructureReport
+from roi.pilots import PilotEstimate
 from roi.tables import annual_rows, monthly_rows
 
 METRIC_KEYS = tuple(field.name for field in dataclasses.fields(Metrics))
@@ -82,3 +83,38 @@ def infrastructure_to_dict(case: BusinessCase, reports: list[InfrastructureRepor
             }
         )
     return {"name": case.name, "currency": case.currency, "items": items}
+
+
+def _estimate_dict(estimate) -> dict:
+    return {
+        "test": estimate.test,
+        "n_baseline": estimate.n_baseline,
+        "n_pilot": estimate.n_pilot,
+        "baseline_mean": estimate.baseline_mean,
+        "pilot_mean": estimate.pilot_mean,
+        "effect": estimate.effect,
+        "ci_low": estimate.ci_low,
+        "ci_high": estimate.ci_high,
+        "p_value": estimate.p_value,
+        "relative_change": estimate.relative_change,
+        "mde": estimate.mde,
+        "note": estimate.note,
+    }
+
+
+def pilots_to_dict(estimates: list[PilotEstimate]) -> dict:
+    """The `python -m roi pilots --json` object: one headline row per (use case, metric),
+    its other tests under ``alternatives``. Effects are pilot − baseline; for ``converted``
+    the means are rates; intervals are 95 %."""
+    return {
+        "estimates": [
+            {
+                "use_case_id": item.use_case_id,
+                "metric": item.metric,
+                **_estimate_dict(item.headline),
+                "verdict": item.verdict,
+                "alternatives": [_estimate_dict(a) for a in item.alternatives],
+            }
+            for item in estimates
+        ]
+    }
