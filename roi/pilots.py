@@ -18,7 +18,7 @@ import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -416,3 +416,78 @@ def estimate_pilots(observations: pd.DataFrame) -> list[PilotEstimate]:
             PilotEstimate(str(use_case), str(metric), headline, alternatives, _verdict(headline))
         )
     return out
+
+
+# Which driver input each pilot metric measures, and the sign that turns the effect
+# (pilot − baseline) into that input: a time saving is baseline − pilot.
+MEASURED_INPUTS: dict[str, tuple[str, str, int]] = {
+    "task_minutes": ("time_saved", "minutes_saved_per_task", -1),
+    "response_minutes": ("response_time", "minutes_saved_per_item", -1),
+    "converted": ("conversion_lift", "conversion_lift", 1),
+}
+Basis = Literal["point", "lower_bound"]
+
+
+@dataclass(frozen=True)
+class MeasuredValue:
+    """A driver input taken from a pilot estimate: the value, and how it was chosen."""
+
+    field: str
+    value: float
+    basis: Basis
+    note: str
+
+
+def measured_value(estimate: PilotEstimate, basis: Basis = "lower_bound") -> MeasuredValue:
+    """The driver input a pilot estimate supports: the point estimate, or the conservative
+    end of its 95 % interval (the smaller saving or lift), never below 0.
+
+    Raises
+    ------
+    ValueError
+        When the metric feeds no driver input, or the interval (for ``lower_bound``) or the
+        effect is missing.
+    """
+    if estimate.metric not in MEASURED_INPUTS:
+        valid = ", ".join(MEASURED_INPUTS)
+        raise ValueError(f"{estimate.metric!r} feeds no driver input; measured metrics: {valid}")
+    _, field, sign = MEASURED_INPUTS[estimate.metric]
+    headline = estimate.headline
+    if basis == "point":
+        chosen = headline.effect
+    else:
+        ends = (headline.ci_low, headline.ci_high)
+        chosen = None if None in ends else min(sign * end for end in ends) * sign
+    if chosen is None:
+        raise ValueError(f"the {headline.test} estimate has no {basis.replace('_', ' ')}")
+    value = max(0.0, sign * chosen)
+    what = "point estimate" if basis == "point" else "conservative end of the 95% interval"
+    note = (
+        f"measured: {what} of {headline.test} on {estimate.use_case_id} {estimate.metric},"
+        f" n = {headline.n_baseline} baseline / {headline.n_pilot} pilot"
+        + (", clipped at 0" if sign * chosen < 0 else "")
+    )
+    return MeasuredValue(field, value, basis, note)
+
+
+def use_measurement(case: Any, line: int, estimate: PilotEstimate, basis: Basis = "lower_bound"):
+    """The case with benefit line ``line`` taking its input from ``estimate``: the value,
+    evidence ``measured``, the basis recorded in ``note`` and, when the conservative bound is
+    used, no flat risk factor on top (the interval already discounts it)."""
+    from roi.casefile import parse_case
+
+    driver, _, _ = MEASURED_INPUTS.get(estimate.metric, (None, None, None))
+    item = case.benefits[line]
+    if item.type != driver:
+        raise ValueError(
+            f"benefit line {line} is {item.type!r}; {estimate.metric} measures {driver!r}"
+        )
+    measured = measured_value(estimate, basis)
+    data = case.model_dump()
+    data["benefits"][line] |= {
+        measured.field: measured.value,
+        "evidence": "measured",
+        "note": measured.note,
+        **({"risk": 0.0} if basis == "lower_bound" else {}),
+    }
+    return parse_case(data, source="measured")

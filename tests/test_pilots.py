@@ -181,3 +181,43 @@ def test_pilots_with_a_mapping_file(tmp_path, capsys):
     bad.write_text("colums: {}\n")
     assert main(["pilots", str(export), "--mapping", str(bad)]) == 2
     assert "unknown field" in capsys.readouterr().err
+
+
+def sample_estimates():
+    frame = read_observations(SAMPLE.read_bytes(), SAMPLE.name)
+    return {(e.use_case_id, e.metric): e for e in estimate_pilots(frame)}
+
+
+def test_a_measured_saving_feeds_the_business_case():
+    from roi import evaluate, load_case
+    from roi.pilots import measured_value, use_measurement
+
+    response = sample_estimates()[("UC-01", "response_minutes")]
+    low, high = response.headline.ci_low, response.headline.ci_high
+    # A saving is baseline − pilot: the point estimate saves −effect minutes; the
+    # conservative end of the interval saves only −ci_high.
+    assert measured_value(response, "point").value == pytest.approx(-response.headline.effect)
+    assert measured_value(response).value == pytest.approx(-high)
+    assert low < high < 0
+    case = load_case(ROOT / "sample_data" / "cases" / "support_draft_replies.yaml")
+    measured = use_measurement(case, 0, response)
+    line = measured.benefits[0]
+    assert line.minutes_saved_per_item == pytest.approx(-high)
+    assert line.evidence == "measured" and line.risk == 0.0
+    assert "conservative end of the 95% interval" in line.note and "n = 160" in line.note
+    assert evaluate(measured).risk_adjusted.metrics.npv != evaluate(case).risk_adjusted.metrics.npv
+
+
+def test_a_lift_whose_interval_includes_zero_is_clipped_to_zero():
+    from roi import load_case
+    from roi.pilots import measured_value, use_measurement
+
+    leads = sample_estimates()[("UC-02", "converted")]
+    assert leads.headline.ci_low < 0
+    measured = measured_value(leads)
+    assert measured.field == "conversion_lift" and measured.value == 0.0
+    assert "clipped at 0" in measured.note
+    case = load_case(ROOT / "sample_data" / "cases" / "lead_scoring.yaml")
+    assert use_measurement(case, 0, leads).benefits[0].conversion_lift == 0.0
+    with pytest.raises(ValueError, match="measures 'conversion_lift'"):
+        use_measurement(case, 1, leads)  # line 1 is time saved
