@@ -12,6 +12,7 @@ PAGES = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("app_pages/explorer.py", title="Scenario explorer", icon=":material/tune:"),
     st.Page("app_pages/builder.py", title="Case builder", icon=":material/edit_note:"),
+    st.Page("app_pages/pilots.py", title="Pilots", icon=":material/science:"),
     st.Page("app_pages/infrastructure.py", title="Infrastructure", icon=":material/dns:"),
     st.Page("app_pages/methodology.py", title="Methodology", icon=":material/menu_book:"),
 ]

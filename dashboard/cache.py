@@ -27,6 +27,7 @@ from roi.scenario import Levers, apply_levers
 ROOT = Path(__file__).resolve().parents[1]
 CASES_DIR = Path(os.environ.get("ROI_CASES_DIR", ROOT / "sample_data" / "cases"))
 REFERENCE_CASE = ROOT / "sample_data" / "reference" / "tei_salesloft.yaml"
+SAMPLE_PILOTS = ROOT / "sample_data" / "pilot_observations.csv"
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

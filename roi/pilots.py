@@ -491,3 +491,11 @@ def use_measurement(case: Any, line: int, estimate: PilotEstimate, basis: Basis 
         **({"risk": 0.0} if basis == "lower_bound" else {}),
     }
     return parse_case(data, source="measured")
+
+
+def header_columns(raw: bytes) -> list[str]:
+    """The column names of a CSV's first line (for mapping another export's columns)."""
+    text = _decode(raw)
+    header = text.splitlines()[0] if text.strip() else ""
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    return [name.strip() for name in header.split(delimiter) if name.strip()]

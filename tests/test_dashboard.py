@@ -130,7 +130,7 @@ def test_methodology_shows_the_reproduced_tei_study_and_the_conventions():
 
 
 @pytest.mark.parametrize(
-    "page", ["overview", "explorer", "builder", "infrastructure", "methodology"]
+    "page", ["overview", "explorer", "builder", "pilots", "infrastructure", "methodology"]
 )
 def test_every_page_renders_without_exception(page):
     app(None if page == "overview" else page)
@@ -197,3 +197,53 @@ def test_explorer_shows_every_sample_and_moves_its_volume(case_id):
         at.slider(key=volume).set_value(1.5).run()
         assert not at.exception
         assert metric(at, "NPV") == scenario_npv(case_id, volume_scale=1.5)
+
+
+PILOT_CSV = b"use_case_id,metric,group,value\n" + b"".join(
+    f"UC-01,task_minutes,{g},{v}\n".encode()
+    for g, values in (("baseline", (10, 12, 11, 13, 12)), ("pilot", (8, 9, 7, 9, 8)))
+    for v in values
+)
+
+
+def test_pilots_page_uploads_a_valid_file_and_uses_it_in_a_case():
+    from roi.pilots import estimate_pilots, read_observations, use_measurement
+
+    at = app("pilots")
+    assert "3,080 observations" in at.success[0].value  # the bundled sample by default
+    at.get("file_uploader")[0].upload("pilot.csv", PILOT_CSV, "text/csv").run()
+    assert not at.exception
+    assert "10 observations" in at.success[0].value
+    (estimate,) = estimate_pilots(read_observations(PILOT_CSV, "pilot.csv"))
+    table = at.dataframe[0].value
+    assert table["Effect"].iloc[0] == pytest.approx(estimate.headline.effect)
+    case_id, line = at.selectbox(key="pilots.line").value
+    expected = evaluate(use_measurement(SAMPLES[case_id], line, estimate))
+    npvs = [m.value for m in at.metric if m.label == "NPV"]
+    assert npvs[1] == format_money(expected.risk_adjusted.metrics.npv, SAMPLES[case_id].currency)
+
+
+def test_pilots_page_rejects_a_broken_upload_and_lists_every_problem():
+    at = app("pilots")
+    broken = b"use_case_id,metric,group,value\nUC-01,task_minutes,pilot,-1\nUC-01,mins,pilot,x\n"
+    at.get("file_uploader")[0].upload("broken.csv", broken, "text/csv").run()
+    assert not at.exception
+    assert "rejected: 3 problem(s)" in at.error[0].value
+    problems = at.dataframe[0].value
+    assert list(problems["Where"]) == ["line 2, column value", "line 3, column value",
+                                       "line 3, column metric"]  # fmt: skip
+    assert not at.get("plotly_chart")  # no estimate from a rejected file
+
+
+def test_pilots_page_maps_another_export():
+    at = app("pilots")
+    export = b"Ticket,Minutes,AI\nA,10,yes\nB,12,no\nC,9,yes\nD,13,no\n"
+    at.get("file_uploader")[0].upload("tickets.csv", export, "text/csv").run()
+    assert "rejected" in at.error[0].value  # not the canonical columns
+    at.text_area(key="pilots.mapping").set_value(
+        "columns: {value: Minutes, unit_id: Ticket}\n"
+        "constants: {use_case_id: UC-01, metric: response_minutes}\n"
+        "groups: {column: AI, pilot: [yes], baseline: [no]}\n"
+    ).run()
+    assert not at.exception and not at.error
+    assert at.dataframe[0].value["Effect"].iloc[0] == pytest.approx(9.5 - 12.5)

@@ -160,3 +160,17 @@ def test_infrastructure(page, app_url, screenshot):
     expected = infrastructure_reports(apply_hosting_levers(case, index, levers))[0]
     expect(metric_value(page, "Crossover month")).to_have_text(str(expected.crossover_month))
     screenshot(page, "infrastructure")
+
+
+def test_pilots_upload(page, app_url, screenshot, tmp_path):
+    page.set_viewport_size(TALL)
+    page.goto(f"{app_url}/pilots")
+    expect(page.get_by_text("3,080 observations, every row valid")).to_be_visible()
+    expect(page.get_by_text("Download the updated case (YAML)")).to_be_visible()
+    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(6)
+    screenshot(page, "pilots_sample")
+    broken = tmp_path / "broken.csv"
+    broken.write_text("use_case_id,metric,group,value\nUC-01,task_minutes,pilot,-1\n")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(broken))
+    expect(page.get_by_text("broken.csv was rejected: 1 problem(s)")).to_be_visible()
+    screenshot(page, "pilots_rejected")
