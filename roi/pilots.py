@@ -15,6 +15,8 @@ the column, the bad value and the rule. A rejected file yields nothing.
 from __future__ import annotations
 
 import io
+import math
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,7 +35,8 @@ from roi.estimates import (
     welch,
 )
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+# Uploads above this are refused; ROI_MAX_UPLOAD_MB changes it.
+MAX_UPLOAD_BYTES = int(float(os.environ.get("ROI_MAX_UPLOAD_MB", "200")) * 1024 * 1024)
 METRICS = {
     "task_minutes": "minutes per task",
     "response_minutes": "minutes to respond",
@@ -354,20 +357,35 @@ class PilotEstimate:
     verdict: str
 
 
+def sample_size_to_detect(estimate: Estimate, difference: float) -> int | None:
+    """Observations per group needed to detect ``difference`` (in the metric's unit) with
+    80 % power at α = 0.05: the MDE shrinks with the square root of the group size, so
+    n ≈ n_now · (MDE / difference)², n_now the smaller group. ``None`` without an MDE."""
+    if estimate.mde is None or difference == 0:
+        return None
+    current = min(estimate.n_baseline, estimate.n_pilot)
+    return max(2, math.ceil(current * (estimate.mde / abs(difference)) ** 2))
+
+
 def _verdict(estimate: Estimate) -> str:
     if estimate.p_value is None:
         return f"No test possible: {estimate.note or 'too little data'}."
+    effect = estimate.effect
     if estimate.significant:
         return "The difference is statistically significant (p < 0.05)."
-    detectable = (
-        ""
-        if estimate.mde is None
-        else f" The pilot could only detect a difference of {estimate.mde:,.3g} or more."
+    verdict = (
+        f"Not significant (p = {estimate.p_value:.2f}): this pilot cannot tell the groups apart."
     )
-    return (
-        f"Not significant (p = {estimate.p_value:.2f}): this pilot cannot tell the groups"
-        f" apart.{detectable}"
-    )
+    if estimate.mde is not None:
+        verdict += f" It could only detect a difference of {estimate.mde:,.3g} or more"
+        if effect is not None and abs(effect) < estimate.mde:
+            needed = sample_size_to_detect(estimate, effect)
+            verdict += (
+                f", so it is underpowered for the {abs(effect):,.3g} it observed: detecting"
+                f" that with 80% power needs about {needed:,} observations per group"
+            )
+        verdict += "."
+    return verdict
 
 
 def estimate_pilots(observations: pd.DataFrame) -> list[PilotEstimate]:

@@ -247,3 +247,16 @@ def test_pilots_page_maps_another_export():
     ).run()
     assert not at.exception and not at.error
     assert at.dataframe[0].value["Effect"].iloc[0] == pytest.approx(9.5 - 12.5)
+
+
+def test_pilots_page_plans_a_sample_size():
+    from roi.pilots import estimate_pilots, read_observations, sample_size_to_detect
+
+    at = app("pilots")
+    at.selectbox(key="pilots.plan").set_value(0).run()
+    at.number_input(key="pilots.target").set_value(3.0).run()
+    sample = (ROOT / "sample_data" / "pilot_observations.csv").read_bytes()
+    first = estimate_pilots(read_observations(sample, "s.csv"))[0]
+    needed = sample_size_to_detect(first.headline, 3.0)
+    text = " ".join(m.value for m in at.markdown)
+    assert f"about **{needed:,} observations per group**" in text

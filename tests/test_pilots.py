@@ -221,3 +221,16 @@ def test_a_lift_whose_interval_includes_zero_is_clipped_to_zero():
     assert use_measurement(case, 0, leads).benefits[0].conversion_lift == 0.0
     with pytest.raises(ValueError, match="measures 'conversion_lift'"):
         use_measurement(case, 1, leads)  # line 1 is time saved
+
+
+def test_sample_size_planner_agrees_with_the_exact_t_power():
+    from roi.estimates import Estimate, minimum_detectable_difference, sample_size_per_group
+    from roi.pilots import sample_size_to_detect
+
+    mde = minimum_detectable_difference(2.0, 2.0, 50, 50)
+    estimate = Estimate("welch_t", 50, 50, 10.0, 9.0, -1.0, -2.0, 0.0, 0.2, -0.1, mde)
+    planned = sample_size_to_detect(estimate, mde / 2)
+    exact = sample_size_per_group(mde / 2, 2.0)
+    assert planned == pytest.approx(exact, rel=0.02)  # the scaling ignores the t's df only
+    verdict = sample_estimates()[("UC-02", "converted")].verdict
+    assert "underpowered" in verdict and "observations per group" in verdict

@@ -20,6 +20,7 @@ from roi.pilots import (
     measured_value,
     parse_mapping,
     read_observations,
+    sample_size_to_detect,
     use_measurement,
 )
 
@@ -125,6 +126,29 @@ for index, item in enumerate(estimates):
     groups = {g: rows.loc[rows["group"] == g, "value"].tolist() for g in ("baseline", "pilot")}
     right.plotly_chart(
         distribution_figure(groups, unit), width="stretch", key=f"pilots.dist.{index}"
+    )
+
+st.subheader("Plan a pilot")
+planned = st.selectbox(
+    "Estimate to plan from",
+    range(len(estimates)),
+    format_func=lambda i: f"{estimates[i].use_case_id} · {estimates[i].metric}",
+    key="pilots.plan",
+)
+target_effect = st.number_input(
+    f"Difference to detect ({UNITS[estimates[planned].metric]})",
+    min_value=0.0,
+    value=float(abs(estimates[planned].headline.effect or 0.0)) or 1.0,
+    format="%.4g",
+    key="pilots.target",
+)
+needed = sample_size_to_detect(estimates[planned].headline, target_effect)
+if needed is None:
+    st.caption("This estimate has no minimum detectable effect to plan from.")
+else:
+    st.markdown(
+        f"To detect a difference of **{target_effect:,.4g}** with 80% power at α = 0.05 you"
+        f" need about **{needed:,} observations per group**."
     )
 
 st.subheader("Use in a business case")
