@@ -74,24 +74,18 @@ def _mean(values: np.ndarray) -> float | None:
     return float(values.mean()) if values.size else None
 
 
+def _estimate(test: Test, b: np.ndarray, p: np.ndarray, **figures) -> Estimate:
+    """An estimate of two groups: sizes and means from the data, every other figure as
+    given (``None`` when not)."""
+    fields = dict.fromkeys(("effect", "ci_low", "ci_high", "p_value", "relative_change", "mde"))
+    return Estimate(test, b.size, p.size, _mean(b), _mean(p), **{**fields, "note": None, **figures})
+
+
 def _empty(test: Test, b: np.ndarray, p: np.ndarray) -> Estimate | None:
     """An estimate with the reason when a group has no observation, else None."""
     if b.size and p.size:
         return None
-    return Estimate(
-        test,
-        b.size,
-        p.size,
-        _mean(b),
-        _mean(p),
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        "needs observations in both groups",
-    )
+    return _estimate(test, b, p, note="needs observations in both groups")
 
 
 def minimum_detectable_difference(
@@ -144,48 +138,30 @@ def welch(baseline: Sequence[float], pilot: Sequence[float]) -> Estimate:
     b, p = _values(baseline), _values(pilot)
     if (empty := _empty("welch_t", b, p)) is not None:
         return empty
-    mean_b, mean_p = float(b.mean()), float(p.mean())
+    effect = float(p.mean() - b.mean())
+    relative = _relative(effect, float(b.mean()))
     if b.size < 2 or p.size < 2:
-        return Estimate(
-            "welch_t",
-            b.size,
-            p.size,
-            mean_b,
-            mean_p,
-            mean_p - mean_b,
-            None,
-            None,
-            None,
-            _relative(mean_p - mean_b, mean_b),
-            None,
-            "needs at least 2 observations in each group",
-        )
+        note = "needs at least 2 observations in each group"
+        return _estimate("welch_t", b, p, effect=effect, relative_change=relative, note=note)
+    mde = minimum_detectable_difference(float(b.std(ddof=1)), float(p.std(ddof=1)), b.size, p.size)
+    if b.var(ddof=1) == 0 and p.var(ddof=1) == 0:
+        note = "no spread in either group: no test is possible"
+        return _estimate("welch_t", b, p, effect=effect, relative_change=relative, note=note)
     from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
     compare = CompareMeans(DescrStatsW(p), DescrStatsW(b))
-    if b.var(ddof=1) == 0 and p.var(ddof=1) == 0:
-        p_value = ci_low = ci_high = None
-        note = "no spread in either group: no test is possible"
-    else:
-        _, p_value, _ = compare.ttest_ind(usevar="unequal")
-        ci_low, ci_high = compare.tconfint_diff(alpha=ALPHA, usevar="unequal")
-        p_value, ci_low, ci_high = float(p_value), float(ci_low), float(ci_high)
-        note = None
-    mde = minimum_detectable_difference(float(b.std(ddof=1)), float(p.std(ddof=1)), b.size, p.size)
-    effect = mean_p - mean_b
-    return Estimate(
+    _, p_value, _ = compare.ttest_ind(usevar="unequal")
+    ci_low, ci_high = compare.tconfint_diff(alpha=ALPHA, usevar="unequal")
+    return _estimate(
         "welch_t",
-        b.size,
-        p.size,
-        mean_b,
-        mean_p,
-        effect,
-        ci_low,
-        ci_high,
-        p_value,
-        _relative(effect, mean_b),
-        mde,
-        note,
+        b,
+        p,
+        effect=effect,
+        ci_low=float(ci_low),
+        ci_high=float(ci_high),
+        p_value=float(p_value),
+        relative_change=relative,
+        mde=mde,
     )
 
 
@@ -195,23 +171,17 @@ def mann_whitney(baseline: Sequence[float], pilot: Sequence[float]) -> Estimate:
     b, p = _values(baseline), _values(pilot)
     if (empty := _empty("mann_whitney", b, p)) is not None:
         return empty
-    effect = float(np.median(p) - np.median(b))
     from scipy.stats import mannwhitneyu
 
-    p_value, note = float(mannwhitneyu(p, b, alternative="two-sided").pvalue), None
-    return Estimate(
+    effect = float(np.median(p) - np.median(b))
+    p_value = float(mannwhitneyu(p, b, alternative="two-sided").pvalue)
+    return _estimate(
         "mann_whitney",
-        b.size,
-        p.size,
-        float(b.mean()),
-        float(p.mean()),
-        effect,
-        None,
-        None,
-        p_value,
-        _relative(effect, float(np.median(b))),
-        None,
-        note,
+        b,
+        p,
+        effect=effect,
+        p_value=p_value,
+        relative_change=_relative(effect, float(np.median(b))),
     )
 
 
@@ -222,37 +192,23 @@ def log_ratio(baseline: Sequence[float], pilot: Sequence[float]) -> Estimate:
     if (empty := _empty("log_ratio", b, p)) is not None:
         return empty
     if (b <= 0).any() or (p <= 0).any():
-        return Estimate(
-            "log_ratio",
-            b.size,
-            p.size,
-            float(b.mean()),
-            float(p.mean()),
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            "needs every value above 0",
-        )
+        return _estimate("log_ratio", b, p, note="needs every value above 0")
     on_logs = welch(np.log(b), np.log(p))
-    ratio = math.exp(on_logs.effect) if on_logs.effect is not None else None
-    low = math.exp(on_logs.ci_low) if on_logs.ci_low is not None else None
-    high = math.exp(on_logs.ci_high) if on_logs.ci_high is not None else None
-    return Estimate(
+
+    def exp(value: float | None) -> float | None:
+        return None if value is None else math.exp(value)
+
+    ratio = exp(on_logs.effect)
+    return _estimate(
         "log_ratio",
-        b.size,
-        p.size,
-        float(b.mean()),
-        float(p.mean()),
-        ratio,
-        low,
-        high,
-        on_logs.p_value,
-        None if ratio is None else ratio - 1.0,
-        None,
-        on_logs.note,
+        b,
+        p,
+        effect=ratio,
+        ci_low=exp(on_logs.ci_low),
+        ci_high=exp(on_logs.ci_high),
+        p_value=on_logs.p_value,
+        relative_change=None if ratio is None else ratio - 1.0,
+        note=on_logs.note,
     )
 
 
@@ -261,55 +217,32 @@ def two_proportions(baseline: Sequence[float], pilot: Sequence[float]) -> Estima
     correction; Wald interval for the difference in rates; MDE by the normal approximation
     at the baseline rate."""
     b, p = _values(baseline), _values(pilot)
-    n_b, n_p = b.size, p.size
-    rate_b = float(b.mean()) if n_b else math.nan
-    rate_p = float(p.mean()) if n_p else math.nan
-    if n_b == 0 or n_p == 0:
-        return Estimate(
-            "two_proportion_z",
-            n_b,
-            n_p,
-            rate_b,
-            rate_p,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            "needs observations in both groups",
-        )
-    effect = rate_p - rate_b
-    pooled = (b.sum() + p.sum()) / (n_b + n_p)
+    if (empty := _empty("two_proportion_z", b, p)) is not None:
+        return empty
     from scipy.stats import norm
 
+    rate_b, rate_p = float(b.mean()), float(p.mean())
+    effect = rate_p - rate_b
     z_alpha, z_power = norm.ppf(1 - ALPHA / 2), norm.ppf(POWER)
-    spread = math.sqrt(rate_b * (1 - rate_b) / n_b + rate_p * (1 - rate_p) / n_p)
-    ci_low, ci_high = effect - z_alpha * spread, effect + z_alpha * spread
+    spread = math.sqrt(rate_b * (1 - rate_b) / b.size + rate_p * (1 - rate_p) / p.size)
+    mde = (z_alpha + z_power) * math.sqrt(rate_b * (1 - rate_b) * (1 / b.size + 1 / p.size))
+    figures = {
+        "effect": effect,
+        "ci_low": effect - z_alpha * spread,
+        "ci_high": effect + z_alpha * spread,
+        "relative_change": _relative(effect, rate_b),
+        "mde": mde or None,
+    }
+    pooled = (b.sum() + p.sum()) / (b.size + p.size)
     if pooled in (0.0, 1.0):
-        p_value, note = None, "every outcome is the same: no test is possible"
-    else:
-        from statsmodels.stats.proportion import proportions_ztest
+        note = "every outcome is the same: no test is possible"
+        return _estimate("two_proportion_z", b, p, **figures, note=note)
+    from statsmodels.stats.proportion import proportions_ztest
 
-        _, p_value = proportions_ztest(
-            [p.sum(), b.sum()], [n_p, n_b], value=0, alternative="two-sided", prop_var=False
-        )
-        p_value, note = float(p_value), None
-    mde = (z_alpha + z_power) * math.sqrt(rate_b * (1 - rate_b) * (1 / n_b + 1 / n_p))
-    return Estimate(
-        "two_proportion_z",
-        n_b,
-        n_p,
-        rate_b,
-        rate_p,
-        effect,
-        ci_low,
-        ci_high,
-        p_value,
-        _relative(effect, rate_b),
-        mde or None,
-        note,
+    _, p_value = proportions_ztest(
+        [p.sum(), b.sum()], [p.size, b.size], value=0, alternative="two-sided", prop_var=False
     )
+    return _estimate("two_proportion_z", b, p, **figures, p_value=float(p_value))
 
 
 def difference_in_differences(
@@ -324,20 +257,21 @@ def difference_in_differences(
     groups = [_values(v) for v in (baseline_before, baseline_after, pilot_before, pilot_after)]
     n_baseline, n_pilot = groups[0].size + groups[1].size, groups[2].size + groups[3].size
     mean_b, mean_p = _mean(groups[1]), _mean(groups[3])
+    sizes_and_means = dict(
+        n_baseline=n_baseline, n_pilot=n_pilot, baseline_mean=mean_b, pilot_mean=mean_p
+    )
     if any(g.size == 0 for g in groups) or n_baseline + n_pilot < 5:
+        note = "needs observations in both periods of both groups"
         return Estimate(
             "did_ols",
-            n_baseline,
-            n_pilot,
-            mean_b,
-            mean_p,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            "needs observations in both periods of both groups",
+            **sizes_and_means,
+            effect=None,
+            ci_low=None,
+            ci_high=None,
+            p_value=None,
+            relative_change=None,
+            mde=None,
+            note=note,
         )
     import statsmodels.api as sm
 
@@ -353,14 +287,11 @@ def difference_in_differences(
     mde = (1.959963984540054 + 0.8416212335729143) * float(fit.bse[3])
     return Estimate(
         "did_ols",
-        n_baseline,
-        n_pilot,
-        mean_b,
-        mean_p,
-        effect,
-        low,
-        high,
-        float(fit.pvalues[3]),
-        _relative(effect, mean_b),
-        mde,
+        **sizes_and_means,
+        effect=effect,
+        ci_low=low,
+        ci_high=high,
+        p_value=float(fit.pvalues[3]),
+        relative_change=_relative(effect, mean_b),
+        mde=mde,
     )
