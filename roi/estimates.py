@@ -260,8 +260,8 @@ def difference_in_differences(
     sizes_and_means = dict(
         n_baseline=n_baseline, n_pilot=n_pilot, baseline_mean=mean_b, pilot_mean=mean_p
     )
-    if any(g.size == 0 for g in groups) or n_baseline + n_pilot < 5:
-        note = "needs observations in both periods of both groups"
+    if any(g.size < 2 for g in groups):
+        note = "needs at least 2 observations in each period of each group"
         return Estimate(
             "did_ols",
             **sizes_and_means,
@@ -282,6 +282,19 @@ def difference_in_differences(
     )
     design = np.column_stack([np.ones_like(y), pilot, after, pilot * after])
     fit = sm.OLS(y, design).fit(cov_type="HC1")
+    if fit.ssr <= 1e-20 * max(1.0, float(np.square(y).sum())):
+        note = "no spread within the groups: no test is possible"
+        return Estimate(
+            "did_ols",
+            **sizes_and_means,
+            effect=float(fit.params[3]),
+            ci_low=None,
+            ci_high=None,
+            p_value=None,
+            relative_change=None,
+            mde=None,
+            note=note,
+        )
     effect = float(fit.params[3])
     low, high = (float(v) for v in fit.conf_int(alpha=ALPHA)[3])
     mde = (1.959963984540054 + 0.8416212335729143) * float(fit.bse[3])

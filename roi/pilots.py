@@ -14,6 +14,7 @@ the column, the bad value and the rule. A rejected file yields nothing.
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import os
@@ -109,6 +110,12 @@ def parse_mapping(data: Any, source: str = "mapping") -> ColumnMapping:
             group: sorted({label for value in groups[group] for label in _labels(value)})
             for group in ("pilot", "baseline")
         }
+        both = sorted(set(groups["pilot"]) & set(groups["baseline"]))
+        if both:
+            labels = ", ".join(repr(label) for label in both)
+            raise PilotFileError(
+                source, [Problem("groups", f"{labels} is both pilot and baseline")]
+            )
     return ColumnMapping(
         {str(k): str(v) for k, v in columns.items()},
         {str(k): str(v) for k, v in constants.items()},
@@ -190,18 +197,10 @@ def read_observations(
     if b"\x00" in raw[:8192]:
         raise PilotFileError(source, [Problem("", "is not a text (CSV) file")])
     text = _decode(raw)
-    header = text.splitlines()[0]
-    delimiter = _delimiter(header, source)
-    frame = pd.read_csv(
-        io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-        skip_blank_lines=False, skipinitialspace=True, engine="c",
-    )  # fmt: skip
-    frame.columns = [str(c).strip() for c in frame.columns]
-    empty = [
-        c for c in frame.columns if c.startswith("Unnamed:") and (frame[c].str.strip() == "").all()
-    ]
-    frame = frame.drop(columns=empty)
-    frame.insert(0, "line", np.arange(2, len(frame) + 2))
+    if not text.strip():
+        raise PilotFileError(source, [Problem("", "the file is empty")])
+    delimiter = _delimiter(text.split("\n", 1)[0], source)
+    frame = _table(text, delimiter, source)
     frame = _apply_mapping(frame, mapping, source)
     problems: list[Problem] = []
     missing = [c for c in REQUIRED if c not in frame.columns]
@@ -227,11 +226,69 @@ def read_observations(
     return _validate(frame, source, problems)
 
 
+def _table(text: str, delimiter: str, source: str) -> pd.DataFrame:
+    """The file as text cells under its header, with each row's physical line number.
+
+    Read without a header row so that a row with more fields than the header is an error
+    rather than a silent shift of columns.
+    """
+    try:
+        cells = pd.read_csv(
+            io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+            skip_blank_lines=False, skipinitialspace=True, engine="c",
+        )  # fmt: skip
+    except pd.errors.ParserError as error:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+        if found is None:
+            raise PilotFileError(
+                source, [Problem("", f"cannot be read as CSV ({error})")]
+            ) from None
+        expected, line, saw = found.groups()
+        message = f"has {saw} fields; the header has {expected}"
+        raise PilotFileError(source, [Problem(f"line {line}", message)]) from None
+    names = [str(name).strip() for name in cells.iloc[0]]
+    frame = cells.iloc[1:].reset_index(drop=True)
+    problems = []
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    for name in repeated:
+        problems.append(Problem("line 1", f"column {name!r} appears more than once"))
+    keep = []
+    for position, name in enumerate(names):
+        blank = (frame[position].str.strip() == "").all()
+        if name:
+            keep.append(position)
+        elif not blank:
+            problems.append(Problem("line 1", f"column {position + 1} has values but no name"))
+    if problems:
+        raise PilotFileError(source, problems)
+    frame = frame[keep]
+    frame.columns = [names[position] for position in keep]
+    frame.insert(0, "line", _line_numbers(text, delimiter, len(frame)))
+    return frame
+
+
+def _line_numbers(text: str, delimiter: str, rows: int) -> np.ndarray:
+    """Physical line on which each data row starts (the header is line 1). One line per row
+    unless a quoted cell spans lines; then the csv module counts them."""
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if lines == rows + 1:
+        return np.arange(2, rows + 2)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    starts, previous = [], 0
+    for _ in reader:
+        starts.append(previous + 1)
+        previous = reader.line_num
+    return np.asarray(starts[1 : rows + 1])
+
+
 def _apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping | None, source: str) -> pd.DataFrame:
     if mapping is None:
         return frame
     problems = []
     out = frame[["line"]].copy()
+    for canonical in CANONICAL:  # the export's own canonical columns, unless mapped over
+        if canonical in frame.columns:
+            out[canonical] = frame[canonical]
     for canonical, column in mapping.columns.items():
         if column not in frame.columns:
             problems.append(
@@ -369,7 +426,7 @@ def sample_size_to_detect(estimate: Estimate, difference: float) -> int | None:
 
 def _verdict(estimate: Estimate) -> str:
     if estimate.p_value is None:
-        return f"No test possible: {estimate.note or 'too little data'}."
+        return f"No test possible: {estimate.note or 'too little data'}"
     effect = estimate.effect
     if estimate.significant:
         return "The difference is statistically significant (p < 0.05)."
@@ -378,8 +435,8 @@ def _verdict(estimate: Estimate) -> str:
     )
     if estimate.mde is not None:
         verdict += f" It could only detect a difference of {estimate.mde:,.3g} or more"
-        if effect is not None and abs(effect) < estimate.mde:
-            needed = sample_size_to_detect(estimate, effect)
+        needed = None if effect is None else sample_size_to_detect(estimate, effect)
+        if needed is not None and abs(effect) < estimate.mde:
             verdict += (
                 f", so it is underpowered for the {abs(effect):,.3g} it observed: detecting"
                 f" that with 80% power needs about {needed:,} observations per group"

@@ -120,4 +120,4 @@ def test_difference_in_differences_is_the_difference_of_four_means_with_hc1_erro
     assert (estimate.ci_high - estimate.ci_low) / 2 == pytest.approx(1.959964 * se, rel=1e-6)
     assert estimate.n_baseline == 85 and estimate.n_pilot == 80
     missing = difference_in_differences([1.0, 2.0], [], [1.0, 2.0], [3.0, 4.0])
-    assert missing.effect is None and "both periods" in missing.note
+    assert missing.effect is None and "each period of each group" in missing.note

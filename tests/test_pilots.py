@@ -56,6 +56,12 @@ EXPECTED = [
     ("text_value.csv", "line 2, column value", "not a number, got 'three'"),
     ("unknown_group.csv", "line 2, column group", "must be baseline or pilot"),
     ("unknown_metric.csv", "line 2, column metric", f"{KNOWN}"),
+    # Found in review (issue #5):
+    ("bom_only.csv", "", "the file is empty"),
+    ("too_many_fields.csv", "line 3", "has 5 fields; the header has 4"),
+    ("every_row_too_long.csv", "line 2", "has 5 fields; the header has 4"),
+    ("duplicate_header.csv", "line 1", "column 'value' appears more than once"),
+    ("multiline_then_bad.csv", "line 4, column value", "not a number, got 'abc'"),
 ]
 CORPUS = sorted(p.name for p in BROKEN.iterdir())
 
@@ -234,3 +240,29 @@ def test_sample_size_planner_agrees_with_the_exact_t_power():
     assert planned == pytest.approx(exact, rel=0.02)  # the scaling ignores the t's df only
     verdict = sample_estimates()[("UC-02", "converted")].verdict
     assert "underpowered" in verdict and "observations per group" in verdict
+
+
+def test_mapping_keeps_the_exports_own_canonical_columns_and_rejects_clashing_labels():
+    export = (
+        b"Ticket,Minutes,AI,period\nA,10,yes,before\nB,12,no,before\nC,7,yes,after\n"
+        b"D,12,no,after\nE,11,yes,before\nF,13,no,before\nG,6,yes,after\nH,11,no,after\n"
+    )
+    mapping = parse_mapping({
+        "columns": {"value": "Minutes"},
+        "constants": {"use_case_id": "UC-01", "metric": "response_minutes"},
+        "groups": {"column": "AI", "pilot": ["yes"], "baseline": ["no"]},
+    })  # fmt: skip
+    frame = read_observations(export, "tickets.csv", mapping)
+    assert sorted(frame["period"].unique()) == ["after", "before"]
+    assert estimate_pilots(frame)[0].headline.test == "did_ols"
+    with pytest.raises(PilotFileError, match="'yes' is both pilot and baseline"):
+        parse_mapping({"groups": {"column": "AI", "pilot": ["yes"], "baseline": ["Yes"]}})
+
+
+def test_identical_values_in_a_before_after_design_give_a_reason_not_a_crash(capsys):
+    rows = "".join(f"A,task_minutes,{g},5,{p}\n" for g in ("baseline", "pilot")
+                   for p in ("before", "after") for _ in range(2))  # fmt: skip
+    frame = read_observations(("use_case_id,metric,group,value,period\n" + rows).encode(), "d")
+    (estimate,) = estimate_pilots(frame)
+    assert estimate.headline.p_value is None and "no spread" in estimate.headline.note
+    assert estimate.verdict.startswith("No test possible")
