@@ -55,6 +55,7 @@ CANONICAL = REQUIRED + OPTIONAL
 _GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")  # 1,234 or 1,234.5
 _SPACED = re.compile(r"^-?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?$")  # 1 234 or 1 234,5
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")  # 12,5
+_DOTTED = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")  # 1.234 or 1.234,5 (in ';' files)
 _PLAIN = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 
@@ -133,10 +134,12 @@ def _labels(value: Any) -> set[str]:
 
 
 def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")  # every byte decodes: Latin-1 exports are common
+    for encoding in ("utf-8-sig", "cp1252"):  # Windows exports are cp1252, not Latin-1
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")  # every byte decodes
 
 
 def _delimiter(header: str, source: str) -> str:
@@ -154,6 +157,10 @@ def parse_number(text: str, delimiter: str) -> float:
     (1234.5, 1234.0, 12.5)
     """
     value = text.strip()
+    if delimiter == ";" and _DOTTED.match(value):
+        if "," in value:  # 1.234,5: dots group thousands, the comma is the decimal mark
+            return float(value.replace(".", "").replace(",", "."))
+        raise ValueError("ambiguous: a thousand separator or a decimal point")
     if _PLAIN.match(value):
         return float(value)
     if _GROUPED.match(value):
@@ -249,7 +256,8 @@ def _table(text: str, delimiter: str, source: str) -> pd.DataFrame:
     names = [str(name).strip() for name in cells.iloc[0]]
     frame = cells.iloc[1:].reset_index(drop=True)
     problems = []
-    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    lowered = [n.lower() for n in names]
+    repeated = sorted({n for n in names if n and lowered.count(n.lower()) > 1})
     for name in repeated:
         problems.append(Problem("line 1", f"column {name!r} appears more than once"))
     keep = []
@@ -262,7 +270,8 @@ def _table(text: str, delimiter: str, source: str) -> pd.DataFrame:
     if problems:
         raise PilotFileError(source, problems)
     frame = frame[keep]
-    frame.columns = [names[position] for position in keep]
+    canonical = {name.lower(): name for name in CANONICAL}
+    frame.columns = [canonical.get(names[p].lower(), names[p]) for p in keep]
     frame.insert(0, "line", _line_numbers(text, delimiter, len(frame)))
     return frame
 
@@ -318,6 +327,8 @@ def _apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping | None, source: s
 def _numbers(frame: pd.DataFrame, delimiter: str, problems: list[Problem]) -> pd.Series:
     text = frame["value"]
     values = pd.to_numeric(text, errors="coerce")  # the fast path for plain numbers
+    if delimiter == ";":  # 1.234 parses, but in a ';' file it may mean 1234: check it
+        values[text.str.match(_DOTTED.pattern)] = np.nan
     for index in values.index[np.isinf(values)]:
         where = f"line {frame.at[index, 'line']}, column value"
         problems.append(Problem(where, f"must be a finite number, got {text[index]!r}"))
@@ -367,6 +378,17 @@ def _validate(frame: pd.DataFrame, source: str, problems: list[Problem]) -> pd.D
         "period": "must be before, after or empty",
         "date": "must be a date written YYYY-MM-DD",
     }
+    has_period = frame["period"] != ""
+    mixed = has_period.groupby([frame["use_case_id"], frame["metric"]]).transform("nunique") > 1
+    for (use_case, metric), rows in frame[mixed & ~has_period].groupby(
+        ["use_case_id", "metric"], sort=False
+    ):
+        first = int(rows["line"].iloc[0])
+        message = (
+            f"is empty on {len(rows)} row(s) of {use_case} {metric} while others give one;"
+            " give every row of a use case and metric a period, or none"
+        )
+        problems.append(Problem(f"line {first}, column period", message))
     for index in frame.index[frame["value"].isna() & (frame["value_text"] == "")]:
         problems.append(Problem(f"line {frame.at[index, 'line']}, column value", "is missing"))
     try:

@@ -62,6 +62,8 @@ EXPECTED = [
     ("every_row_too_long.csv", "line 2", "has 5 fields; the header has 4"),
     ("duplicate_header.csv", "line 1", "column 'value' appears more than once"),
     ("multiline_then_bad.csv", "line 4, column value", "not a number, got 'abc'"),
+    ("dotted_thousands_semicolon.csv", "line 2, column value", "ambiguous: a thousand"),
+    ("mixed_periods.csv", "line 4, column period", "is empty on 2 row(s) of A task_minutes"),
 ]
 CORPUS = sorted(p.name for p in BROKEN.iterdir())
 
@@ -266,3 +268,10 @@ def test_identical_values_in_a_before_after_design_give_a_reason_not_a_crash(cap
     (estimate,) = estimate_pilots(frame)
     assert estimate.headline.p_value is None and "no spread" in estimate.headline.note
     assert estimate.verdict.startswith("No test possible")
+
+
+def test_european_and_windows_exports():
+    text = "Use_Case_ID;Metric;Group;Value\nUC\u20131;deal_value;pilot;1.234,5\n"
+    frame = read_observations(text.encode("cp1252"), "windows.csv")
+    assert frame["use_case_id"].tolist() == ["UC\u20131"]  # an en dash, not a control char
+    assert frame["value"].tolist() == [1234.5]
