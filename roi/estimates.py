@@ -75,10 +75,17 @@ def _mean(values: np.ndarray) -> float | None:
 
 
 def _estimate(test: Test, b: np.ndarray, p: np.ndarray, **figures) -> Estimate:
-    """An estimate of two groups: sizes and means from the data, every other figure as
-    given (``None`` when not)."""
-    fields = dict.fromkeys(("effect", "ci_low", "ci_high", "p_value", "relative_change", "mde"))
-    return Estimate(test, b.size, p.size, _mean(b), _mean(p), **{**fields, "note": None, **figures})
+    """An estimate of two groups: sizes and means from the data unless given, every other
+    figure as given (``None`` when not)."""
+    fields = {
+        "n_baseline": b.size,
+        "n_pilot": p.size,
+        "baseline_mean": _mean(b),
+        "pilot_mean": _mean(p),
+        **dict.fromkeys(("effect", "ci_low", "ci_high", "p_value", "relative_change", "mde")),
+        "note": None,
+    }
+    return Estimate(test=test, **{**fields, **figures})
 
 
 def _empty(test: Test, b: np.ndarray, p: np.ndarray) -> Estimate | None:
@@ -255,28 +262,20 @@ def difference_in_differences(
     before), estimated by OLS with HC1 robust standard errors. The means shown are the
     *after* means; n counts every observation of each group."""
     groups = [_values(v) for v in (baseline_before, baseline_after, pilot_before, pilot_after)]
-    n_baseline, n_pilot = groups[0].size + groups[1].size, groups[2].size + groups[3].size
     mean_b, mean_p = _mean(groups[1]), _mean(groups[3])
-    sizes_and_means = dict(
-        n_baseline=n_baseline, n_pilot=n_pilot, baseline_mean=mean_b, pilot_mean=mean_p
-    )
-    if any(g.size < 2 for g in groups):
-        note = "needs at least 2 observations in each period of each group"
-        return Estimate(
-            "did_ols",
-            **sizes_and_means,
-            effect=None,
-            ci_low=None,
-            ci_high=None,
-            p_value=None,
-            relative_change=None,
-            mde=None,
-            note=note,
+    baseline, pilot_all = np.concatenate(groups[:2]), np.concatenate(groups[2:])
+
+    def did(**figures) -> Estimate:  # the means shown are those of the after period
+        return _estimate(
+            "did_ols", baseline, pilot_all, baseline_mean=mean_b, pilot_mean=mean_p, **figures
         )
+
+    if any(g.size < 2 for g in groups):
+        return did(note="needs at least 2 observations in each period of each group")
     import statsmodels.api as sm
 
     y = np.concatenate(groups)
-    pilot = np.concatenate([np.zeros(n_baseline), np.ones(n_pilot)])
+    pilot = np.concatenate([np.zeros(baseline.size), np.ones(pilot_all.size)])
     after = np.concatenate(
         [np.zeros(g.size) if i % 2 == 0 else np.ones(g.size) for i, g in enumerate(groups)]
     )
@@ -284,23 +283,11 @@ def difference_in_differences(
     fit = sm.OLS(y, design).fit(cov_type="HC1")
     if fit.ssr <= 1e-20 * max(1.0, float(np.square(y).sum())):
         note = "no spread within the groups: no test is possible"
-        return Estimate(
-            "did_ols",
-            **sizes_and_means,
-            effect=float(fit.params[3]),
-            ci_low=None,
-            ci_high=None,
-            p_value=None,
-            relative_change=None,
-            mde=None,
-            note=note,
-        )
+        return did(effect=float(fit.params[3]), note=note)
     effect = float(fit.params[3])
     low, high = (float(v) for v in fit.conf_int(alpha=ALPHA)[3])
     mde = (1.959963984540054 + 0.8416212335729143) * float(fit.bse[3])
-    return Estimate(
-        "did_ols",
-        **sizes_and_means,
+    return did(
         effect=effect,
         ci_low=low,
         ci_high=high,
