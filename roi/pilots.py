@@ -14,11 +14,7 @@ the column, the bad value and the rule. A rejected file yields nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -26,7 +22,16 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from roi.casefile import CaseError, Problem
+from roi.casefile import Problem
+from roi.csvtable import (
+    MAX_UPLOAD_BYTES,
+    TableError,
+    check_raw,
+    delimiter_of,
+    parse_numbers,
+    read_table,
+    sorted_problems,
+)
 from roi.estimates import (
     Estimate,
     difference_in_differences,
@@ -36,8 +41,6 @@ from roi.estimates import (
     welch,
 )
 
-# Uploads above this are refused; ROI_MAX_UPLOAD_MB changes it.
-MAX_UPLOAD_BYTES = int(float(os.environ.get("ROI_MAX_UPLOAD_MB", "200")) * 1024 * 1024)
 METRICS = {
     "task_minutes": "minutes per task",
     "response_minutes": "minutes to respond",
@@ -52,14 +55,8 @@ REQUIRED = ("use_case_id", "metric", "group", "value")
 OPTIONAL = ("period", "date", "unit_id")
 CANONICAL = REQUIRED + OPTIONAL
 
-_GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")  # 1,234 or 1,234.5
-_SPACED = re.compile(r"^-?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?$")  # 1 234 or 1 234,5
-_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")  # 12,5
-_DOTTED = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")  # 1.234 or 1.234,5 (in ';' files)
-_PLAIN = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
-
-class PilotFileError(CaseError):
+class PilotFileError(TableError):
     """A pilot file that cannot be used; ``problems`` lists every problem found."""
 
 
@@ -133,49 +130,6 @@ def _labels(value: Any) -> set[str]:
     return {str(value).strip().lower()}
 
 
-def _decode(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):  # Windows exports are cp1252, not Latin-1
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")  # every byte decodes
-
-
-def _delimiter(header: str, source: str) -> str:
-    commas, semicolons = header.count(","), header.count(";")
-    if commas and semicolons:
-        message = "the header has both ',' and ';': cannot tell which one separates the columns"
-        raise PilotFileError(source, [Problem("line 1", message)])
-    return ";" if semicolons else ","
-
-
-def parse_number(text: str, delimiter: str) -> float:
-    """A number as exports write it; raises ``ValueError`` with the reason.
-
-    >>> parse_number("1,234.5", ","), parse_number("1 234", ";"), parse_number("12,5", ";")
-    (1234.5, 1234.0, 12.5)
-    """
-    value = text.strip()
-    if delimiter == ";" and _DOTTED.match(value):
-        if "," in value:  # 1.234,5: dots group thousands, the comma is the decimal mark
-            return float(value.replace(".", "").replace(",", "."))
-        raise ValueError("ambiguous: a thousand separator or a decimal point")
-    if _PLAIN.match(value):
-        return float(value)
-    if _GROUPED.match(value):
-        if delimiter == ";" and "." not in value and value.count(",") == 1:
-            raise ValueError("ambiguous: a thousand separator or a decimal comma")
-        return float(value.replace(",", ""))
-    if _SPACED.match(value):
-        return float(re.sub(r"[ \u00a0\u202f]", "", value).replace(",", "."))
-    if _DECIMAL_COMMA.match(value) and delimiter == ";":
-        return float(value.replace(",", "."))
-    if value.endswith("%"):
-        raise ValueError("a percentage is not a value of this metric")
-    raise ValueError("not a number")
-
-
 def read_observations(
     raw: bytes,
     source: str,
@@ -196,18 +150,9 @@ def read_observations(
     PilotFileError
         Listing every problem, each with line, column, value and rule.
     """
-    if len(raw) > max_bytes:
-        limit = f"{max_bytes / 1024 / 1024:,.0f} MB"
-        raise PilotFileError(source, [Problem("", f"is larger than the {limit} limit")])
-    if not raw.strip():
-        raise PilotFileError(source, [Problem("", "the file is empty")])
-    if b"\x00" in raw[:8192]:
-        raise PilotFileError(source, [Problem("", "is not a text (CSV) file")])
-    text = _decode(raw)
-    if not text.strip():
-        raise PilotFileError(source, [Problem("", "the file is empty")])
-    delimiter = _delimiter(text.split("\n", 1)[0], source)
-    frame = _table(text, delimiter, source)
+    text = check_raw(raw, source, PilotFileError, max_bytes)
+    delimiter = delimiter_of(text.split("\n", 1)[0], source, PilotFileError)
+    frame = read_table(text, delimiter, source, CANONICAL, PilotFileError)
     frame = _apply_mapping(frame, mapping, source)
     problems: list[Problem] = []
     missing = [c for c in REQUIRED if c not in frame.columns]
@@ -229,65 +174,8 @@ def read_observations(
     frame["period"] = frame["period"].str.lower()
     frame["metric"] = frame["metric"].str.lower()
     frame["value_text"] = frame["value"]
-    frame["value"] = _numbers(frame, delimiter, problems)
+    frame["value"] = parse_numbers(frame, "value", delimiter, problems)
     return _validate(frame, source, problems)
-
-
-def _table(text: str, delimiter: str, source: str) -> pd.DataFrame:
-    """The file as text cells under its header, with each row's physical line number.
-
-    Read without a header row so that a row with more fields than the header is an error
-    rather than a silent shift of columns.
-    """
-    try:
-        cells = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
-            skip_blank_lines=False, skipinitialspace=True, engine="c",
-        )  # fmt: skip
-    except pd.errors.ParserError as error:
-        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
-        if found is None:
-            raise PilotFileError(
-                source, [Problem("", f"cannot be read as CSV ({error})")]
-            ) from None
-        expected, line, saw = found.groups()
-        message = f"has {saw} fields; the header has {expected}"
-        raise PilotFileError(source, [Problem(f"line {line}", message)]) from None
-    names = [str(name).strip() for name in cells.iloc[0]]
-    frame = cells.iloc[1:].reset_index(drop=True)
-    problems = []
-    lowered = [n.lower() for n in names]
-    repeated = sorted({n for n in names if n and lowered.count(n.lower()) > 1})
-    for name in repeated:
-        problems.append(Problem("line 1", f"column {name!r} appears more than once"))
-    keep = []
-    for position, name in enumerate(names):
-        blank = (frame[position].str.strip() == "").all()
-        if name:
-            keep.append(position)
-        elif not blank:
-            problems.append(Problem("line 1", f"column {position + 1} has values but no name"))
-    if problems:
-        raise PilotFileError(source, problems)
-    frame = frame[keep]
-    canonical = {name.lower(): name for name in CANONICAL}
-    frame.columns = [canonical.get(names[p].lower(), names[p]) for p in keep]
-    frame.insert(0, "line", _line_numbers(text, delimiter, len(frame)))
-    return frame
-
-
-def _line_numbers(text: str, delimiter: str, rows: int) -> np.ndarray:
-    """Physical line on which each data row starts (the header is line 1). One line per row
-    unless a quoted cell spans lines; then the csv module counts them."""
-    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    if lines == rows + 1:
-        return np.arange(2, rows + 2)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    starts, previous = [], 0
-    for _ in reader:
-        starts.append(previous + 1)
-        previous = reader.line_num
-    return np.asarray(starts[1 : rows + 1])
 
 
 def _apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping | None, source: str) -> pd.DataFrame:
@@ -322,27 +210,6 @@ def _apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping | None, source: s
     if problems:
         raise PilotFileError(source, problems)
     return out
-
-
-def _numbers(frame: pd.DataFrame, delimiter: str, problems: list[Problem]) -> pd.Series:
-    text = frame["value"]
-    values = pd.to_numeric(text, errors="coerce")  # the fast path for plain numbers
-    if delimiter == ";":  # 1.234 parses, but in a ';' file it may mean 1234: check it
-        values[text.str.match(_DOTTED.pattern)] = np.nan
-    for index in values.index[np.isinf(values)]:
-        where = f"line {frame.at[index, 'line']}, column value"
-        problems.append(Problem(where, f"must be a finite number, got {text[index]!r}"))
-        values[index] = 0.0  # reported; keeps the checks below from repeating it
-    for index in values.index[values.isna()]:
-        cell = text[index]
-        if cell == "":
-            continue  # reported as a missing value by validation
-        try:
-            values[index] = parse_number(cell, delimiter)
-        except ValueError as error:
-            where = f"line {frame.at[index, 'line']}, column value"
-            problems.append(Problem(where, f"{error}, got {cell!r}"))
-    return values
 
 
 def _validate(frame: pd.DataFrame, source: str, problems: list[Problem]) -> pd.DataFrame:
@@ -414,15 +281,9 @@ def _validate(frame: pd.DataFrame, source: str, problems: list[Problem]) -> pd.D
                 Problem(f"line {line}, column {column}", f"{rules[column]}, got {shown!r}")
             )
     if problems:
-        unique = list(dict.fromkeys(problems))  # a row-wide check fails once per column
-        unique.sort(key=lambda p: _line_number(p.where))
-        raise PilotFileError(source, unique)
+        # A row-wide check fails once per column: sorted_problems drops the repeats.
+        raise PilotFileError(source, sorted_problems(problems))
     return frame.drop(columns=["value_text"]).reset_index(drop=True)
-
-
-def _line_number(where: str) -> int:
-    match = re.match(r"line (\d+)", where)
-    return int(match.group(1)) if match else 0
 
 
 @dataclass(frozen=True)
@@ -588,11 +449,3 @@ def use_measurement(case: Any, line: int, estimate: PilotEstimate, basis: Basis 
         **({"risk": 0.0} if basis == "lower_bound" else {}),
     }
     return parse_case(data, source="measured")
-
-
-def header_columns(raw: bytes) -> list[str]:
-    """The column names of a CSV's first line (for mapping another export's columns)."""
-    text = _decode(raw)
-    header = text.splitlines()[0] if text.strip() else ""
-    delimiter = ";" if header.count(";") > header.count(",") else ","
-    return [name.strip() for name in header.split(delimiter) if name.strip()]

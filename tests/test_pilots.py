@@ -50,7 +50,7 @@ EXPECTED = [
     ("nan_value.csv", "line 2, column value", "not a number, got 'nan'"),
     ("negative_value.csv", "line 2, column value", "must be a number ≥ 0, got '-2'"),
     ("only_spaces.csv", "", "the file is empty"),
-    ("percent_value.csv", "line 2, column value", "a percentage is not a value of this metric"),
+    ("percent_value.csv", "line 2, column value", "a percentage is not a value of this column"),
     ("second_row_bad.csv", "line 3, column value", "not a number, got 'x'"),
     ("semicolon_spaced_bad.csv", "line 2, column value", "not a number, got '1.2.3'"),
     ("text_value.csv", "line 2, column value", "not a number, got 'three'"),

@@ -11,12 +11,12 @@ from dashboard.charts import distribution_figure, estimate_figure
 from dashboard.ui import METHODOLOGY, annual_table, show_metrics
 from roi import evaluate
 from roi.casefile import dump_case
+from roi.csvtable import header_columns
 from roi.pilots import (
     MEASURED_INPUTS,
     METRICS,
     PilotFileError,
     estimate_pilots,
-    header_columns,
     measured_value,
     parse_mapping,
     read_observations,

@@ -1,0 +1,208 @@
+"""Reading the CSV exports people actually have, for every uploaded table (pilot
+observations, use-case registers).
+
+Accepted: ``,`` or ``;`` delimiters, a UTF-8 byte-order mark or Windows-1252/Latin-1 text,
+surrounding spaces, trailing empty columns, blank lines, digit grouping (``1,234.5``,
+``1 234``) and a decimal comma in files delimited by ``;``. Rejected, because it is
+ambiguous: a header with both delimiters, or a number such as ``1,234`` in a file delimited
+by ``;`` (a thousand, or one and a quarter?).
+
+Problems name the physical line (the header is line 1), the column, the value and the rule.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from roi.casefile import CaseError, Problem
+
+# Uploads above this are refused; ROI_MAX_UPLOAD_MB changes it.
+MAX_UPLOAD_BYTES = int(float(os.environ.get("ROI_MAX_UPLOAD_MB", "200")) * 1024 * 1024)
+
+_GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")  # 1,234 or 1,234.5
+_SPACED = re.compile(r"^-?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?$")  # 1 234 or 1 234,5
+_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")  # 12,5
+_DOTTED = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")  # 1.234 or 1.234,5 (in ';' files)
+_PLAIN = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
+class TableError(CaseError):
+    """An uploaded table that cannot be used; ``problems`` lists every problem found."""
+
+
+def decode(raw: bytes) -> str:
+    """Text of an export: UTF-8 (with or without a byte-order mark), else Windows-1252 (what
+    Excel on Windows writes), else Latin-1, which decodes every byte."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+
+
+def check_raw(raw: bytes, source: str, error: type[TableError], max_bytes: int) -> str:
+    """The decoded text of an upload, refusing files that are too large, empty or binary."""
+    if len(raw) > max_bytes:
+        limit = f"{max_bytes / 1024 / 1024:,.0f} MB"
+        raise error(source, [Problem("", f"is larger than the {limit} limit")])
+    if not raw.strip():
+        raise error(source, [Problem("", "the file is empty")])
+    if b"\x00" in raw[:8192]:
+        raise error(source, [Problem("", "is not a text (CSV) file")])
+    text = decode(raw)
+    if not text.strip():  # a byte-order mark and nothing else
+        raise error(source, [Problem("", "the file is empty")])
+    return text
+
+
+def delimiter_of(header: str, source: str, error: type[TableError]) -> str:
+    """``;`` when the header uses it, else ``,``; a header with both is refused."""
+    commas, semicolons = header.count(","), header.count(";")
+    if commas and semicolons:
+        message = "the header has both ',' and ';': cannot tell which one separates the columns"
+        raise error(source, [Problem("line 1", message)])
+    return ";" if semicolons else ","
+
+
+def parse_number(text: str, delimiter: str) -> float:
+    """A number as exports write it; raises ``ValueError`` with the reason.
+
+    >>> parse_number("1,234.5", ","), parse_number("1 234", ";"), parse_number("12,5", ";")
+    (1234.5, 1234.0, 12.5)
+    """
+    value = text.strip()
+    if delimiter == ";" and _DOTTED.match(value):
+        if "," in value:  # 1.234,5: dots group thousands, the comma is the decimal mark
+            return float(value.replace(".", "").replace(",", "."))
+        raise ValueError("ambiguous: a thousand separator or a decimal point")
+    if _PLAIN.match(value):
+        return float(value)
+    if _GROUPED.match(value):
+        if delimiter == ";" and "." not in value and value.count(",") == 1:
+            raise ValueError("ambiguous: a thousand separator or a decimal comma")
+        return float(value.replace(",", ""))
+    if _SPACED.match(value):
+        return float(re.sub(r"[ \u00a0\u202f]", "", value).replace(",", "."))
+    if _DECIMAL_COMMA.match(value) and delimiter == ";":
+        return float(value.replace(",", "."))
+    if value.endswith("%"):
+        raise ValueError("a percentage is not a value of this column")
+    raise ValueError("not a number")
+
+
+def read_table(
+    text: str, delimiter: str, source: str, canonical: Iterable[str], error: type[TableError]
+) -> pd.DataFrame:
+    """The file as text cells under its header, with each row's physical line number in
+    column ``line``. Column names matching ``canonical`` case-insensitively take its spelling.
+
+    Read without a header row so that a row with more fields than the header is an error
+    rather than a silent shift of columns.
+    """
+    try:
+        cells = pd.read_csv(
+            io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+            skip_blank_lines=False, skipinitialspace=True, engine="c",
+        )  # fmt: skip
+    except pd.errors.ParserError as parse_error:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(parse_error))
+        if found is None:
+            raise error(source, [Problem("", f"cannot be read as CSV ({parse_error})")]) from None
+        expected, line, saw = found.groups()
+        message = f"has {saw} fields; the header has {expected}"
+        raise error(source, [Problem(f"line {line}", message)]) from None
+    names = [str(name).strip() for name in cells.iloc[0]]
+    frame = cells.iloc[1:].reset_index(drop=True)
+    problems = []
+    lowered = [n.lower() for n in names]
+    repeated = sorted({n for n in names if n and lowered.count(n.lower()) > 1})
+    for name in repeated:
+        problems.append(Problem("line 1", f"column {name!r} appears more than once"))
+    keep = []
+    for position, name in enumerate(names):
+        blank = (frame[position].str.strip() == "").all()
+        if name:
+            keep.append(position)
+        elif not blank:
+            problems.append(Problem("line 1", f"column {position + 1} has values but no name"))
+    if problems:
+        raise error(source, problems)
+    frame = frame[keep]
+    spelling = {name.lower(): name for name in canonical}
+    frame.columns = [spelling.get(names[p].lower(), names[p]) for p in keep]
+    frame.insert(0, "line", _line_numbers(text, delimiter, len(frame)))
+    return frame
+
+
+def _line_numbers(text: str, delimiter: str, rows: int) -> np.ndarray:
+    """Physical line on which each data row starts (the header is line 1). One line per row
+    unless a quoted cell spans lines; then the csv module counts them."""
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if lines == rows + 1:
+        return np.arange(2, rows + 2)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    starts, previous = [], 0
+    for _ in reader:
+        starts.append(previous + 1)
+        previous = reader.line_num
+    return np.asarray(starts[1 : rows + 1])
+
+
+def drop_blank_rows(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Rows with at least one non-blank cell among ``columns`` (cells already stripped)."""
+    return frame[~(frame[list(columns)] == "").all(axis=1)].copy()
+
+
+def parse_numbers(
+    frame: pd.DataFrame, column: str, delimiter: str, problems: list[Problem]
+) -> pd.Series:
+    """Column ``column`` as floats; blank cells are NaN (the caller decides whether a blank
+    is allowed) and every unreadable cell adds a problem naming its line."""
+    text = frame[column]
+    values = pd.to_numeric(text, errors="coerce")  # the fast path for plain numbers
+    if delimiter == ";":  # 1.234 parses, but in a ';' file it may mean 1234: check it
+        values[text.str.match(_DOTTED.pattern)] = np.nan
+    for index in values.index[np.isinf(values)]:
+        where = f"line {frame.at[index, 'line']}, column {column}"
+        problems.append(Problem(where, f"must be a finite number, got {text[index]!r}"))
+        values[index] = 0.0  # reported; keeps later checks from repeating it
+    for index in values.index[values.isna()]:
+        cell = text[index]
+        if cell == "":
+            continue
+        try:
+            values[index] = parse_number(cell, delimiter)
+        except ValueError as reason:
+            where = f"line {frame.at[index, 'line']}, column {column}"
+            problems.append(Problem(where, f"{reason}, got {cell!r}"))
+            values[index] = np.nan
+    return values.astype(float)
+
+
+def line_of(where: str) -> int:
+    """The line number a problem's ``where`` names (0 for file-wide problems), for sorting."""
+    match = re.match(r"line (\d+)", where)
+    return int(match.group(1)) if match else 0
+
+
+def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems without repeats, file-wide first, then by line (stable within a line)."""
+    unique = list(dict.fromkeys(problems))
+    unique.sort(key=lambda p: line_of(p.where))
+    return unique
+
+
+def header_columns(raw: bytes) -> list[str]:
+    """The column names of a CSV's first line (for mapping another export's columns)."""
+    text = decode(raw)
+    header = text.splitlines()[0] if text.strip() else ""
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    return [name.strip() for name in header.split(delimiter) if name.strip()]
