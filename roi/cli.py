@@ -5,18 +5,31 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from roi.budget import select_portfolio
 from roi.casefile import CASE_FILE_SUFFIXES, CaseError, Problem, load_case
+from roi.csvtable import parse_number
 from roi.engine import evaluate
 from roi.infrastructure import infrastructure_reports
 from roi.pilots import estimate_pilots, parse_mapping, read_observations
-from roi.render import render_case, render_infrastructure, render_pilots, render_portfolio
-from roi.report import infrastructure_to_dict, pilots_to_dict, result_to_json
+from roi.quickwins import RankSettings, Weights, rank
+from roi.register import read_register
+from roi.render import (
+    render_case,
+    render_infrastructure,
+    render_pilots,
+    render_portfolio,
+    render_ranking,
+)
+from roi.report import infrastructure_to_dict, pilots_to_dict, ranking_to_dict, result_to_json
 
 EXIT_BAD_INPUT = 2
 
@@ -87,6 +100,99 @@ def _portfolio(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rank(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise CaseError(args.file, [Problem("", f"cannot be read ({error.strerror})")]) from None
+    register = read_register(raw, args.file, path.parent, currency=args.currency)
+    value_threshold, actionability_threshold = args.thresholds
+    settings = RankSettings(
+        weights=args.weights,
+        value_threshold=value_threshold,
+        actionability_threshold=actionability_threshold,
+        time_half_life_months=args.half_life,
+        value_anchor=args.value_anchor,
+        top_k=args.top,
+        draws=args.draws,
+        seed=args.seed,
+    )
+    ranking = rank(register, settings)
+    portfolio = None
+    if args.budget is not None:
+        portfolio = select_portfolio(register, args.budget, args.max_projects)
+    if args.json:
+        print(json.dumps(ranking_to_dict(ranking, portfolio), indent=2, allow_nan=False))
+    else:
+        print(render_ranking(ranking, portfolio))
+    return 0
+
+
+def _option(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type from a parser raising ``ValueError``: the reason becomes the
+    usage error (exit 2)."""
+
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return convert
+
+
+def _amount(text: str) -> float:
+    value = parse_number(text, ",")
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"must be an amount ≥ 0, got {text!r}")
+    return value
+
+
+def _positive_amount(text: str) -> float:
+    value = _amount(text)
+    if value <= 0:
+        raise ValueError(f"must be an amount > 0, got {text!r}")
+    return value
+
+
+def _count(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise ValueError(f"must be a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise ValueError(f"must be from {low:,} to {high:,}, got {value:,}")
+        return value
+
+    return parse
+
+
+def _thresholds(text: str) -> tuple[float, float]:
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        values = ()
+    if len(values) != 2 or not all(0 <= v <= 100 for v in values):
+        raise ValueError(f"must be VALUE,ACTIONABILITY, each from 0 to 100, got {text!r}")
+    return values
+
+
+def _half_life(text: str) -> float:
+    value = _positive_amount(text)
+    if value > 1200:
+        raise ValueError(f"must be at most 1200 months, got {text!r}")
+    return value
+
+
+def _currency(text: str) -> str:
+    if not re.fullmatch(r"[A-Z]{3}", text):
+        raise ValueError(f"must be a three-letter ISO code such as USD, got {text!r}")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m roi",
@@ -133,11 +239,90 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of case files (default: sample_data/cases)",
     )
     portfolio_cmd.set_defaults(run=_portfolio)
+    rank_cmd = commands.add_parser(
+        "rank",
+        help="rank use cases by value and actionability; pick a portfolio within a budget",
+        description="Rank the use cases of a register (use_cases.csv) into quick wins,"
+        " strategic bets, fill-ins and ones to deprioritise, with how sure each place is;"
+        " with --budget, choose the most valuable set that fits.",
+    )
+    rank_cmd.add_argument("file", metavar="FILE", help="use-case register (.csv)")
+    rank_cmd.add_argument(
+        "--weights",
+        metavar="K=V,...",
+        type=_option(Weights.parse),
+        default=Weights(),
+        help="weights by factor column name (value, technical_complexity, data_readiness,"
+        " stakeholder_buy_in, strategic_alignment, change_readiness, time_to_value_months,"
+        " risk); others keep their defaults",
+    )
+    rank_cmd.add_argument(
+        "--budget",
+        metavar="AMOUNT",
+        type=_option(_amount),
+        help="choose the set with the largest risk-adjusted NPV whose estimated costs fit",
+    )
+    rank_cmd.add_argument(
+        "--max-projects",
+        metavar="N",
+        type=_option(_count(1, 100_000)),
+        help="with --budget: at most N use cases in the set",
+    )
+    rank_cmd.add_argument(
+        "--thresholds",
+        metavar="V,A",
+        type=_option(_thresholds),
+        default=(50.0, 50.0),
+        help="quadrant thresholds on the 0-100 value and actionability axes (default 50,50)",
+    )
+    rank_cmd.add_argument(
+        "--value-anchor",
+        metavar="AMOUNT",
+        type=_option(_positive_amount),
+        help="the NPV worth a value of 100 (default: the register's largest)",
+    )
+    rank_cmd.add_argument(
+        "--half-life",
+        metavar="MONTHS",
+        type=_option(_half_life),
+        default=6.0,
+        help="months of time to value that halve its score (default 6)",
+    )
+    rank_cmd.add_argument(
+        "--top",
+        metavar="K",
+        type=_option(_count(1, 100_000)),
+        default=5,
+        help="report the probability of being in the top K (default 5)",
+    )
+    rank_cmd.add_argument(
+        "--draws",
+        metavar="N",
+        type=_option(_count(0, 1_000_000)),
+        default=10_000,
+        help="robustness draws (default 10000; 0 skips them)",
+    )
+    rank_cmd.add_argument(
+        "--seed", metavar="N", type=_option(_count(0, 2**32 - 1)), default=0,
+        help="random seed of the draws (default 0)",
+    )  # fmt: skip
+    rank_cmd.add_argument(
+        "--currency",
+        metavar="CODE",
+        type=_option(_currency),
+        default="USD",
+        help="currency the register reports in (default USD)",
+    )
+    rank_cmd.add_argument("--json", action="store_true", help="print one JSON object")
+    rank_cmd.set_defaults(run=_rank)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "max_projects", None) is not None and args.budget is None:
+        parser.error("--max-projects needs --budget")
     try:
         return args.run(args)
     except CaseError as error:

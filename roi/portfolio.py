@@ -36,17 +36,23 @@ def _month_index(start: str) -> int:
     return int(year) * 12 + int(month) - 1
 
 
-def combined_net_flows(results: Sequence[CaseResult], risk_adjusted: bool = True) -> np.ndarray:
+def combined_net_flows(
+    results: Sequence[CaseResult],
+    risk_adjusted: bool = True,
+    rates: Sequence[float] | None = None,
+) -> np.ndarray:
     """Net cash flow of all cases on one calendar: element 0 is the earliest start's
     *Initial*, element k the month ending k months after it. A later case's *Initial*
-    joins the previous month-end flow of the calendar."""
+    joins the previous month-end flow of the calendar. ``rates`` converts each case's
+    currency into the one reported (1 for each case when not given)."""
     offsets = [_month_index(r.case.start) for r in results]
     first = min(offsets)
     length = max(o - first + r.timeline.periods for o, r in zip(offsets, results, strict=True))
     total = np.zeros(length)
-    for offset, result in zip(offsets, results, strict=True):
+    rates = [1.0] * len(results) if rates is None else rates
+    for offset, result, rate in zip(offsets, results, rates, strict=True):
         shift = offset - first
-        total[shift : shift + result.timeline.periods] += result.view(risk_adjusted).net
+        total[shift : shift + result.timeline.periods] += result.view(risk_adjusted).net * rate
     return total
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from roi.budget import BudgetPortfolio
 from roi.case import BusinessCase
 from roi.engine import CaseResult, Metrics
 from roi.formatting import (
@@ -17,6 +18,7 @@ from roi.formatting import (
 from roi.infrastructure import InfrastructureReport
 from roi.pilots import PilotEstimate
 from roi.portfolio import portfolio_rows, portfolio_totals
+from roi.quickwins import QUADRANT_LABELS, Ranking
 from roi.tables import annual_rows
 
 
@@ -213,3 +215,68 @@ def render_pilots(estimates: Sequence[PilotEstimate]) -> str:
         ])  # fmt: skip
     verdicts = [f"{i.use_case_id} {i.metric}: {i.verdict}" for i in estimates]
     return "\n".join([_table(header, rows, 3), "", *verdicts])
+
+
+def _share(p: float | None) -> str:
+    return "–" if p is None else f"{p:.0%}"
+
+
+def render_ranking(ranking: Ranking, portfolio: BudgetPortfolio | None = None) -> str:
+    """The ranking table (score parts on 0–100, probabilities from the robustness draws),
+    how value was scaled, and the budgeted portfolio when there is one."""
+    header = ["Rank", "Use case", "Quadrant", "Score", "Value", "Action.", "P(quick win)"]
+    header += [f"P(top {ranking.top_k})"]
+    rows = [
+        [
+            str(row.rank), f"{row.use_case_id} {row.name}", QUADRANT_LABELS[row.quadrant],
+            f"{row.score:.1f}", f"{row.value:.1f}" + ("*" if row.value_source == "npv" else ""),
+            f"{row.actionability:.1f}", _share(row.p_quick_win), _share(row.p_top_k),
+        ]
+        for row in ranking.rows
+    ]  # fmt: skip
+    lines = [_table(header, rows, 3), ""]
+    if ranking.anchor is not None:
+        anchor = format_money(ranking.anchor, ranking.currency)
+        source = "set" if ranking.anchor_source == "set" else "the largest risk-adjusted NPV"
+        lines.append(
+            f"* value from the business case's risk-adjusted NPV: 100 = {anchor} ({source}).\n"
+            "  Other values are (value_score − 1) × 25."
+        )
+    settings = ranking.settings
+    lines.append(
+        f"Quick win: value above {settings.value_threshold:g} and actionability above"
+        f" {settings.actionability_threshold:g}."
+    )
+    if settings.draws:
+        lines.append(
+            f"Probabilities from {settings.draws:,} draws (scores ±{settings.score_spread:g},"
+            f" NPV within its interval, weights ±{settings.weight_spread:.0%})."
+        )
+    else:
+        lines.append("No robustness draws were made (--draws 0).")
+    if portfolio is not None:
+        lines += ["", render_budget(portfolio)]
+    return "\n".join(lines)
+
+
+def render_budget(portfolio: BudgetPortfolio) -> str:
+    """The chosen set, its totals, and why each other use case is not in it."""
+    currency = portfolio.currency
+    cap = portfolio.max_projects
+    cap = "" if cap is None else f", at most {cap} project{'s' if cap != 1 else ''}"
+    lines = [f"Portfolio within a budget of {format_money(portfolio.budget, currency)}{cap}"]
+    if portfolio.chosen:
+        lines += [
+            f"  Chosen: {', '.join(portfolio.chosen)}",
+            f"  Estimated cost {format_money(portfolio.total_cost, currency)},"
+            f" risk-adjusted NPV {format_money(portfolio.npv, currency)},"
+            f" payback {format_months(portfolio.payback_months)} from {portfolio.first_start}",
+        ]
+    else:
+        lines.append("  Nothing fits: no candidate with a positive NPV costs less than the budget.")
+    reasons: dict[str, list[str]] = {}
+    for use_case_id, reason in (*portfolio.not_chosen, *portfolio.left_out):
+        reasons.setdefault(reason, []).append(use_case_id)
+    for reason, ids in reasons.items():
+        lines.append(f"  Not chosen ({reason}): {', '.join(ids)}")
+    return "\n".join(lines)

@@ -10,10 +10,12 @@ import dataclasses
 import json
 from typing import Any
 
+from roi.budget import BudgetPortfolio
 from roi.case import BusinessCase
 from roi.engine import CaseResult, Metrics
 from roi.infrastructure import InfrastructureReport
 from roi.pilots import PilotEstimate
+from roi.quickwins import Ranking
 from roi.tables import annual_rows, monthly_rows
 
 METRIC_KEYS = tuple(field.name for field in dataclasses.fields(Metrics))
@@ -117,4 +119,74 @@ def pilots_to_dict(estimates: list[PilotEstimate]) -> dict:
             }
             for item in estimates
         ]
+    }
+
+
+def ranking_to_dict(ranking: Ranking, portfolio: BudgetPortfolio | None = None) -> dict:
+    """The `python -m roi rank --json` object.
+
+    ``ranking`` lists the use cases in rank order (1 = best; equal scores share a rank) with
+    value, actionability and score on 0–100, the quadrant, each part (``components``, 0–100)
+    and the points it adds to the score (``contributions``), and the probabilities from the
+    robustness draws (fractions). Money is in ``currency``. ``portfolio`` is present when a
+    budget is given.
+    """
+    settings = ranking.settings
+    out: dict[str, Any] = {
+        "currency": ranking.currency,
+        "settings": {
+            "weights": dataclasses.asdict(settings.weights),
+            "value_threshold": settings.value_threshold,
+            "actionability_threshold": settings.actionability_threshold,
+            "time_half_life_months": settings.time_half_life_months,
+            "value_anchor": ranking.anchor,
+            "value_anchor_source": ranking.anchor_source,
+            "top_k": ranking.top_k,
+            "draws": settings.draws,
+            "seed": settings.seed,
+        },
+        "ranking": [
+            {
+                "use_case_id": row.use_case_id,
+                "rank": row.rank,
+                "name": row.name,
+                "business_function": row.business_function,
+                "value": row.value,
+                "value_source": row.value_source,
+                "npv": row.npv,
+                "actionability": row.actionability,
+                "score": row.score,
+                "quadrant": row.quadrant,
+                "p_quick_win": row.p_quick_win,
+                "p_top_k": row.p_top_k,
+                "estimated_cost": row.estimated_cost,
+                "owner": row.owner,
+                "components": row.components,
+                "contributions": row.contributions,
+            }
+            for row in ranking.rows
+        ],
+    }
+    if portfolio is not None:
+        out["portfolio"] = budget_to_dict(portfolio)
+    return out
+
+
+def budget_to_dict(portfolio: BudgetPortfolio) -> dict:
+    """The budgeted portfolio: the chosen ``use_case_id``s (largest NPV first), their total
+    estimated cost, summed risk-adjusted NPV and combined payback, the monthly combined net
+    cash flow from ``first_start``, and why every other use case is not in the set."""
+    return {
+        "currency": portfolio.currency,
+        "budget": portfolio.budget,
+        "max_projects": portfolio.max_projects,
+        "chosen": list(portfolio.chosen),
+        "total_cost": portfolio.total_cost,
+        "npv": portfolio.npv,
+        "payback_months": portfolio.payback_months,
+        "first_start": portfolio.first_start,
+        "net_cash_flow": [float(x) + 0.0 for x in portfolio.net_cash_flow],
+        "not_chosen": [{"use_case_id": i, "reason": r} for i, r in portfolio.not_chosen],
+        "left_out": [{"use_case_id": i, "reason": r} for i, r in portfolio.left_out],
+        "method": portfolio.method,
     }
