@@ -10,6 +10,7 @@ init_state()
 
 PAGES = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("app_pages/quickwins.py", title="Quick wins", icon=":material/bubble_chart:"),
     st.Page("app_pages/explorer.py", title="Scenario explorer", icon=":material/tune:"),
     st.Page("app_pages/builder.py", title="Case builder", icon=":material/edit_note:"),
     st.Page("app_pages/pilots.py", title="Pilots", icon=":material/science:"),

@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from roi import BusinessCase, CaseResult, evaluate, load_case
+from roi.budget import BudgetPortfolio, default_budget, select_portfolio
 from roi.casefile import CASE_FILE_SUFFIXES
 from roi.infrastructure import (
     HostingLevers,
@@ -22,12 +23,16 @@ from roi.infrastructure import (
     infrastructure_reports,
 )
 from roi.portfolio import PortfolioRow, PortfolioTotals, portfolio_rows, portfolio_totals
+from roi.quickwins import Ranking, RankSettings, rank
+from roi.register import Register, read_register
 from roi.scenario import Levers, apply_levers
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES_DIR = Path(os.environ.get("ROI_CASES_DIR", ROOT / "sample_data" / "cases"))
 REFERENCE_CASE = ROOT / "sample_data" / "reference" / "tei_salesloft.yaml"
 SAMPLE_PILOTS = ROOT / "sample_data" / "pilot_observations.csv"
+# The bundled register; its folder is where every register's case_file paths are read from.
+SAMPLE_REGISTER = Path(os.environ.get("ROI_REGISTER_FILE", ROOT / "sample_data" / "use_cases.csv"))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -80,3 +85,30 @@ def hosting(
     curve = cost_curve(case.costs[index], curve_volumes(case.costs[index], report))
     volumes = (float(report.requests.min()), float(report.requests.max()))
     return report, curve, volumes
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def register(raw: bytes, name: str, currency: str) -> Register:
+    """A use-case register (the bundled one or an upload), validated, its cases evaluated.
+    Case files are read from the bundled register's folder and never from outside it."""
+    return read_register(raw, name, SAMPLE_REGISTER.parent, currency, confine=True)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def ranking(raw: bytes, name: str, currency: str, settings: RankSettings) -> Ranking:
+    """The register ranked under the page's weights and thresholds, with its draws."""
+    return rank(register(raw, name, currency), settings)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def budget_portfolio(
+    raw: bytes, name: str, currency: str, budget: float, max_projects: int | None
+) -> BudgetPortfolio:
+    """The most valuable set of the register's use cases within the budget."""
+    return select_portfolio(register(raw, name, currency), budget, max_projects)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def suggested_budget(raw: bytes, name: str, currency: str) -> float | None:
+    """A starting budget for the register (half its candidates' total estimated cost)."""
+    return default_budget(register(raw, name, currency))

@@ -51,6 +51,11 @@ class BudgetPortfolio:
     left_out: tuple[tuple[str, str], ...]
     method: Literal["exhaustive", "integer programming", "none needed"]
 
+    @property
+    def cumulative_net_cash_flow(self) -> np.ndarray:
+        """Running total of ``net_cash_flow`` (payback is where it turns ≥ 0 for good)."""
+        return np.cumsum(self.net_cash_flow)
+
 
 def best_subset(
     npv: np.ndarray, cost: np.ndarray, budget: float, max_projects: int | None = None

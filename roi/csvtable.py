@@ -60,6 +60,9 @@ def check_raw(raw: bytes, source: str, error: type[TableError], max_bytes: int) 
     text = decode(raw)
     if not text.strip():  # a byte-order mark and nothing else
         raise error(source, [Problem("", "the file is empty")])
+    if not text.split("\n", 1)[0].strip():
+        message = "is blank: the header (the column names) must be on the first line"
+        raise error(source, [Problem("line 1", message)])
     return text
 
 
@@ -122,10 +125,20 @@ def read_table(
     names = [str(name).strip() for name in cells.iloc[0]]
     frame = cells.iloc[1:].reset_index(drop=True)
     problems = []
-    lowered = [n.lower() for n in names]
-    repeated = sorted({n for n in names if n and lowered.count(n.lower()) > 1})
-    for name in repeated:
-        problems.append(Problem("line 1", f"column {name!r} appears more than once"))
+    spellings: dict[str, list[str]] = {}
+    for name in names:
+        if name:
+            spellings.setdefault(name.lower(), []).append(name)
+    for written in spellings.values():
+        if len(written) == 1:
+            continue
+        distinct = list(dict.fromkeys(written))
+        if len(distinct) == 1:
+            message = f"column {written[0]!r} appears more than once"
+        else:
+            listed = " and ".join(repr(name) for name in distinct)
+            message = f"columns {listed} are one column (names are not case-sensitive)"
+        problems.append(Problem("line 1", message))
     keep = []
     for position, name in enumerate(names):
         blank = (frame[position].str.strip() == "").all()
@@ -173,11 +186,11 @@ def parse_numbers(
     for index in values.index[np.isinf(values)]:
         where = f"line {frame.at[index, 'line']}, column {column}"
         problems.append(Problem(where, f"must be a finite number, got {text[index]!r}"))
-        values[index] = 0.0  # reported; keeps later checks from repeating it
+        values[index] = np.nan  # reported; NaN passes the range checks that would repeat it
     for index in values.index[values.isna()]:
         cell = text[index]
-        if cell == "":
-            continue
+        if cell == "" or cell.lower().lstrip("+-") in ("inf", "infinity"):
+            continue  # blank: the caller decides; infinite: reported above
         try:
             values[index] = parse_number(cell, delimiter)
         except ValueError as reason:
@@ -193,10 +206,17 @@ def line_of(where: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
-    """Problems without repeats, file-wide first, then by line (stable within a line)."""
+def sorted_problems(problems: Iterable[Problem], columns: Sequence[str] = ()) -> list[Problem]:
+    """Problems without repeats, file-wide first, then by line and, within a line, in the
+    order of ``columns`` (others after them, in the order found)."""
     unique = list(dict.fromkeys(problems))
-    unique.sort(key=lambda p: line_of(p.where))
+    order = {column: i for i, column in enumerate(columns)}
+
+    def key(problem: Problem) -> tuple[int, int]:
+        found = re.search(r"column (\w+)", problem.where)
+        return line_of(problem.where), order.get(found.group(1) if found else "", len(order))
+
+    unique.sort(key=key)
     return unique
 
 

@@ -227,7 +227,8 @@ def components(
     if anchor is None:
         from_npv = np.zeros_like(npv)  # no case makes money: each is worth 0
     else:
-        from_npv = 100.0 * np.clip(np.nan_to_num(npv) / anchor, 0.0, 1.0)
+        with np.errstate(over="ignore"):  # a tiny anchor: huge ratios clip to 1 anyway
+            from_npv = 100.0 * np.clip(np.nan_to_num(npv) / anchor, 0.0, 1.0)
     value = np.where(np.isnan(npv), up(scores["value_score"]), from_npv)
     speed = 100.0 * 0.5 ** (scores["time_to_value_months"] / half_life_months)
     parts = [

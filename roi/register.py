@@ -34,6 +34,7 @@ names is reported at once, each with its line, column, value and rule.
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -202,17 +203,38 @@ def read_register(
     frame = drop_blank_rows(frame, COLUMNS)
     if frame.empty:
         raise RegisterError(source, [Problem("", "has no use case rows after the header")])
-    problems: list[Problem] = []
+    problems: list[Problem] = _misspelled_columns(frame.columns)
+    texts = frame[[*NUMBERS, "business_function"]].copy()
     frame["business_function"] = frame["business_function"].str.lower()
-    texts = frame[list(NUMBERS)].copy()
     for column in NUMBERS:
         frame[column] = parse_numbers(frame, column, delimiter, problems)
     _validate(frame, texts, problems)
     use_cases = [_use_case(row) for row in frame.to_dict("records")]
-    cases = _load_cases(use_cases, case_root, currency, confine, problems)
+    unreadable_rates = {
+        int(line)
+        for line, given, value in zip(
+            frame["line"], texts["exchange_rate"], frame["exchange_rate"], strict=True
+        )
+        if given and not value > 0
+    }
+    cases = _load_cases(use_cases, case_root, currency, confine, unreadable_rates, problems)
     if problems:
-        raise RegisterError(source, sorted_problems(problems))
+        raise RegisterError(source, sorted_problems(problems, COLUMNS))
     return Register(source, currency, tuple(use_cases), cases)
+
+
+def _misspelled_columns(columns) -> list[Problem]:
+    """Extra columns are allowed (notes, links) and ignored, but one that is a near miss of
+    a register column would silently lose its values: it is refused."""
+    problems = []
+    for name in columns:
+        if name == "line" or name in COLUMNS:
+            continue
+        close = difflib.get_close_matches(name.lower(), COLUMNS, n=1, cutoff=0.8)
+        if close:
+            message = f"column {name!r} is not a register column; did you mean {close[0]!r}?"
+            problems.append(Problem("line 1", message))
+    return problems
 
 
 def _validate(frame: pd.DataFrame, texts: pd.DataFrame, problems: list[Problem]) -> None:
@@ -256,7 +278,7 @@ def _validate(frame: pd.DataFrame, texts: pd.DataFrame, problems: list[Problem])
                 continue
             if row.column in NUMBERS and pd.isna(row.failure_case):
                 continue
-            shown = texts.at[row.index, row.column] if row.column in NUMBERS else row.failure_case
+            shown = texts.at[row.index, row.column] if row.column in texts else row.failure_case
             where = f"line {frame.at[row.index, 'line']}, column {row.column}"
             problems.append(Problem(where, f"{rules[row.column]}, got {shown!r}"))
     for index, row in frame.iterrows():
@@ -326,9 +348,11 @@ def _load_cases(
     case_root: Path,
     currency: str,
     confine: bool,
+    unreadable_rates: set[int],
     problems: list[Problem],
 ) -> dict[str, CaseResult]:
-    """Load and evaluate each named case file; its problems become the register's."""
+    """Load and evaluate each named case file; its problems become the register's. Rows in
+    ``unreadable_rates`` gave an exchange rate that is already reported as bad."""
     root = case_root.resolve()
     cases: dict[str, CaseResult] = {}
     used: dict[Path, int] = {}
@@ -365,6 +389,8 @@ def _load_cases(
                 problems.append(Problem(where, f"{written}: {problem}"))
             continue
         rate_where = f"line {use_case.line}, column exchange_rate"
+        if use_case.line in unreadable_rates:
+            continue
         if case.currency != currency and use_case.exchange_rate is None:
             message = (
                 f"is needed: the case is in {case.currency} and the register reports in"

@@ -61,6 +61,7 @@ EXPECTED = [
     ("too_many_fields.csv", "line 3", "has 5 fields; the header has 4"),
     ("every_row_too_long.csv", "line 2", "has 5 fields; the header has 4"),
     ("duplicate_header.csv", "line 1", "column 'value' appears more than once"),
+    ("leading_blank_line.csv", "line 1", "is blank: the header (the column names) must be on"),
     ("multiline_then_bad.csv", "line 4, column value", "not a number, got 'abc'"),
     ("dotted_thousands_semicolon.csv", "line 2, column value", "ambiguous: a thousand"),
     ("mixed_periods.csv", "line 4, column period", "is empty on 2 row(s) of A task_minutes"),

@@ -174,3 +174,35 @@ def test_pilots_upload(page, app_url, screenshot, tmp_path):
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(broken))
     expect(page.get_by_text("broken.csv was rejected: 1 problem(s)")).to_be_visible()
     screenshot(page, "pilots_rejected")
+
+
+def test_quick_wins(page, app_url, screenshot, tmp_path):
+    """Issue 6: the matrix, ranking, robustness bars and budget; a weight slider reorders,
+    a broken register is rejected with its problems."""
+    from roi.budget import select_portfolio
+    from roi.quickwins import rank
+    from roi.register import read_register
+
+    sample = ROOT / "sample_data" / "use_cases.csv"
+    register = read_register(sample.read_bytes(), sample.name, sample.parent)
+    portfolio = select_portfolio(register, 300_000)
+    page.set_viewport_size({"width": 1400, "height": 3400})
+    page.goto(f"{app_url}/quickwins")
+    expect(metric_value(page, "Risk-adjusted NPV")).to_have_text(format_money(portfolio.npv))
+    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(3)
+    first = rank(register).rows[0]
+    expect(page.get_by_text(f"{first.use_case_id} {first.name}").first).to_be_attached()
+    screenshot(page, "quickwins")
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Value threshold")
+    thumb = slider.get_by_role("slider")
+    thumb.focus()
+    for _ in range(4):
+        thumb.press("ArrowRight")  # 50 → 70
+    expect(slider).to_contain_text("70")
+    screenshot(page, "quickwins_threshold")
+    broken = tmp_path / "use_cases.csv"
+    text = sample.read_text(encoding="utf-8")
+    broken.write_text(text.replace("UC-04,", "UC-01,").replace(",2,4,4,3,3,", ",2,4,9,3,3,", 1))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(broken))
+    expect(page.get_by_text("use_cases.csv was rejected: 2 problem(s)")).to_be_visible()
+    screenshot(page, "quickwins_rejected")

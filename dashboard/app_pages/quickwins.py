@@ -1,0 +1,273 @@
+"""Quick wins: the use-case register on a value × actionability matrix, the ranking with
+every part of each score, how sure each place is, and the most valuable set within a
+budget."""
+
+import dataclasses
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import cache
+from dashboard.quickwin_charts import (
+    FUNCTION_LABELS,
+    budget_cash_flow_figure,
+    matrix_figure,
+    robustness_figure,
+)
+from dashboard.ui import METHODOLOGY
+from roi.formatting import format_money, format_months
+from roi.quickwins import FACTORS, LABELS, QUADRANT_LABELS, WEIGHT_KEYS, RankSettings, Weights
+from roi.register import RegisterError
+
+CURRENCIES = ("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "JPY")
+DEFAULT_WEIGHTS = Weights()
+WEIGHT_HELP = {
+    "value": "Value: the business case's risk-adjusted NPV on the anchor scale, else the"
+    " value score.",
+    "technical_complexity": "Feasibility: the inverse of technical complexity.",
+    "data_readiness": "Is the data there, clean and reachable?",
+    "stakeholder_buy_in": "Do the people who must change want it?",
+    "strategic_alignment": "Does it serve the strategy?",
+    "change_readiness": "Neutral (3) until culture surveys supply it, unless the register"
+    " gives it.",
+    "time_to_value_months": "Speed: halves every half-life of time to value.",
+    "risk": "Safety: the inverse of risk; blank risk is neutral (3).",
+}
+
+
+def _reset_weights() -> None:
+    for key in WEIGHT_KEYS:
+        st.session_state[f"quickwins.weight.{key}"] = float(getattr(DEFAULT_WEIGHTS, key))
+
+
+st.title("Quick wins")
+st.caption(
+    "Rank candidate use cases by value against actionability, see how sure each place is,"
+    f" and pick the most valuable set within a budget. [How it is scored]({METHODOLOGY}"
+    "#quick-wins)"
+)
+
+source, unit = st.columns([3, 1])
+with source:
+    uploaded = st.file_uploader(
+        "Use-case register (CSV)", type=["csv", "txt"], key="quickwins.upload"
+    )
+with unit:
+    currency = st.selectbox("Report in", CURRENCIES, key="quickwins.currency")
+if uploaded is None:
+    raw, name = cache.SAMPLE_REGISTER.read_bytes(), cache.SAMPLE_REGISTER.name
+    st.info(
+        f"Showing the bundled register, {name}. Upload your own to replace it; its case_file"
+        " paths are read from the app's data folder."
+    )
+else:
+    raw, name = uploaded.getvalue(), uploaded.name
+
+try:
+    register = cache.register(raw, name, currency)
+except RegisterError as error:
+    st.error(f"{name} was rejected: {len(error.problems)} problem(s). Nothing from it is used.")
+    st.dataframe(
+        pd.DataFrame([{"Where": p.where or "file", "Problem": p.message} for p in error.problems]),
+        hide_index=True,
+        width="stretch",
+    )
+    st.stop()
+
+controls, matrix = st.columns([1, 2.6], gap="large")
+with controls:
+    st.subheader("Weights")
+    weights = {}
+    for key in WEIGHT_KEYS:
+        weights[key] = st.slider(
+            LABELS[key],
+            min_value=0.0,
+            max_value=100.0,
+            value=float(getattr(DEFAULT_WEIGHTS, key)),
+            step=5.0,
+            format="%.0f",
+            help=WEIGHT_HELP[key],
+            key=f"quickwins.weight.{key}",
+        )
+    st.button("Reset weights", on_click=_reset_weights, key="quickwins.reset")
+    st.subheader("Quadrant lines")
+    value_threshold = st.slider(
+        "Value threshold", 0.0, 100.0, 50.0, 5.0, format="%.0f", key="quickwins.value_threshold"
+    )
+    actionability_threshold = st.slider(
+        "Actionability threshold",
+        0.0,
+        100.0,
+        50.0,
+        5.0,
+        format="%.0f",
+        key="quickwins.actionability_threshold",
+    )
+    with st.expander("Scales", expanded=False):
+        half_life = st.slider(
+            "Time to value that halves speed (months)",
+            1.0,
+            24.0,
+            6.0,
+            1.0,
+            key="quickwins.half_life",
+        )
+        anchor = st.number_input(
+            f"NPV worth a value of 100 ({currency}; 0 = the largest NPV)",
+            min_value=0.0,
+            value=0.0,
+            step=50_000.0,
+            key="quickwins.anchor",
+        )
+        top_k = st.number_input(
+            "Top k for the robustness bars",
+            min_value=1,
+            max_value=max(1, len(register.use_cases)),
+            value=min(5, len(register.use_cases)),
+            key="quickwins.top_k",
+        )
+
+if sum(weights[f] for f in FACTORS) <= 0:
+    st.error(
+        "Give at least one factor besides value a weight above 0: actionability is the"
+        " weighted mean of the factors."
+    )
+    st.stop()
+settings = RankSettings(
+    weights=Weights(**weights),
+    value_threshold=value_threshold,
+    actionability_threshold=actionability_threshold,
+    time_half_life_months=half_life,
+    value_anchor=anchor or None,
+    top_k=int(top_k),
+)
+ranking = cache.ranking(raw, name, currency, settings)
+
+with matrix:
+    st.plotly_chart(matrix_figure(ranking), width="stretch", key="quickwins.matrix")
+    counts = {q: sum(r.quadrant == q for r in ranking.rows) for q in QUADRANT_LABELS}
+    st.caption(
+        " · ".join(f"{QUADRANT_LABELS[q]}: {n}" for q, n in counts.items())
+        + (
+            f". Value 100 = an NPV of {format_money(ranking.anchor, currency)}"
+            f" ({'set above' if ranking.anchor_source == 'set' else 'the largest case'});"
+            " a value score s counts as (s − 1) × 25."
+            if ranking.anchor is not None
+            else ". No business case has a positive NPV."
+        )
+    )
+
+st.subheader("Ranking")
+table = pd.DataFrame(
+    [
+        {
+            "Rank": row.rank,
+            "ID": row.use_case_id,
+            "Use case": row.name,
+            "Function": FUNCTION_LABELS[row.business_function],
+            "Quadrant": QUADRANT_LABELS[row.quadrant],
+            "Score": row.score,
+            "Value": row.value,
+            "Value from": (
+                f"NPV {format_money(row.npv, currency)}"
+                if row.value_source == "npv"
+                else "value score"
+            ),
+            "Actionability": row.actionability,
+            **{LABELS[k]: row.components[k] for k in FACTORS},
+            "P(quick win)": row.p_quick_win,
+            f"P(top {ranking.top_k})": row.p_top_k,
+            "Estimated cost": row.estimated_cost,
+            "Owner": row.owner or "",
+        }
+        for row in ranking.rows
+    ]
+)
+score_format = {
+    column: st.column_config.NumberColumn(format="%.1f")
+    for column in ("Score", "Value", "Actionability", *(LABELS[k] for k in FACTORS))
+}
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    height=min(36 + 35 * len(table), 740),  # every row of a sample-sized register
+    column_config=score_format
+    | {
+        "P(quick win)": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
+        f"P(top {ranking.top_k})": st.column_config.ProgressColumn(
+            format="percent", min_value=0, max_value=1
+        ),
+        "Estimated cost": st.column_config.NumberColumn(format="localized"),
+    },
+    key="quickwins.table",
+)
+weights_used = dataclasses.asdict(settings.weights)
+st.caption(
+    "Every part is on 0–100. Score = weighted mean of value and the seven factors;"
+    " actionability = weighted mean of the factors. Weights: "
+    + ", ".join(f"{LABELS[k]} {weights_used[k]:g}" for k in WEIGHT_KEYS)
+    + "."
+)
+
+st.subheader("Robustness")
+st.plotly_chart(robustness_figure(ranking), width="stretch", key="quickwins.robustness")
+st.caption(
+    f"{settings.draws:,} draws: each 1–5 score within ±1 (kept within 1–5), each NPV with an"
+    " interval within it, each weight within ±50%."
+)
+
+st.subheader("Portfolio within a budget")
+suggested = cache.suggested_budget(raw, name, currency) or 0.0
+money, cap = st.columns(2)
+with money:
+    budget = st.number_input(
+        f"Budget ({currency})",
+        min_value=0.0,
+        value=suggested,
+        step=10_000.0,
+        key="quickwins.budget",
+    )
+with cap:
+    max_projects = st.number_input(
+        "Most projects at once (0 = no cap)", min_value=0, value=0, key="quickwins.max_projects"
+    )
+portfolio = cache.budget_portfolio(raw, name, currency, budget, int(max_projects) or None)
+figures = st.columns(4)
+figures[0].metric("Use cases chosen", len(portfolio.chosen))
+figures[1].metric("Estimated cost", format_money(portfolio.total_cost, currency))
+figures[2].metric("Risk-adjusted NPV", format_money(portfolio.npv, currency))
+figures[3].metric(
+    "Payback",
+    format_months(portfolio.payback_months) if portfolio.chosen else "–",
+    help=f"Counted from {portfolio.first_start}, the earliest start of the chosen set."
+    if portfolio.first_start
+    else None,
+)
+names = {u.use_case_id: u.name for u in register.use_cases}
+if portfolio.chosen:
+    st.plotly_chart(budget_cash_flow_figure(portfolio), width="stretch", key="quickwins.flow")
+else:
+    st.warning("Nothing fits: no candidate with a positive NPV costs less than the budget.")
+st.dataframe(
+    pd.DataFrame(
+        [{"ID": i, "Use case": names[i], "In the set": "yes", "Why": ""} for i in portfolio.chosen]
+        + [
+            {"ID": i, "Use case": names[i], "In the set": "no", "Why": reason}
+            for i, reason in (*portfolio.not_chosen, *portfolio.left_out)
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+    key="quickwins.portfolio",
+)
+method = {
+    "exhaustive": "every subset was tried",
+    "integer programming": "solved exactly as an integer programme",
+    "none needed": "every candidate worth choosing fits",
+}[portfolio.method]
+st.caption(
+    f"The set with the largest total risk-adjusted NPV whose estimated costs fit ({method})."
+    " Use cases without a business case or an estimated cost cannot be costed against the"
+    " budget and are listed with the reason."
+)
