@@ -70,3 +70,68 @@ def test_hosting_cost_figure_draws_both_models_and_the_crossover():
     timeline = hosting_timeline_figure(report.serverless_cost, report.provisioned_cost, "USD")
     assert [trace.name for trace in timeline.data] == ["Serverless", "Provisioned"]
     assert len(timeline.data[0].x) == 60
+
+
+# --- Quick wins (issue 6) -----------------------------------------------------------------
+
+
+def _ranking_and_portfolio():
+    from roi.budget import select_portfolio
+    from roi.quickwins import RankSettings, rank
+    from roi.register import read_register
+
+    path = ROOT / "sample_data" / "use_cases.csv"
+    register = read_register(path.read_bytes(), path.name, path.parent)
+    return rank(register, RankSettings(draws=500)), select_portfolio(register, 300_000)
+
+
+def test_matrix_figure_places_every_use_case_on_its_scores():
+    from dashboard.quickwin_charts import FUNCTION_LABELS, matrix_figure
+
+    ranking, _ = _ranking_and_portfolio()
+    figure = matrix_figure(ranking)
+    points = {
+        point[5]: (x, y)
+        for trace in figure.data
+        for x, y, point in zip(trace.x, trace.y, trace.customdata, strict=True)
+    }
+    assert set(points) == {row.use_case_id for row in ranking.rows}
+    for row in ranking.rows:
+        assert points[row.use_case_id] == (row.actionability, row.value)
+    assert {trace.name for trace in figure.data} <= set(FUNCTION_LABELS.values())
+    assert figure.layout.xaxis.title.text == "Actionability (0–100)"
+    assert figure.layout.yaxis.title.text == "Value (0–100)"
+    lines = {(shape.type, shape.x0, shape.y0) for shape in figure.layout.shapes}
+    assert ("line", 50.0, 0) in lines and ("line", 0, 50.0) in lines  # the thresholds
+    # Use cases on one spot share a label; every id is named once.
+    labels = [label for trace in figure.data for label in trace.text if label]
+    named = [part for label in labels for part in label.split(", ")]
+    assert sorted(named) == sorted(row.use_case_id for row in ranking.rows)
+    # Bubble area is the estimated cost; a use case without one is an open marker.
+    sizes = {
+        point[5]: (size, symbol)
+        for trace in figure.data
+        for size, symbol, point in zip(
+            trace.marker.size, trace.marker.symbol, trace.customdata, strict=True
+        )
+    }
+    assert sizes["UC-13"][0] == 400_000 and sizes["UC-11"] == (0.0, "diamond-open")
+
+
+def test_robustness_figure_shows_the_probabilities_in_rank_order():
+    from dashboard.quickwin_charts import robustness_figure
+
+    ranking, _ = _ranking_and_portfolio()
+    quick, top = robustness_figure(ranking).data
+    assert quick.name == "P(quick win)" and top.name == f"P(top {ranking.top_k})"
+    assert list(quick.x)[::-1] == [row.p_quick_win for row in ranking.rows]
+    assert quick.y[-1].startswith("1. UC-04")
+
+
+def test_budget_cash_flow_figure_plots_the_combined_flows():
+    from dashboard.quickwin_charts import budget_cash_flow_figure
+
+    _, portfolio = _ranking_and_portfolio()
+    bars, cumulative = budget_cash_flow_figure(portfolio).data
+    assert np.allclose(bars.y, portfolio.net_cash_flow)
+    assert np.allclose(cumulative.y, np.cumsum(portfolio.net_cash_flow))

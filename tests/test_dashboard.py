@@ -130,7 +130,8 @@ def test_methodology_shows_the_reproduced_tei_study_and_the_conventions():
 
 
 @pytest.mark.parametrize(
-    "page", ["overview", "explorer", "builder", "pilots", "infrastructure", "methodology"]
+    "page",
+    ["overview", "quickwins", "explorer", "builder", "pilots", "infrastructure", "methodology"],
 )
 def test_every_page_renders_without_exception(page):
     app(None if page == "overview" else page)
@@ -260,3 +261,95 @@ def test_pilots_page_plans_a_sample_size():
     needed = sample_size_to_detect(first.headline, 3.0)
     text = " ".join(m.value for m in at.markdown)
     assert f"about **{needed:,} observations per group**" in text
+
+
+# --- Quick wins (issue 6) -----------------------------------------------------------------
+
+REGISTER = ROOT / "sample_data" / "use_cases.csv"
+
+
+def _sample_register():
+    from roi.register import read_register
+
+    return read_register(REGISTER.read_bytes(), REGISTER.name, REGISTER.parent)
+
+
+def test_quick_wins_page_shows_the_engine_ranking_and_portfolio():
+    from roi.budget import select_portfolio
+    from roi.quickwins import rank
+
+    at = app("quickwins")
+    register = _sample_register()
+    expected = rank(register)
+    table = at.dataframe[0].value
+    assert list(table["ID"]) == [row.use_case_id for row in expected.rows]
+    assert list(table["Rank"]) == [row.rank for row in expected.rows]
+    assert table["Score"].tolist() == pytest.approx([row.score for row in expected.rows])
+    assert table["P(quick win)"].tolist() == pytest.approx(
+        [row.p_quick_win for row in expected.rows]
+    )
+    portfolio = select_portfolio(register, 300_000)
+    assert metric(at, "Risk-adjusted NPV") == format_money(portfolio.npv)
+    assert metric(at, "Use cases chosen") == str(len(portfolio.chosen))
+    assert len(at.get("plotly_chart")) == 3
+
+
+def test_quick_wins_weights_and_thresholds_move_the_ranking():
+    from roi.quickwins import RankSettings, Weights, rank
+
+    at = app("quickwins")
+    for key in ("value", "technical_complexity", "data_readiness", "stakeholder_buy_in",
+                "strategic_alignment", "change_readiness", "risk"):  # fmt: skip
+        at.slider(key=f"quickwins.weight.{key}").set_value(0.0)
+    at.slider(key="quickwins.value_threshold").set_value(70.0).run()
+    assert not at.exception
+    weights = Weights(
+        **{k: 0.0 for k in Weights().__dataclass_fields__} | {"time_to_value_months": 10.0}
+    )
+    expected = rank(_sample_register(), RankSettings(weights=weights, value_threshold=70.0))
+    table = at.dataframe[0].value
+    assert list(table["ID"]) == [row.use_case_id for row in expected.rows]
+    assert list(table["Quadrant"])[:3] == [
+        {"quick_win": "Quick win", "strategic_bet": "Strategic bet", "fill_in": "Fill-in",
+         "deprioritise": "Deprioritise"}[row.quadrant] for row in expected.rows[:3]
+    ]  # fmt: skip
+    at.slider(key="quickwins.weight.time_to_value_months").set_value(0.0).run()
+    assert "at least one factor" in at.error[0].value
+    at.button(key="quickwins.reset").click().run()
+    assert not at.error
+    assert at.slider(key="quickwins.weight.value").value == 100.0
+
+
+def test_quick_wins_budget_and_cap():
+    from roi.budget import select_portfolio
+
+    at = app("quickwins")
+    at.number_input(key="quickwins.budget").set_value(10_000_000.0)
+    at.number_input(key="quickwins.max_projects").set_value(1).run()
+    portfolio = select_portfolio(_sample_register(), 10_000_000, 1)
+    assert metric(at, "Use cases chosen") == "1"
+    assert metric(at, "Risk-adjusted NPV") == format_money(portfolio.npv)
+    at.number_input(key="quickwins.budget").set_value(10.0).run()
+    assert "Nothing fits" in at.warning[0].value
+
+
+def test_quick_wins_rejects_a_broken_register_and_lists_every_problem():
+    at = app("quickwins")
+    text = REGISTER.read_text(encoding="utf-8").replace("UC-05,", "UC-04,")
+    text = text.replace("cases/lead_scoring.yaml", "../../etc/passwd.yaml")
+    at.get("file_uploader")[0].upload("use_cases.csv", text.encode(), "text/csv").run()
+    assert not at.exception
+    assert "use_cases.csv was rejected: 2 problem(s)" in at.error[0].value
+    problems = at.dataframe[0].value
+    assert list(problems["Where"]) == ["line 3, column case_file", "line 6, column use_case_id"]
+    assert "repeats 'UC-04' from line 5" in problems["Problem"].iloc[1]
+    assert "inside the case folder" in problems["Problem"].iloc[0]
+    assert not at.get("plotly_chart")
+
+
+def test_quick_wins_in_euros_needs_the_usd_cases_rates():
+    at = app("quickwins")
+    at.selectbox(key="quickwins.currency").set_value("EUR").run()
+    assert "rejected" in at.error[0].value
+    problems = at.dataframe[0].value
+    assert "is needed: the case is in USD" in problems["Problem"].iloc[0]

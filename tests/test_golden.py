@@ -59,3 +59,22 @@ def test_sample_figures_match_golden(path):
         golden.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     expected = json.loads(golden.read_text(encoding="utf-8"))
     assert compare(actual, expected) == []
+
+
+def test_sample_ranking_matches_golden():
+    """The sample register's ranking and budgeted portfolio (issue 6), draws included (the
+    seed is fixed): `python -m roi rank sample_data/use_cases.csv --budget 300000 --json`."""
+    from roi.budget import select_portfolio
+    from roi.quickwins import rank
+    from roi.register import read_register
+    from roi.report import ranking_to_dict
+
+    path = ROOT / "sample_data" / "use_cases.csv"
+    register = read_register(path.read_bytes(), path.name, path.parent)
+    actual = ranking_to_dict(rank(register), select_portfolio(register, 300_000))
+    actual["portfolio"].pop("net_cash_flow")  # covered by its NPV and payback
+    golden = GOLDEN / "rank_sample.json"
+    if os.environ.get("ROI_REGENERATE_GOLDEN"):
+        golden.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    expected = json.loads(golden.read_text(encoding="utf-8"))
+    assert compare(actual, expected) == []

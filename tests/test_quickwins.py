@@ -128,7 +128,7 @@ def test_value_from_the_npv_on_the_anchor_scale(sample):
         ranking.row("UC-13").value == 100.0 and ranking.row("UC-13").value_source == "value_score"
     )
     anchored = rank(sample, RankSettings(draws=0, value_anchor=500_000))
-    assert anchored.row("UC-02").value == 100.0 and anchored.anchor_source == "set"
+    assert anchored.row("UC-01").value == 100.0 and anchored.anchor_source == "set"
 
 
 def test_quadrants_and_their_thresholds():
@@ -333,15 +333,15 @@ def test_quick_win_probability_against_the_uniform_draw(value_score, expected):
 
 
 def test_npv_interval_draws_are_uniform_within_it(sample):
-    """UC-01's NPV is drawn within 450,000–1,300,000 and the anchor is 1,000,000 here: its
+    """UC-04's NPV is drawn within 450,000–1,300,000 and the anchor is 1,000,000 here: its
     value is above 50 (NPV above 500,000) with probability (1.3e6 − 5e5) / 8.5e5."""
     ranking = rank(sample, RankSettings(draws=20_000, value_anchor=1_000_000, seed=5))
     inputs = score_inputs(sample)
-    i = inputs.ids.index("UC-01")
+    i = inputs.ids.index("UC-04")
     assert (inputs.npv_low[i], inputs.npv_high[i]) == (450_000, 1_300_000)
     p_value_high = (1.3e6 - 5e5) / 8.5e5
-    assert ranking.row("UC-01").p_quick_win <= p_value_high + 0.015
-    assert ranking.row("UC-01").p_quick_win >= p_value_high - 0.12  # actionability rarely ≤ 50
+    assert ranking.row("UC-04").p_quick_win <= p_value_high + 0.015
+    assert ranking.row("UC-04").p_quick_win >= p_value_high - 0.12  # actionability rarely ≤ 50
 
 
 def naive_robustness(inputs: ScoreInputs, settings_: RankSettings, anchor: float | None):
@@ -475,10 +475,10 @@ def test_costs_exactly_on_the_budget_fit():
 
 def test_sample_portfolio_within_a_budget(sample):
     portfolio = select_portfolio(sample, 300_000)
-    assert portfolio.chosen == ("UC-01", "UC-02")  # largest NPV first
+    assert portfolio.chosen == ("UC-04", "UC-01")  # largest NPV first
     assert portfolio.total_cost == 300_000
-    assert portfolio.npv == pytest.approx(sample.npv("UC-01") + sample.npv("UC-02"))
-    flows = combined_net_flows([sample.cases["UC-01"], sample.cases["UC-02"]])
+    assert portfolio.npv == pytest.approx(sample.npv("UC-04") + sample.npv("UC-01"))
+    flows = combined_net_flows([sample.cases["UC-04"], sample.cases["UC-01"]])
     np.testing.assert_allclose(portfolio.net_cash_flow, flows)
     assert portfolio.payback_months == payback_periods(flows)
     left_out = dict(portfolio.left_out)
@@ -504,21 +504,21 @@ def test_use_cases_without_a_cost_are_left_out_and_the_cap_holds(sample):
         sample.source,
         sample.currency,
         tuple(
-            dataclasses.replace(u, estimated_cost=None) if u.use_case_id == "UC-01" else u
+            dataclasses.replace(u, estimated_cost=None) if u.use_case_id == "UC-04" else u
             for u in sample.use_cases
         ),
         sample.cases,
     )
     portfolio = select_portfolio(without_cost, 10_000_000, max_projects=1)
-    assert dict(portfolio.left_out)["UC-01"] == "no estimated_cost"
-    assert portfolio.chosen == ("UC-06",)
+    assert dict(portfolio.left_out)["UC-04"] == "no estimated_cost"
+    assert portfolio.chosen == ("UC-02",)
     assert default_budget(sample) == 300_000.0
 
 
 def test_nothing_fits_a_tiny_budget(sample):
     portfolio = select_portfolio(sample, 10)
     assert portfolio.chosen == () and portfolio.payback_months is None
-    assert dict(portfolio.not_chosen)["UC-01"] == "costs more than the whole budget"
+    assert dict(portfolio.not_chosen)["UC-04"] == "costs more than the whole budget"
 
 
 # --- the command line -------------------------------------------------------------------
@@ -533,7 +533,7 @@ def test_rank_json(capsys):
     assert ranks == sorted(ranks) and ranks[0] == 1
     required = {"use_case_id", "rank", "value", "actionability", "score", "quadrant", "p_quick_win"}
     assert all(required <= row.keys() for row in data["ranking"])
-    assert data["portfolio"]["chosen"] == ["UC-01", "UC-02"]
+    assert data["portfolio"]["chosen"] == ["UC-04", "UC-01"]
     assert data["portfolio"]["currency"] == "USD"
     assert "portfolio" not in json.loads(_run_json(capsys, [str(SAMPLE), "--draws", "0"]))
 
@@ -555,7 +555,7 @@ def test_rank_weights_change_the_order(capsys):
             ],
         )
     )  # fmt: skip
-    assert plain["ranking"][0]["use_case_id"] == "UC-01"
+    assert plain["ranking"][0]["use_case_id"] == "UC-04"
     assert only_speed["ranking"][0]["use_case_id"] in {"UC-07", "UC-14"}  # one month to value
 
 
@@ -564,7 +564,7 @@ def test_rank_readable_output(capsys):
     out = capsys.readouterr().out
     assert "Quick win" in out and "P(top 5)" in out
     assert "Portfolio within a budget of $300,000, at most 1 project" in out
-    assert "Chosen: UC-01" in out
+    assert "Chosen: UC-04" in out
 
 
 @pytest.mark.parametrize(
@@ -588,11 +588,11 @@ def test_rank_bad_options_exit_2_with_a_message(capsys, args, message):
 
 def test_rank_bad_register_exits_2_without_a_traceback(tmp_path, capsys):
     bad = tmp_path / "use_cases.csv"
-    bad.write_text(SAMPLE.read_text(encoding="utf-8").replace("UC-04,", "UC-01,"), encoding="utf-8")
+    bad.write_text(SAMPLE.read_text(encoding="utf-8").replace("UC-05,", "UC-04,"), encoding="utf-8")
     assert main(["rank", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "use_cases.csv: " in err and "Traceback" not in err
-    assert "line 5, column use_case_id: repeats 'UC-01' from line 2" in err
+    assert "line 6, column use_case_id: repeats 'UC-04' from line 5" in err
     assert main(["rank", str(tmp_path / "missing.csv")]) == 2
     assert "cannot be read" in capsys.readouterr().err
 

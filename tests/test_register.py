@@ -187,7 +187,7 @@ def test_sample_has_19_use_cases_and_loads_the_cases_it_names(sample):
     assert [u.use_case_id for u in sample.use_cases] == [f"UC-{n:02d}" for n in range(1, 20)]
     assert [u.line for u in sample.use_cases] == list(range(2, 21))
     with_case = [u.use_case_id for u in sample.use_cases if u.case_file]
-    assert with_case == ["UC-01", "UC-02", "UC-03", "UC-06", "UC-12"]
+    assert with_case == ["UC-01", "UC-02", "UC-03", "UC-04", "UC-12"]
     assert sorted(sample.cases) == with_case
 
 
@@ -195,9 +195,9 @@ def test_sample_npv_is_converted_at_the_rows_exchange_rate(sample):
     case = evaluate(load_case(SAMPLE.parent / "cases" / "document_classification.yaml"))
     assert sample.rate("UC-03") == 1.08
     assert sample.npv("UC-03") == pytest.approx(case.risk_adjusted.metrics.npv * 1.08)
-    lead = sample.cases["UC-06"].risk_adjusted.metrics.npv
-    assert sample.rate("UC-06") == 1.0 and sample.npv("UC-06") == pytest.approx(lead)
-    assert sample.npv("UC-04") is None  # no case file
+    lead = sample.cases["UC-02"].risk_adjusted.metrics.npv
+    assert sample.rate("UC-02") == 1.0 and sample.npv("UC-02") == pytest.approx(lead)
+    assert sample.npv("UC-05") is None  # no case file
 
 
 def test_sample_blank_optional_cells_are_none(sample):
@@ -205,9 +205,9 @@ def test_sample_blank_optional_cells_are_none(sample):
     assert all(u.change_readiness is None for u in sample.use_cases)  # no such column
     for use_case_id in sample.cases:
         assert by_id[use_case_id].value_score is None
-    assert by_id["UC-04"].value_score == 3.0 and by_id["UC-04"].risk == 2.0
+    assert by_id["UC-05"].value_score == 3.0 and by_id["UC-05"].risk == 2.0
     assert by_id["UC-11"].estimated_cost is None and by_id["UC-11"].case_file is None
-    assert by_id["UC-01"].npv_low == 450000.0 and by_id["UC-02"].npv_low is None
+    assert by_id["UC-04"].npv_low == 450000.0 and by_id["UC-01"].npv_low is None
 
 
 # Case files outside the case folder.
@@ -227,7 +227,7 @@ def outside(tmp_path):
 
 def register_naming(case_file: str) -> bytes:
     header = SMALL.split("\n", 1)[0]
-    return f"{header}\nUC-06,Lead scoring,sales_marketing,,3,3,4,5,4,,3,,{case_file},,,,\n".encode()
+    return f"{header}\nUC-02,Lead scoring,sales_marketing,,3,3,4,5,4,,3,,{case_file},,,,\n".encode()
 
 
 def test_confine_refuses_a_case_file_outside_the_case_folder(outside):
@@ -248,8 +248,8 @@ def test_confine_accepts_a_case_file_inside_and_without_confine_outside_is_accep
     )
     escaping = "../sample_data/cases/lead_scoring.yaml"
     free = read_register(register_naming(escaping), "r.csv", outside)
-    assert sorted(inside.cases) == sorted(free.cases) == ["UC-06"]
-    assert inside.npv("UC-06") == pytest.approx(free.npv("UC-06"))
+    assert sorted(inside.cases) == sorted(free.cases) == ["UC-02"]
+    assert inside.npv("UC-02") == pytest.approx(free.npv("UC-02"))
 
 
 # Exports as people have them.
