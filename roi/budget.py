@@ -13,7 +13,10 @@ equally valuable sets the exhaustive search keeps the cheapest, then the smalles
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import sys
 from dataclasses import dataclass
 from typing import Literal
 
@@ -57,14 +60,29 @@ class BudgetPortfolio:
         return np.cumsum(self.net_cash_flow)
 
 
+def cost_in_cents(cost: np.ndarray) -> np.ndarray:
+    """Costs rounded *up* to whole cents (a fraction of a cent never lets a set slip under
+    the budget); 1e-6 absorbs the float error of amounts such as 1.10 × 100.
+
+    >>> cost_in_cents(np.array([333.334, 1.10, 0.005])).tolist()
+    [33334.0, 110.0, 1.0]
+    """
+    return np.ceil(np.asarray(cost, dtype=float) * 100.0 - 1e-6)
+
+
+def budget_in_cents(budget: float) -> int:
+    """The budget rounded *down* to whole cents."""
+    return math.floor(budget * 100.0 + 1e-6)
+
+
 def best_subset(
     npv: np.ndarray, cost: np.ndarray, budget: float, max_projects: int | None = None
 ) -> tuple[np.ndarray, str]:
     """Which items to take (a boolean mask) to maximise Σ npv with Σ cost ≤ budget and at
     most ``max_projects`` items; items with npv ≤ 0 are never taken. Costs and budget are
     compared in whole cents. Returns the mask and the method used."""
-    cents = np.round(np.asarray(cost, dtype=float) * 100.0)
-    limit = math.floor(budget * 100.0 + 1e-6)
+    cents = cost_in_cents(cost)
+    limit = budget_in_cents(budget)
     worth = np.flatnonzero((npv > 0) & (cents <= limit))
     cap = len(worth) if max_projects is None else min(max_projects, len(worth))
     take = np.zeros(len(npv), dtype=bool)
@@ -99,11 +117,12 @@ def _integer_programme(npv: np.ndarray, cents: np.ndarray, limit: int, cap: int)
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     m = len(npv)
-    upper = float(limit)
-    for _ in range(3):  # the solver's tolerance could admit a set a cent over; tighten
-        rows = [LinearConstraint(cents[np.newaxis, :], -np.inf, upper)]
-        if cap < m:
-            rows.append(LinearConstraint(np.ones((1, m)), -np.inf, cap))
+    # Activities are whole cents and whole projects, so a bound half a unit above the limit
+    # admits exactly the same sets while no solver tolerance can admit one unit more.
+    rows = [LinearConstraint(cents[np.newaxis, :], -np.inf, limit + 0.5)]
+    if cap < m:
+        rows.append(LinearConstraint(np.ones((1, m)), -np.inf, cap + 0.5))
+    with _quiet_stdout():  # HiGHS can print diagnostics from C, which would corrupt --json
         result = milp(
             -npv / np.abs(npv).max(),
             integrality=np.ones(m),
@@ -111,13 +130,26 @@ def _integer_programme(npv: np.ndarray, cents: np.ndarray, limit: int, cap: int)
             constraints=rows,
             options={"mip_rel_gap": 0.0, "presolve": True},
         )
-        if result.status != 0 or result.x is None:
-            raise RuntimeError(f"the integer programme failed: {result.message}")
-        chosen = result.x > 0.5
-        if cents[chosen].sum() <= limit and chosen.sum() <= cap:
-            return chosen
-        upper -= 0.5
-    raise RuntimeError("the integer programme kept exceeding the budget")
+    if result.status != 0 or result.x is None:
+        raise RuntimeError(f"the integer programme failed: {result.message}")
+    chosen = result.x > 0.5
+    if cents[chosen].sum() > limit or chosen.sum() > cap:
+        raise RuntimeError("the integer programme returned a set over the budget or the cap")
+    return chosen
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    """Send file descriptor 1 (C-level writes included) to the null device meanwhile."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def default_budget(register: Register) -> float | None:
@@ -161,7 +193,7 @@ def select_portfolio(
             continue
         if value <= 0:
             reason = "risk-adjusted NPV is not positive"
-        elif round(price * 100) > math.floor(budget * 100 + 1e-6):
+        elif cost_in_cents(np.array([price]))[0] > budget_in_cents(budget):
             reason = "costs more than the whole budget"
         else:
             reason = "not in the most valuable set that fits"

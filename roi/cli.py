@@ -143,7 +143,10 @@ def _option(parse: Callable[[str], Any]) -> Callable[[str], Any]:
 
 
 def _amount(text: str) -> float:
-    value = parse_number(text, ",")
+    try:
+        value = parse_number(text, ",")
+    except ValueError as error:
+        raise ValueError(f"{error}, got {text!r}") from None
     if not (math.isfinite(value) and value >= 0):
         raise ValueError(f"must be an amount ≥ 0, got {text!r}")
     return value

@@ -76,13 +76,15 @@ class Weights:
     At least one factor weight must be above 0 (actionability is their weighted mean)."""
 
     value: float = 100.0
-    technical_complexity: float = 20.0
-    data_readiness: float = 20.0
-    stakeholder_buy_in: float = 15.0
-    strategic_alignment: float = 15.0
+    technical_complexity: float = 15.0
+    data_readiness: float = 15.0
+    stakeholder_buy_in: float = 10.0
+    strategic_alignment: float = 10.0
     change_readiness: float = 10.0
-    time_to_value_months: float = 10.0
-    risk: float = 10.0
+    # Speed and safety carry 40 % of actionability: they are how it is discounted for long
+    # time to value and high risk (see the module docstring for why not a multiplier).
+    time_to_value_months: float = 20.0
+    risk: float = 20.0
 
     def __post_init__(self) -> None:
         for name, weight in asdict(self).items():
@@ -315,6 +317,10 @@ class Ranking:
 
     def row(self, use_case_id: str) -> RankedUseCase:
         return next(r for r in self.rows if r.use_case_id == use_case_id)
+
+    def quadrant_counts(self) -> dict[Quadrant, int]:
+        """How many use cases fall in each quadrant, in :data:`QUADRANTS` order."""
+        return {q: sum(row.quadrant == q for row in self.rows) for q in QUADRANTS}
 
 
 def _linear_parts(

@@ -281,36 +281,48 @@ def _validate(frame: pd.DataFrame, texts: pd.DataFrame, problems: list[Problem])
             shown = texts.at[row.index, row.column] if row.column in texts else row.failure_case
             where = f"line {frame.at[row.index, 'line']}, column {row.column}"
             problems.append(Problem(where, f"{rules[row.column]}, got {shown!r}"))
-    for index, row in frame.iterrows():
-        line = row["line"]
-        given = {column: texts.at[index, column] != "" for column in NUMBERS}
-        for column in REQUIRED[3:]:
-            if given[column] or (column == "value_score" and row["case_file"]):
-                continue
-            needed = " (needed when there is no case_file)" if column == "value_score" else ""
-            problems.append(Problem(f"line {line}, column {column}", "is missing" + needed))
-        if not row["case_file"]:
-            for column in ("exchange_rate", "npv_low", "npv_high"):
-                if given[column]:
-                    message = "applies only to a row with a case_file"
-                    problems.append(Problem(f"line {line}, column {column}", message))
-        if given["npv_low"] != given["npv_high"]:
-            absent = "npv_high" if given["npv_low"] else "npv_low"
-            message = "is missing: an interval needs both npv_low and npv_high"
-            problems.append(Problem(f"line {line}, column {absent}", message))
-        elif row["npv_low"] > row["npv_high"]:  # False when either is NaN
-            high = texts.at[index, "npv_high"]
-            message = f"must not exceed npv_high ({high}), got {texts.at[index, 'npv_low']!r}"
-            problems.append(Problem(f"line {line}, column npv_low", message))
-    first_line: dict[str, int] = {}
+    # Rules across cells, checked column by column (a per-cell loop is slow on big files);
+    # each problem is then listed in file order by sorted_problems.
+    given = texts[list(NUMBERS)] != ""
+    has_case = frame["case_file"] != ""
+
+    def report(mask: pd.Series, column: str, message) -> None:
+        for index in frame.index[mask]:
+            text = message(index) if callable(message) else message
+            problems.append(Problem(f"line {frame.at[index, 'line']}, column {column}", text))
+
+    for column in REQUIRED[3:]:
+        if column == "value_score":
+            report(
+                ~given[column] & ~has_case, column, "is missing (needed when there is no case_file)"
+            )
+        else:
+            report(~given[column], column, "is missing")
+    for column in ("exchange_rate", "npv_low", "npv_high"):
+        report(given[column] & ~has_case, column, "applies only to a row with a case_file")
+    message = "is missing: an interval needs both npv_low and npv_high"
+    report(given["npv_low"] & ~given["npv_high"], "npv_high", message)
+    report(~given["npv_low"] & given["npv_high"], "npv_low", message)
+    report(
+        frame["npv_low"] > frame["npv_high"],  # False where either is NaN
+        "npv_low",
+        lambda i: (
+            f"must not exceed npv_high ({texts.at[i, 'npv_high']}), got {texts.at[i, 'npv_low']!r}"
+        ),
+    )
+    first_line: dict[str, tuple[int, str]] = {}
     for line, use_case_id in zip(frame["line"], frame["use_case_id"], strict=True):
         if not use_case_id:
             continue
-        if use_case_id in first_line:
-            message = f"repeats {use_case_id!r} from line {first_line[use_case_id]}"
+        key = use_case_id.casefold()  # UC-07 and uc-07 would join the same pilot rows
+        if key in first_line:
+            earlier, written = first_line[key]
+            message = f"repeats {written!r} from line {earlier}"
+            if written != use_case_id:
+                message += " (identifiers are not case-sensitive)"
             problems.append(Problem(f"line {line}, column use_case_id", message))
         else:
-            first_line[use_case_id] = int(line)
+            first_line[key] = (int(line), use_case_id)
 
 
 def _use_case(row: dict) -> UseCase:
@@ -388,6 +400,22 @@ def _load_cases(
             for problem in error.problems:
                 problems.append(Problem(where, f"{written}: {problem}"))
             continue
+        if case.use_case_id is not None and case.use_case_id != use_case.use_case_id:
+            message = (
+                f"{written!r} is the business case of {case.use_case_id}, not of"
+                f" {use_case.use_case_id} (its use_case_id)"
+            )
+            problems.append(Problem(where, message))
+            continue
+        result = evaluate(case)
+        npv = result.risk_adjusted.metrics.npv
+        low, high = use_case.npv_low, use_case.npv_high
+        if low is not None and high is not None and low <= high and not low <= npv <= high:
+            message = (
+                f"the interval {low:,.0f} to {high:,.0f} must contain the case's"
+                f" risk-adjusted NPV, {npv:,.0f} {case.currency}"
+            )
+            problems.append(Problem(f"line {use_case.line}, column npv_low", message))
         rate_where = f"line {use_case.line}, column exchange_rate"
         if use_case.line in unreadable_rates:
             continue
@@ -405,5 +433,5 @@ def _load_cases(
             )
             problems.append(Problem(rate_where, message))
             continue
-        cases[use_case.use_case_id] = evaluate(case)
+        cases[use_case.use_case_id] = result
     return cases

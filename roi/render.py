@@ -235,6 +235,10 @@ def render_ranking(ranking: Ranking, portfolio: BudgetPortfolio | None = None) -
         for row in ranking.rows
     ]  # fmt: skip
     lines = [_table(header, rows, 3), ""]
+    if ranking.anchor is None and any(row.value_source == "npv" for row in ranking.rows):
+        lines.append(
+            "* value from the business case's NPV: no case has a positive NPV, so each is 0."
+        )
     if ranking.anchor is not None:
         anchor = format_money(ranking.anchor, ranking.currency)
         source = "set" if ranking.anchor_source == "set" else "the largest risk-adjusted NPV"
@@ -272,8 +276,13 @@ def render_budget(portfolio: BudgetPortfolio) -> str:
             f" risk-adjusted NPV {format_money(portfolio.npv, currency)},"
             f" payback {format_months(portfolio.payback_months)} from {portfolio.first_start}",
         ]
+    elif not portfolio.not_chosen:
+        lines.append(
+            "  No use case can be costed against the budget: each needs a business case and"
+            " an estimated cost."
+        )
     else:
-        lines.append("  Nothing fits: no candidate with a positive NPV costs less than the budget.")
+        lines.append("  Nothing fits: no candidate with a positive NPV costs at most the budget.")
     reasons: dict[str, list[str]] = {}
     for use_case_id, reason in (*portfolio.not_chosen, *portfolio.left_out):
         reasons.setdefault(reason, []).append(use_case_id)

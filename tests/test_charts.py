@@ -125,7 +125,7 @@ def test_robustness_figure_shows_the_probabilities_in_rank_order():
     quick, top = robustness_figure(ranking).data
     assert quick.name == "P(quick win)" and top.name == f"P(top {ranking.top_k})"
     assert list(quick.x)[::-1] == [row.p_quick_win for row in ranking.rows]
-    assert quick.y[-1].startswith("1. UC-04")
+    assert quick.y[-1].startswith("1. UC-05")
 
 
 def test_budget_cash_flow_figure_plots_the_combined_flows():

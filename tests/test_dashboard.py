@@ -335,14 +335,14 @@ def test_quick_wins_budget_and_cap():
 
 def test_quick_wins_rejects_a_broken_register_and_lists_every_problem():
     at = app("quickwins")
-    text = REGISTER.read_text(encoding="utf-8").replace("UC-05,", "UC-04,")
+    text = REGISTER.read_text(encoding="utf-8").replace("UC-12,", "UC-05,")
     text = text.replace("cases/lead_scoring.yaml", "../../etc/passwd.yaml")
     at.get("file_uploader")[0].upload("use_cases.csv", text.encode(), "text/csv").run()
     assert not at.exception
     assert "use_cases.csv was rejected: 2 problem(s)" in at.error[0].value
     problems = at.dataframe[0].value
-    assert list(problems["Where"]) == ["line 3, column case_file", "line 6, column use_case_id"]
-    assert "repeats 'UC-04' from line 5" in problems["Problem"].iloc[1]
+    assert list(problems["Where"]) == ["line 3, column case_file", "line 13, column use_case_id"]
+    assert "repeats 'UC-05' from line 6" in problems["Problem"].iloc[1]
     assert "inside the case folder" in problems["Problem"].iloc[0]
     assert not at.get("plotly_chart")
 

@@ -123,7 +123,7 @@ def test_value_from_the_npv_on_the_anchor_scale(sample):
         assert row.value_source == "npv"
         expected = 100 * min(max(sample.npv(use_case_id) / largest, 0.0), 1.0)
         assert row.value == pytest.approx(expected, abs=1e-9)
-    assert ranking.row("UC-12").value == 0.0  # loses money
+    assert ranking.row("UC-04").value == 0.0  # loses money
     assert (
         ranking.row("UC-13").value == 100.0 and ranking.row("UC-13").value_source == "value_score"
     )
@@ -333,15 +333,15 @@ def test_quick_win_probability_against_the_uniform_draw(value_score, expected):
 
 
 def test_npv_interval_draws_are_uniform_within_it(sample):
-    """UC-04's NPV is drawn within 450,000–1,300,000 and the anchor is 1,000,000 here: its
+    """UC-05's NPV is drawn within 450,000–1,300,000 and the anchor is 1,000,000 here: its
     value is above 50 (NPV above 500,000) with probability (1.3e6 − 5e5) / 8.5e5."""
     ranking = rank(sample, RankSettings(draws=20_000, value_anchor=1_000_000, seed=5))
     inputs = score_inputs(sample)
-    i = inputs.ids.index("UC-04")
+    i = inputs.ids.index("UC-05")
     assert (inputs.npv_low[i], inputs.npv_high[i]) == (450_000, 1_300_000)
     p_value_high = (1.3e6 - 5e5) / 8.5e5
-    assert ranking.row("UC-04").p_quick_win <= p_value_high + 0.015
-    assert ranking.row("UC-04").p_quick_win >= p_value_high - 0.12  # actionability rarely ≤ 50
+    assert ranking.row("UC-05").p_quick_win <= p_value_high + 0.015
+    assert ranking.row("UC-05").p_quick_win >= p_value_high - 0.12  # actionability rarely ≤ 50
 
 
 def naive_robustness(inputs: ScoreInputs, settings_: RankSettings, anchor: float | None):
@@ -475,15 +475,15 @@ def test_costs_exactly_on_the_budget_fit():
 
 def test_sample_portfolio_within_a_budget(sample):
     portfolio = select_portfolio(sample, 300_000)
-    assert portfolio.chosen == ("UC-04", "UC-01")  # largest NPV first
+    assert portfolio.chosen == ("UC-05", "UC-01")  # largest NPV first
     assert portfolio.total_cost == 300_000
-    assert portfolio.npv == pytest.approx(sample.npv("UC-04") + sample.npv("UC-01"))
-    flows = combined_net_flows([sample.cases["UC-04"], sample.cases["UC-01"]])
+    assert portfolio.npv == pytest.approx(sample.npv("UC-05") + sample.npv("UC-01"))
+    flows = combined_net_flows([sample.cases["UC-05"], sample.cases["UC-01"]])
     np.testing.assert_allclose(portfolio.net_cash_flow, flows)
     assert portfolio.payback_months == payback_periods(flows)
     left_out = dict(portfolio.left_out)
     assert left_out["UC-13"] == "no business case, so no NPV"
-    assert dict(portfolio.not_chosen)["UC-12"] == "risk-adjusted NPV is not positive"
+    assert dict(portfolio.not_chosen)["UC-04"] == "risk-adjusted NPV is not positive"
     assert set(portfolio.chosen) | {i for i, _ in portfolio.not_chosen} | set(left_out) == {
         u.use_case_id for u in sample.use_cases
     }
@@ -504,13 +504,13 @@ def test_use_cases_without_a_cost_are_left_out_and_the_cap_holds(sample):
         sample.source,
         sample.currency,
         tuple(
-            dataclasses.replace(u, estimated_cost=None) if u.use_case_id == "UC-04" else u
+            dataclasses.replace(u, estimated_cost=None) if u.use_case_id == "UC-05" else u
             for u in sample.use_cases
         ),
         sample.cases,
     )
     portfolio = select_portfolio(without_cost, 10_000_000, max_projects=1)
-    assert dict(portfolio.left_out)["UC-04"] == "no estimated_cost"
+    assert dict(portfolio.left_out)["UC-05"] == "no estimated_cost"
     assert portfolio.chosen == ("UC-02",)
     assert default_budget(sample) == 300_000.0
 
@@ -518,7 +518,7 @@ def test_use_cases_without_a_cost_are_left_out_and_the_cap_holds(sample):
 def test_nothing_fits_a_tiny_budget(sample):
     portfolio = select_portfolio(sample, 10)
     assert portfolio.chosen == () and portfolio.payback_months is None
-    assert dict(portfolio.not_chosen)["UC-04"] == "costs more than the whole budget"
+    assert dict(portfolio.not_chosen)["UC-05"] == "costs more than the whole budget"
 
 
 # --- the command line -------------------------------------------------------------------
@@ -533,7 +533,7 @@ def test_rank_json(capsys):
     assert ranks == sorted(ranks) and ranks[0] == 1
     required = {"use_case_id", "rank", "value", "actionability", "score", "quadrant", "p_quick_win"}
     assert all(required <= row.keys() for row in data["ranking"])
-    assert data["portfolio"]["chosen"] == ["UC-04", "UC-01"]
+    assert data["portfolio"]["chosen"] == ["UC-05", "UC-01"]
     assert data["portfolio"]["currency"] == "USD"
     assert "portfolio" not in json.loads(_run_json(capsys, [str(SAMPLE), "--draws", "0"]))
 
@@ -555,7 +555,7 @@ def test_rank_weights_change_the_order(capsys):
             ],
         )
     )  # fmt: skip
-    assert plain["ranking"][0]["use_case_id"] == "UC-04"
+    assert plain["ranking"][0]["use_case_id"] == "UC-05"
     assert only_speed["ranking"][0]["use_case_id"] in {"UC-07", "UC-14"}  # one month to value
 
 
@@ -564,7 +564,7 @@ def test_rank_readable_output(capsys):
     out = capsys.readouterr().out
     assert "Quick win" in out and "P(top 5)" in out
     assert "Portfolio within a budget of $300,000, at most 1 project" in out
-    assert "Chosen: UC-04" in out
+    assert "Chosen: UC-05" in out
 
 
 @pytest.mark.parametrize(
@@ -588,11 +588,11 @@ def test_rank_bad_options_exit_2_with_a_message(capsys, args, message):
 
 def test_rank_bad_register_exits_2_without_a_traceback(tmp_path, capsys):
     bad = tmp_path / "use_cases.csv"
-    bad.write_text(SAMPLE.read_text(encoding="utf-8").replace("UC-05,", "UC-04,"), encoding="utf-8")
+    bad.write_text(SAMPLE.read_text(encoding="utf-8").replace("UC-12,", "UC-05,"), encoding="utf-8")
     assert main(["rank", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "use_cases.csv: " in err and "Traceback" not in err
-    assert "line 6, column use_case_id: repeats 'UC-04' from line 5" in err
+    assert "line 13, column use_case_id: repeats 'UC-05' from line 6" in err
     assert main(["rank", str(tmp_path / "missing.csv")]) == 2
     assert "cannot be read" in capsys.readouterr().err
 
@@ -602,3 +602,56 @@ def test_rank_in_another_currency_needs_exchange_rates(capsys):
     err = capsys.readouterr().err
     assert "line 2, column exchange_rate: is needed: the case is in USD" in err
     assert "line 4, column exchange_rate: must be 1 or blank" in err
+
+
+def test_worked_examples_of_the_readme():
+    """README, Quick wins: the discount for time to value and risk at the default weights."""
+    slow = use_case("slow", value_score=4.0, technical_complexity=2.0, data_readiness=4.0,
+                    stakeholder_buy_in=4.0, strategic_alignment=4.0,
+                    time_to_value_months=24.0, risk=4.0)  # fmt: skip
+    fast = use_case("fast", time_to_value_months=3.0, risk=2.0)
+    perfect = use_case("perfect", value_score=4.0, technical_complexity=1.0, data_readiness=5.0,
+                       stakeholder_buy_in=5.0, strategic_alignment=5.0, change_readiness=5.0,
+                       time_to_value_months=120.0, risk=5.0)  # fmt: skip
+    ranking = rank(register_of(slow, fast, perfect), RankSettings(draws=0))
+    assert ranking.row("slow").actionability == pytest.approx(48.75)
+    assert ranking.row("slow").quadrant == "strategic_bet"
+    assert ranking.row("fast").actionability == pytest.approx(59.14, abs=0.005)
+    assert ranking.row("perfect").actionability == pytest.approx(60.0)
+
+
+def test_sub_cent_costs_are_rounded_up_so_a_set_never_exceeds_the_budget():
+    """Three costs of 333.334 are 333.34 each in cents: only two fit 1,000."""
+    take, _ = best_subset(np.array([1.0, 1.0, 1.0]), np.array([333.334] * 3), 1000.0)
+    assert take.sum() == 2
+    take, _ = best_subset(np.array([1.0]), np.array([0.005]), 0.0)
+    assert not take.any()
+
+
+def test_solver_output_never_reaches_stdout(capfd):
+    """HiGHS can write diagnostics from C to file descriptor 1; --json must stay JSON."""
+    import os
+
+    from roi.budget import _quiet_stdout
+
+    with _quiet_stdout():
+        os.write(1, b"HighsMipSolverData::transformNewIntegerFeasibleSolution\n")
+    print("{}")
+    assert capfd.readouterr().out == "{}\n"
+
+
+def test_a_register_without_candidates_says_so(capsys, tmp_path):
+    register = tmp_path / "use_cases.csv"
+    rows = SAMPLE.read_text(encoding="utf-8").splitlines()
+    register.write_text("\n".join([rows[0], *rows[6:]]) + "\n", encoding="utf-8")  # no cases
+    assert main(["rank", str(register), "--budget", "1000000", "--draws", "0"]) == 0
+    assert "No use case can be costed against the budget" in capsys.readouterr().out
+
+
+def test_a_register_whose_cases_all_lose_money_explains_the_zero_values(capsys, tmp_path):
+    register = tmp_path / "use_cases.csv"
+    rows = SAMPLE.read_text(encoding="utf-8").splitlines()
+    (tmp_path / "cases").symlink_to(SAMPLE.parent / "cases")
+    register.write_text("\n".join([rows[0], rows[4], *rows[6:]]) + "\n", encoding="utf-8")
+    assert main(["rank", str(register), "--draws", "0"]) == 0
+    assert "no case has a positive NPV, so each is 0" in capsys.readouterr().out

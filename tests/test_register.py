@@ -66,6 +66,12 @@ EXPECTED = [
      "is missing: an interval needs both npv_low and npv_high"),
     ("npv_low_above_high.csv", "line 2, column npv_low",
      "must not exceed npv_high (40000), got '90000'"),
+    ("case_file_of_another_use_case.csv", "line 2, column case_file",
+     "'cases/uc09_case.yaml' is the business case of UC-09, not of UC-01 (its use_case_id)"),
+    ("npv_interval_without_the_npv.csv", "line 2, column npv_low",
+     "the interval -900,000 to -800,000 must contain the case's risk-adjusted NPV, 5,198 USD"),
+    ("duplicate_id_differing_case.csv", "line 3, column use_case_id",
+     "repeats 'UC-07' from line 2 (identifiers are not case-sensitive)"),
     ("duplicate_use_case_id.csv", "line 4, column use_case_id", "repeats 'UC-01' from line 2"),
     ("case_file_missing.csv", "line 2, column case_file",
      "no such case file, got 'cases/ticket_triage.yaml'"),
@@ -187,7 +193,7 @@ def test_sample_has_19_use_cases_and_loads_the_cases_it_names(sample):
     assert [u.use_case_id for u in sample.use_cases] == [f"UC-{n:02d}" for n in range(1, 20)]
     assert [u.line for u in sample.use_cases] == list(range(2, 21))
     with_case = [u.use_case_id for u in sample.use_cases if u.case_file]
-    assert with_case == ["UC-01", "UC-02", "UC-03", "UC-04", "UC-12"]
+    assert with_case == ["UC-01", "UC-02", "UC-03", "UC-04", "UC-05"]
     assert sorted(sample.cases) == with_case
 
 
@@ -197,7 +203,7 @@ def test_sample_npv_is_converted_at_the_rows_exchange_rate(sample):
     assert sample.npv("UC-03") == pytest.approx(case.risk_adjusted.metrics.npv * 1.08)
     lead = sample.cases["UC-02"].risk_adjusted.metrics.npv
     assert sample.rate("UC-02") == 1.0 and sample.npv("UC-02") == pytest.approx(lead)
-    assert sample.npv("UC-05") is None  # no case file
+    assert sample.npv("UC-12") is None  # no case file
 
 
 def test_sample_blank_optional_cells_are_none(sample):
@@ -205,9 +211,9 @@ def test_sample_blank_optional_cells_are_none(sample):
     assert all(u.change_readiness is None for u in sample.use_cases)  # no such column
     for use_case_id in sample.cases:
         assert by_id[use_case_id].value_score is None
-    assert by_id["UC-05"].value_score == 3.0 and by_id["UC-05"].risk == 2.0
+    assert by_id["UC-12"].value_score == 3.0 and by_id["UC-12"].risk == 2.0
     assert by_id["UC-11"].estimated_cost is None and by_id["UC-11"].case_file is None
-    assert by_id["UC-04"].npv_low == 450000.0 and by_id["UC-01"].npv_low is None
+    assert by_id["UC-05"].npv_low == 450000.0 and by_id["UC-01"].npv_low is None
 
 
 # Case files outside the case folder.

@@ -53,7 +53,14 @@ with source:
         "Use-case register (CSV)", type=["csv", "txt"], key="quickwins.upload"
     )
 with unit:
-    currency = st.selectbox("Report in", CURRENCIES, key="quickwins.currency")
+    currency = st.selectbox(
+        "Register currency",
+        CURRENCIES,
+        key="quickwins.currency",
+        help="The currency of the register's estimated costs and of the budget. A business"
+        " case in another currency needs the row's exchange_rate; nothing is converted by"
+        " choosing here.",
+    )
 if uploaded is None:
     raw, name = cache.SAMPLE_REGISTER.read_bytes(), cache.SAMPLE_REGISTER.name
     st.info(
@@ -145,9 +152,8 @@ ranking = cache.ranking(raw, name, currency, settings)
 
 with matrix:
     st.plotly_chart(matrix_figure(ranking), width="stretch", key="quickwins.matrix")
-    counts = {q: sum(r.quadrant == q for r in ranking.rows) for q in QUADRANT_LABELS}
     st.caption(
-        " · ".join(f"{QUADRANT_LABELS[q]}: {n}" for q, n in counts.items())
+        " · ".join(f"{QUADRANT_LABELS[q]}: {n}" for q, n in ranking.quadrant_counts().items())
         + (
             f". Value 100 = an NPV of {format_money(ranking.anchor, currency)}"
             f" ({'set above' if ranking.anchor_source == 'set' else 'the largest case'});"
@@ -156,6 +162,19 @@ with matrix:
             else ". No business case has a positive NPV."
         )
     )
+
+
+def value_source(row) -> str:
+    """Where a row's value comes from, with the case's own currency when it differs."""
+    if row.value_source != "npv":
+        return "value score"
+    text = f"NPV {format_money(row.npv, currency)}"
+    case = register.cases[row.use_case_id]
+    if case.case.currency != currency:
+        own = format_money(case.risk_adjusted.metrics.npv, case.case.currency)
+        text += f" ({own} at {register.rate(row.use_case_id):g})"
+    return text
+
 
 st.subheader("Ranking")
 table = pd.DataFrame(
@@ -168,11 +187,7 @@ table = pd.DataFrame(
             "Quadrant": QUADRANT_LABELS[row.quadrant],
             "Score": row.score,
             "Value": row.value,
-            "Value from": (
-                f"NPV {format_money(row.npv, currency)}"
-                if row.value_source == "npv"
-                else "value score"
-            ),
+            "Value from": value_source(row),
             "Actionability": row.actionability,
             **{LABELS[k]: row.components[k] for k in FACTORS},
             "P(quick win)": row.p_quick_win,
@@ -247,8 +262,13 @@ figures[3].metric(
 names = {u.use_case_id: u.name for u in register.use_cases}
 if portfolio.chosen:
     st.plotly_chart(budget_cash_flow_figure(portfolio), width="stretch", key="quickwins.flow")
+elif not portfolio.not_chosen:
+    st.warning(
+        "No use case can be costed against the budget: each needs a business case and an"
+        " estimated cost."
+    )
 else:
-    st.warning("Nothing fits: no candidate with a positive NPV costs less than the budget.")
+    st.warning("Nothing fits: no candidate with a positive NPV costs at most the budget.")
 st.dataframe(
     pd.DataFrame(
         [{"ID": i, "Use case": names[i], "In the set": "yes", "Why": ""} for i in portfolio.chosen]

@@ -202,7 +202,7 @@ def test_quick_wins(page, app_url, screenshot, tmp_path):
     screenshot(page, "quickwins_threshold")
     broken = tmp_path / "use_cases.csv"
     text = sample.read_text(encoding="utf-8")
-    broken.write_text(text.replace("UC-05,", "UC-04,").replace(",2,4,4,3,3,", ",2,4,9,3,3,", 1))
+    broken.write_text(text.replace("UC-12,", "UC-05,").replace(",2,4,4,3,3,", ",2,4,9,3,3,", 1))
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(broken))
     expect(page.get_by_text("use_cases.csv was rejected: 2 problem(s)")).to_be_visible()
     screenshot(page, "quickwins_rejected")
