@@ -214,6 +214,7 @@ st.dataframe(
             format="percent", min_value=0, max_value=1
         ),
         "Estimated cost": st.column_config.NumberColumn(format="localized"),
+        "Value from": st.column_config.TextColumn(width="medium"),
     },
     key="quickwins.table",
 )
