@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from roi.adoption_report import analyse, render_report, report_to_dict
 from roi.budget import select_portfolio
 from roi.casefile import CASE_FILE_SUFFIXES, CaseError, Problem, load_case
 from roi.csvtable import parse_number
@@ -30,6 +31,7 @@ from roi.render import (
     render_ranking,
 )
 from roi.report import infrastructure_to_dict, pilots_to_dict, ranking_to_dict, result_to_json
+from roi.telemetry import read_telemetry
 
 EXIT_BAD_INPUT = 2
 
@@ -127,6 +129,33 @@ def _rank(args: argparse.Namespace) -> int:
     else:
         print(render_ranking(ranking, portfolio))
     return 0
+
+
+def _adoption(args: argparse.Namespace) -> int:
+    try:
+        raw = Path(args.file).read_bytes()
+    except OSError as error:
+        raise CaseError(args.file, [Problem("", f"cannot be read ({error.strerror})")]) from None
+    telemetry = read_telemetry(raw, args.file, team=args.team)
+    try:
+        report = analyse(telemetry, args.eligible, args.target, args.period, args.licence_price)
+    except ValueError as error:
+        raise CaseError("--eligible", [Problem("", str(error))]) from None
+    if args.json:
+        print(json.dumps(report_to_dict(report), indent=2, allow_nan=False))
+    else:
+        print(render_report(report))
+    return 0
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"must be a share between 0 and 1, got {text!r}") from None
+    if not 0 < value < 1:
+        raise ValueError(f"must be a share between 0 and 1 (0.8 for 80%), got {text!r}")
+    return value
 
 
 def _option(parse: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -318,6 +347,44 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rank_cmd.add_argument("--json", action="store_true", help="print one JSON object")
     rank_cmd.set_defaults(run=_rank)
+    adoption_cmd = commands.add_parser(
+        "adoption",
+        help="adoption metrics and forecast from a telemetry export",
+        description="Detect the format of an adoption export (GitHub Copilot metrics or usage"
+        " JSON, Microsoft 365 Copilot usage CSV, or adoption.csv), report adoption, usage and"
+        " data-quality problems, and forecast each team's adoption with an S-curve.",
+    )
+    adoption_cmd.add_argument("file", metavar="FILE", help="telemetry export (.json or .csv)")
+    adoption_cmd.add_argument(
+        "--team", metavar="NAME", help="team name for exports that carry none (default: all)"
+    )
+    adoption_cmd.add_argument(
+        "--eligible",
+        metavar="N",
+        type=_option(_positive_amount),
+        help="eligible users, for exports without them (GitHub, Microsoft 365)",
+    )
+    adoption_cmd.add_argument(
+        "--target",
+        metavar="SHARE",
+        type=_option(_share),
+        default=0.8,
+        help="adoption share whose month the forecast reports (default 0.8)",
+    )
+    adoption_cmd.add_argument(
+        "--period",
+        choices=("day", "week", "month"),
+        default="month",
+        help="period of the series (default month)",
+    )
+    adoption_cmd.add_argument(
+        "--licence-price",
+        metavar="AMOUNT",
+        type=_option(_amount),
+        help="price of one licence per month, to cost idle licences",
+    )
+    adoption_cmd.add_argument("--json", action="store_true", help="print one JSON object")
+    adoption_cmd.set_defaults(run=_adoption)
     return parser
 
 

@@ -180,6 +180,8 @@ def parse_numbers(
     """Column ``column`` as floats; blank cells are NaN (the caller decides whether a blank
     is allowed) and every unreadable cell adds a problem naming its line."""
     text = frame[column]
+    if (text == "").all():  # an optional column left blank: nothing to parse
+        return pd.Series(np.nan, index=frame.index, dtype=float)
     values = pd.to_numeric(text, errors="coerce")  # the fast path for plain numbers
     if delimiter == ";":  # 1.234 parses, but in a ';' file it may mean 1234: check it
         values[text.str.match(_DOTTED.pattern)] = np.nan
@@ -187,10 +189,11 @@ def parse_numbers(
         where = f"line {frame.at[index, 'line']}, column {column}"
         problems.append(Problem(where, f"must be a finite number, got {text[index]!r}"))
         values[index] = np.nan  # reported; NaN passes the range checks that would repeat it
-    for index in values.index[values.isna()]:
+    # Blank cells are left to the caller; only the rest go through the slow parser.
+    for index in values.index[values.isna() & (text != "")]:
         cell = text[index]
-        if cell == "" or cell.lower().lstrip("+-") in ("inf", "infinity"):
-            continue  # blank: the caller decides; infinite: reported above
+        if cell.lower().lstrip("+-") in ("inf", "infinity"):
+            continue  # reported above
         try:
             values[index] = parse_number(cell, delimiter)
         except ValueError as reason:
