@@ -56,13 +56,42 @@ class StepAdoption(BaseModel):
         return np.repeat(np.asarray(by_year, dtype=float), 12)
 
 
+class MeasuredAdoption(BaseModel):
+    """Measured adoption: the observed monthly shares where there are observations, the
+    S-curve fitted to them elsewhere (the same formula as ``logistic``). Month
+    ``first_observed_month`` of the case is ``observed[0]``; it is 0 or below when the
+    observations began before the case (that history is kept for the record, not used).
+    ``source`` says where the measurement comes from. Its evidence tier is measured."""
+
+    model_config = MODEL_CONFIG
+
+    curve: Literal["measured"]
+    observed: Annotated[list[Fraction], Field(min_length=1, max_length=600)]
+    first_observed_month: Annotated[int, Field(ge=-600, le=600)] = 1
+    ceiling: Fraction
+    midpoint_month: Annotated[float, Field(ge=-600, le=600)]
+    steepness: Annotated[float, Field(gt=0, le=50)]
+    source: Annotated[str, Field(min_length=1, pattern=r"\S")]
+
+    def shares(self, horizon_months: int) -> np.ndarray:
+        months = np.arange(1, horizon_months + 1, dtype=float)
+        x = self.steepness * (months - self.midpoint_month)
+        shares = self.ceiling * 0.5 * (1.0 + np.tanh(0.5 * x))
+        index = (months - self.first_observed_month).astype(int)
+        inside = (index >= 0) & (index < len(self.observed))
+        shares[inside] = np.asarray(self.observed, dtype=float)[index[inside]]
+        return shares
+
+
 AdoptionCurve = Annotated[
-    LogisticAdoption | LinearAdoption | StepAdoption, Field(discriminator="curve")
+    LogisticAdoption | LinearAdoption | StepAdoption | MeasuredAdoption,
+    Field(discriminator="curve"),
 ]
 ADOPTION_CURVES: dict[str, type[BaseModel]] = {
     "logistic": LogisticAdoption,
     "linear": LinearAdoption,
     "steps": StepAdoption,
+    "measured": MeasuredAdoption,
 }
 
 

@@ -84,6 +84,15 @@ def case_problems(case: BusinessCase) -> list[tuple[str, str]]:
                     f" got {count}",
                 )
             )
+    if case.adoption is not None and case.adoption.curve == "measured":
+        last = case.adoption.first_observed_month + len(case.adoption.observed) - 1
+        if last > 12 * horizon:
+            problems.append(
+                (
+                    "adoption.observed",
+                    f"runs to month {last}, past the horizon's {12 * horizon} months",
+                )
+            )
     seen: dict[str, str] = {}
     for kind, items in (("benefits", case.benefits), ("costs", case.costs)):
         for index, item in enumerate(items):

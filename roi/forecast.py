@@ -292,3 +292,49 @@ def forecast_adoption(
         share = rows["adoption_rate"]
         out.append(forecast_team(str(team), rows["period"], share, target, ahead, team == overall))
     return out
+
+
+def measured_adoption(forecast: AdoptionForecast, case_start: str, source: str):
+    """A case's ``measured`` adoption curve from a team's forecast: its observed monthly
+    shares (months without an observation filled from the fitted curve), then the fitted
+    S-curve, on the case's months (month 1 = the case's start month).
+
+    Raises
+    ------
+    ValueError
+        When the forecast has no fit.
+    """
+    from roi.adoption import MeasuredAdoption
+
+    fit = forecast.fit
+    if fit is None:
+        raise ValueError(forecast.note or "the team has no fitted S-curve")
+    first = pd.Period(forecast.first_month, freq="M")
+    shift = (first - pd.Period(case_start, freq="M")).n
+    observed = dict(zip(forecast.months, forecast.observed, strict=True))
+    last = pd.Period(forecast.months[-1], freq="M")
+    span = (last - first).n + 1
+    fitted = fit.share(np.arange(span, dtype=float))
+    shares = [
+        value if (value := observed.get((first + i).strftime("%Y-%m"))) is not None
+        and math.isfinite(value) else float(fitted[i])
+        for i in range(span)
+    ]  # fmt: skip
+    return MeasuredAdoption(
+        curve="measured",
+        observed=[min(1.0, max(0.0, share)) for share in shares],
+        first_observed_month=max(-600, shift + 1),
+        ceiling=min(1.0, fit.ceiling.estimate),
+        midpoint_month=float(np.clip(fit.midpoint.estimate + shift + 1, -600, 600)),
+        steepness=float(min(fit.growth.estimate, 50.0)),
+        source=source,
+    )
+
+
+def with_adoption(case, curve):
+    """``case`` with its adoption curve replaced (validated like any case)."""
+    from roi.casefile import parse_case
+
+    data = case.model_dump()
+    data["adoption"] = curve.model_dump()
+    return parse_case(data, source="measured adoption")

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from roi.adoption import LinearAdoption, LogisticAdoption, StepAdoption
+from roi.adoption import LinearAdoption, LogisticAdoption, MeasuredAdoption, StepAdoption
 from roi.case import BusinessCase
 from roi.casefile import parse_case
 
@@ -101,7 +101,7 @@ def ramp_range(case: BusinessCase) -> LeverRange | None:
     a linear ramp, half months for a logistic midpoint)."""
     curve = case.adoption
     last = float(12 * case.horizon_years)
-    if isinstance(curve, LogisticAdoption):
+    if isinstance(curve, LogisticAdoption | MeasuredAdoption):
         return LeverRange(0.5, max(last, curve.midpoint_month), 0.5)
     if isinstance(curve, LinearAdoption):
         return LeverRange(1.0, max(last, float(curve.months_to_ceiling)), 1.0)
@@ -145,14 +145,14 @@ def _time_saved(case: BusinessCase) -> list[Any]:
 def levers_of(case: BusinessCase) -> Levers:
     """The levers that reproduce ``case`` unchanged."""
     curve = case.adoption
-    if isinstance(curve, LogisticAdoption | LinearAdoption):
+    if isinstance(curve, LogisticAdoption | LinearAdoption | MeasuredAdoption):
         ceiling = curve.ceiling
     elif isinstance(curve, StepAdoption):
         ceiling = max(curve.shares_by_year)
     else:
         ceiling = 1.0
     ramp: float | None = None
-    if isinstance(curve, LogisticAdoption):
+    if isinstance(curve, LogisticAdoption | MeasuredAdoption):
         ramp = curve.midpoint_month
     elif isinstance(curve, LinearAdoption):
         ramp = float(curve.months_to_ceiling)

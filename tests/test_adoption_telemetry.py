@@ -318,3 +318,73 @@ def test_adoption_bad_files_exit_2_without_a_traceback(capsys):
     assert "not a known adoption export" in err and "Traceback" not in err
     assert main(["adoption", str(SAMPLES / "github_copilot_metrics.json"), "--eligible", "5"]) == 2
     assert "fewer than the" in capsys.readouterr().err
+
+
+# --- a measured adoption curve in a business case ---------------------------------------
+
+
+def support_forecast():
+    report = analyse(read(SAMPLES / "adoption.csv"))
+    return next(item for item in report.forecasts if item.team == "support")
+
+
+def test_a_measured_curve_uses_observations_then_the_fitted_curve():
+    from roi.forecast import measured_adoption
+
+    forecast = support_forecast()
+    # The telemetry starts 2025-07; a case starting 2025-09 sees observations from month 1
+    # (September) on, and the fitted curve after the last observed month.
+    curve = measured_adoption(forecast, "2025-09", "adoption.csv, team support")
+    assert curve.first_observed_month == -1  # July is case month -1, August month 0
+    shares = curve.shares(36)
+    observed = forecast.observed
+    assert shares[0] == pytest.approx(observed[2]) and shares[13] == pytest.approx(observed[15])
+    months_observed = len(observed) - 2
+    fitted = forecast.fit.share(np.arange(40.0) + 2)  # case month m is telemetry month m + 1
+    assert shares[months_observed:] == pytest.approx(fitted[months_observed:36])
+
+
+def test_a_case_takes_the_measured_curve_and_keeps_its_tier():
+    from roi import evaluate, load_case
+    from roi.casefile import dump_case, load_case_text
+    from roi.forecast import measured_adoption, with_adoption
+
+    case = load_case(ROOT / "sample_data" / "cases" / "support_draft_replies.yaml")
+    curve = measured_adoption(support_forecast(), case.start, "adoption.csv, team support")
+    measured = with_adoption(case, curve)
+    assert measured.adoption.curve == "measured" and measured.adoption.source
+    again = load_case_text(dump_case(measured).encode(), "case.yaml")  # survives a round trip
+    assert again.adoption == measured.adoption
+    assert evaluate(measured).risk_adjusted.metrics.npv != evaluate(case).risk_adjusted.metrics.npv
+
+
+def test_scenario_levers_move_only_the_forecast_part_of_a_measured_curve():
+    from dataclasses import replace
+
+    from roi import load_case
+    from roi.forecast import measured_adoption, with_adoption
+    from roi.scenario import apply_levers, levers_of
+
+    case = load_case(ROOT / "sample_data" / "cases" / "support_draft_replies.yaml")
+    curve = measured_adoption(support_forecast(), "2026-06", "adoption.csv, team support")
+    measured = with_adoption(case.model_copy(update={"start": "2026-06"}), curve)
+    plan = levers_of(measured)
+    assert plan.adoption_ceiling == pytest.approx(curve.ceiling)
+    lower = apply_levers(measured, replace(plan, adoption_ceiling=0.5))
+    before, after = measured.adoption.shares(36), lower.adoption.shares(36)
+    observed_months = curve.first_observed_month + len(curve.observed) - 1
+    assert after[:observed_months] == pytest.approx(before[:observed_months])
+    assert after[-1] == pytest.approx(0.5, abs=0.01)
+
+
+def test_observations_past_the_horizon_are_refused():
+    from roi.casefile import CaseError, parse_case
+
+    data = {
+        "name": "x", "start": "2027-01", "horizon_years": 1,
+        "adoption": {"curve": "measured", "observed": [0.1] * 13, "ceiling": 0.8,
+                     "midpoint_month": 3, "steepness": 0.5, "source": "test"},
+        "benefits": [{"type": "explicit", "name": "b", "by_year": [1000]}],
+    }  # fmt: skip
+    with pytest.raises(CaseError, match=r"adoption\.observed: runs to month 13"):
+        parse_case(data, "case.yaml")

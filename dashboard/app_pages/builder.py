@@ -144,7 +144,8 @@ settings_problems = st.container()  # problems with the fields above show here
 
 with st.expander("Adoption curve", expanded=False):
     curve_now = settings["adoption"]["curve"] if settings["adoption"] else "none"
-    curves = ["none", *ADOPTION_CURVES]
+    # A measured curve comes from the Adoption page; it is kept, not typed in.
+    curves = ["none", *(c for c in ADOPTION_CURVES if c != "measured" or curve_now == c)]
     curve = st.selectbox(
         "Curve", curves, index=curves.index(curve_now), key=f"builder.{version}.curve"
     )
@@ -153,7 +154,13 @@ with st.expander("Adoption curve", expanded=False):
         st.caption("No curve: everyone eligible is active from month 1.")
     else:
         current = settings["adoption"] if curve_now == curve else {}
-        adoption = {"curve": curve}
+        adoption = dict(current) if curve == "measured" else {"curve": curve}
+        if curve == "measured":
+            st.caption(
+                f"Measured on {current['source']}: {len(current['observed'])} observed"
+                f" month(s) from month {current['first_observed_month']}, then the fitted"
+                " S-curve. Change it on the Adoption page."
+            )
         for field, label, low, high, default, step in ADOPTION_INPUTS.get(curve, ()):
             adoption[field] = st.number_input(
                 label,

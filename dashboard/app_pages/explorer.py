@@ -61,7 +61,7 @@ with controls:
         ),
         "ramp_months": (
             ("Ramp: month of half the ceiling", "month %.1f", "How fast adoption grows.")
-            if case.adoption is not None and case.adoption.curve == "logistic"
+            if case.adoption is not None and case.adoption.curve in ("logistic", "measured")
             else ("Ramp: months to reach the ceiling", "%.0f months", "How fast adoption grows.")
         ),
         "volume_scale": ("Volume of work (% of plan)", "percent", "Tasks, tickets or leads."),
