@@ -12,8 +12,10 @@ from pathlib import Path
 import streamlit as st
 
 from roi import BusinessCase, CaseResult, evaluate, load_case
+from roi.adoption_report import AdoptionReport, analyse, team_forecast
 from roi.budget import BudgetPortfolio, default_budget, select_portfolio
 from roi.casefile import CASE_FILE_SUFFIXES
+from roi.forecast import AdoptionForecast
 from roi.infrastructure import (
     HostingLevers,
     InfrastructureReport,
@@ -26,11 +28,13 @@ from roi.portfolio import PortfolioRow, PortfolioTotals, portfolio_rows, portfol
 from roi.quickwins import Ranking, RankSettings, rank
 from roi.register import Register, read_register
 from roi.scenario import Levers, apply_levers
+from roi.telemetry import read_telemetry
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES_DIR = Path(os.environ.get("ROI_CASES_DIR", ROOT / "sample_data" / "cases"))
 REFERENCE_CASE = ROOT / "sample_data" / "reference" / "tei_salesloft.yaml"
 SAMPLE_PILOTS = ROOT / "sample_data" / "pilot_observations.csv"
+SAMPLE_ADOPTION = ROOT / "sample_data" / "adoption" / "adoption.csv"
 # The bundled register; its folder is where every register's case_file paths are read from.
 SAMPLE_REGISTER = Path(os.environ.get("ROI_REGISTER_FILE", ROOT / "sample_data" / "use_cases.csv"))
 
@@ -112,3 +116,31 @@ def budget_portfolio(
 def suggested_budget(raw: bytes, name: str, currency: str) -> float | None:
     """A starting budget for the register (half its candidates' total estimated cost)."""
     return default_budget(register(raw, name, currency))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def adoption(
+    raw: bytes,
+    name: str,
+    team: str | None,
+    eligible: float | None,
+    target: float,
+    licence_price: float | None,
+) -> AdoptionReport:
+    """An adoption export read (format detected) and analysed."""
+    return analyse(read_telemetry(raw, name, team), eligible, target, "month", licence_price)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def adoption_team(
+    raw: bytes,
+    name: str,
+    team_label: str | None,
+    eligible: float | None,
+    target: float,
+    licence_price: float | None,
+    team: str,
+) -> AdoptionForecast | None:
+    """One team's forecast with its Holt cross-check."""
+    report = adoption(raw, name, team_label, eligible, target, licence_price)
+    return team_forecast(report, team)

@@ -240,3 +240,17 @@ def render_report(report: AdoptionReport) -> str:
 def _label(item: AdoptionForecast, offset: float) -> str:
     first = pd.Period(item.first_month, freq="M")
     return (first + math.floor(offset)).strftime("%Y-%m")
+
+
+def team_forecast(report: AdoptionReport, team: str) -> AdoptionForecast | None:
+    """One team's forecast with the Holt cross-check made for it (the report makes it for
+    the overall series only); ``None`` when the report has no forecast for the team."""
+    from roi.forecast import forecast_team
+
+    if report.forecasts is None:
+        return None
+    known = next((item for item in report.forecasts if item.team == team), None)
+    if known is None or known.fit is None or known.holt is not None:
+        return known
+    rows = report.monthly[report.monthly["team"] == team].sort_values("period")
+    return forecast_team(team, rows["period"], rows["adoption_rate"], known.target)

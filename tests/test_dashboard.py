@@ -131,7 +131,16 @@ def test_methodology_shows_the_reproduced_tei_study_and_the_conventions():
 
 @pytest.mark.parametrize(
     "page",
-    ["overview", "quickwins", "explorer", "builder", "pilots", "infrastructure", "methodology"],
+    [
+        "overview",
+        "quickwins",
+        "explorer",
+        "builder",
+        "pilots",
+        "adoption",
+        "infrastructure",
+        "methodology",
+    ],
 )
 def test_every_page_renders_without_exception(page):
     app(None if page == "overview" else page)
@@ -353,3 +362,62 @@ def test_quick_wins_in_euros_needs_the_usd_cases_rates():
     assert "rejected" in at.error[0].value
     problems = at.dataframe[0].value
     assert "is needed: the case is in USD" in problems["Problem"].iloc[0]
+
+
+# --- Adoption (issue 7) -------------------------------------------------------------------
+
+ADOPTION = ROOT / "sample_data" / "adoption"
+
+
+def test_adoption_page_shows_the_engine_figures_and_forecast():
+    from roi.adoption_report import analyse
+    from roi.telemetry import read_telemetry
+
+    at = app("adoption")
+    assert "Detected: Adoption table" in at.success[0].value
+    path = ADOPTION / "adoption.csv"
+    report = analyse(read_telemetry(path.read_bytes(), path.name), None, 0.8, "month", 30.0)
+    assert metric(at, "Adoption rate (last day)") == f"{report.summary.adoption_rate_latest:.1%}"
+    overall = next(item for item in report.forecasts if item.team == "all")
+    assert metric(at, "80% reached") == overall.target_month
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_adoption_page_takes_a_measured_curve_into_a_case():
+    from roi import evaluate, load_case
+    from roi.adoption_report import analyse, team_forecast
+    from roi.forecast import measured_adoption, with_adoption
+    from roi.telemetry import read_telemetry
+
+    at = app("adoption")
+    at.selectbox(key="adoption.team_view").set_value("support")
+    at.selectbox(key="adoption.case").set_value("lead_scoring").run()
+    assert not at.exception
+    path = ADOPTION / "adoption.csv"
+    report = analyse(read_telemetry(path.read_bytes(), path.name), None, 0.8, "month", 30.0)
+    forecast = team_forecast(report, "support")
+    case = load_case(ROOT / "sample_data" / "cases" / "lead_scoring.yaml")
+    measured = with_adoption(case, measured_adoption(forecast, case.start, "x"))
+    npvs = [m.value for m in at.metric if m.label == "NPV"]
+    assert npvs[1] == format_money(evaluate(measured).risk_adjusted.metrics.npv)
+
+
+def test_adoption_page_reads_github_and_asks_for_eligible_users():
+    at = app("adoption")
+    raw = (ADOPTION / "github_copilot_metrics.json").read_bytes()
+    at.get("file_uploader")[0].upload("metrics.json", raw, "application/json").run()
+    assert not at.exception
+    assert "GitHub Copilot metrics" in at.success[0].value
+    assert "eligible users" in at.warning[0].value
+    assert metric(at, "Adoption rate (last day)") == "–"
+    assert "acceptances but 0 suggestions" in " ".join(at.dataframe[-1].value["Note"])
+    at.number_input(key="adoption.eligible").set_value(150).run()
+    assert metric(at, "Adoption rate (last day)") != "–"
+
+
+def test_adoption_page_rejects_an_unknown_file_and_an_empty_team():
+    at = app("adoption")
+    at.get("file_uploader")[0].upload("x.json", b'[{"id": 1}]', "application/json").run()
+    assert "x.json was rejected: 1 problem(s)" in at.error[0].value
+    at.get("file_uploader")[0].upload("team.json", b"[]", "application/json").run()
+    assert "fewer than five members" in at.warning[0].value

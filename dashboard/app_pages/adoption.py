@@ -1,0 +1,228 @@
+"""Adoption: upload a telemetry export (or look at the sample), see the detected format,
+adoption by team with its S-curve forecast and the month a target is reached, data-quality
+notes, cohorts and idle licences, and use a team's measured adoption in a business case."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import cache
+from dashboard.adoption_charts import adoption_trend_figure, cohort_figure
+from dashboard.ui import METHODOLOGY, show_metrics
+from roi import evaluate
+from roi.casefile import dump_case
+from roi.forecast import measured_adoption, with_adoption
+from roi.formatting import format_money
+from roi.telemetry import TelemetryError
+
+FORMAT_LABELS = {
+    "github_copilot_metrics": "GitHub Copilot metrics (JSON)",
+    "github_copilot_usage": "GitHub Copilot usage, older API (JSON)",
+    "m365_copilot_usage": "Microsoft 365 Copilot usage, user detail (CSV)",
+    "adoption_csv": "Adoption table (adoption.csv)",
+}
+
+
+def share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+st.title("Adoption")
+st.caption(
+    "Who uses the tool, how much, and when adoption reaches its target: measured from"
+    " telemetry, forecast with an S-curve, and ready to drive a business case."
+    f" [How it is computed]({METHODOLOGY}#adoption-metrics)"
+)
+
+source, options = st.columns([3, 2])
+with source:
+    uploaded = st.file_uploader(
+        "Telemetry export (GitHub Copilot metrics or usage JSON, Microsoft 365 Copilot usage"
+        " CSV, or adoption.csv)",
+        type=["json", "csv", "txt"],
+        key="adoption.upload",
+    )
+with options:
+    team_label = st.text_input(
+        "Team name for exports without one", "", key="adoption.team",
+        help="GitHub and Microsoft exports carry no team: name it here (default: all).",
+    ) or None  # fmt: skip
+    eligible = st.number_input(
+        "Eligible users (0 = from the file)", min_value=0, value=0, step=10,
+        key="adoption.eligible",
+        help="GitHub's and Microsoft's exports do not say who could use the tool.",
+    )  # fmt: skip
+if uploaded is None:
+    raw, name = cache.SAMPLE_ADOPTION.read_bytes(), cache.SAMPLE_ADOPTION.name
+    st.info(f"Showing the bundled sample, {name}. Upload your own export to replace it.")
+else:
+    raw, name = uploaded.getvalue(), uploaded.name
+
+settings = st.columns(2)
+target = settings[0].slider(
+    "Target adoption", 0.05, 0.95, 0.8, 0.05, format="%.2f", key="adoption.target"
+)
+price = settings[1].number_input(
+    "Price of one licence per month (for idle licences)", min_value=0.0, value=30.0, step=1.0,
+    key="adoption.price",
+)  # fmt: skip
+
+try:
+    report = cache.adoption(raw, name, team_label, float(eligible) or None, target, price)
+except TelemetryError as error:
+    st.error(f"{name} was rejected: {len(error.problems)} problem(s). Nothing from it is used.")
+    st.dataframe(
+        pd.DataFrame([{"Where": p.where or "file", "Problem": p.message} for p in error.problems]),
+        hide_index=True,
+        width="stretch",
+    )
+    st.stop()
+except ValueError as error:  # eligible users below the active users
+    st.error(f"Eligible users: {error}.")
+    st.stop()
+
+telemetry, summary = report.telemetry, report.summary
+st.success(f"Detected: {FORMAT_LABELS[telemetry.format]}.")
+if telemetry.note:
+    st.warning(f"This export is empty: {telemetry.note}.")
+    st.stop()
+
+figures = st.columns(5)
+figures[0].metric(
+    "Adoption rate (last day)",
+    share(summary.adoption_rate_latest),
+    help="Monthly active (else active) users ÷ eligible (else licensed) users, all teams,"
+    " on the file's last day. Ratios are ratios of sums.",
+)
+users = summary.monthly_active_users_latest
+figures[1].metric(
+    "Monthly active users" if users is not None else "Active users (last day)",
+    f"{users if users is not None else summary.active_users_latest or 0:,.0f}",
+)
+figures[2].metric("Engaged share", share(summary.engaged_share))
+figures[3].metric(
+    "Acceptance rate", share(summary.acceptance_rate),
+    help=f"Σ acceptances ÷ Σ suggestions; by lines {share(summary.lines_acceptance_rate)}.",
+)  # fmt: skip
+figures[4].metric("Stickiness (DAU/MAU)", share(summary.stickiness))
+st.caption(
+    f"{summary.days:,} day(s) from {summary.first_date} to {summary.last_date};"
+    f" teams: {', '.join(summary.teams)}."
+)
+
+if summary.adoption_basis is None:
+    st.warning(
+        "The export does not say how many people could use the tool, so there is no adoption"
+        " rate or forecast: give the number of eligible users above."
+    )
+
+st.subheader("Trend and forecast")
+if report.forecasts is None:
+    note = report.forecast_note or "no forecast"
+    st.info(note[0].upper() + note[1:] + ".")
+else:
+    teams = [item.team for item in report.forecasts]
+    team = st.selectbox("Team", teams, key="adoption.team_view")
+    forecast = cache.adoption_team(
+        raw, name, team_label, float(eligible) or None, target, price, team
+    )
+    if forecast.fit is None:
+        st.info(forecast.note[0].upper() + forecast.note[1:] + ".")
+    else:
+        st.plotly_chart(adoption_trend_figure(forecast), width="stretch", key="adoption.trend")
+        fit = forecast.fit
+        parts = st.columns(3)
+
+        def interval(value, low, high, form) -> str:
+            if low is None:
+                return form(value)
+            return f"{form(value)} ({form(low)} to {form(high)})"
+
+        parts[0].metric(
+            "Ceiling (95% interval)",
+            interval(fit.ceiling.estimate, fit.ceiling.low, fit.ceiling.high, lambda v: f"{v:.0%}"),
+        )
+        parts[1].metric(
+            "Growth per month",
+            interval(fit.growth.estimate, fit.growth.low, fit.growth.high, lambda v: f"{v:.2f}"),
+        )
+        parts[2].metric(
+            f"{target:.0%} reached", forecast.target_month or "not at this ceiling",
+            help=forecast.target_note,
+        )  # fmt: skip
+
+monthly = report.monthly
+if not monthly.empty:
+    with st.expander("Monthly series by team", expanded=False):
+        st.dataframe(
+            monthly.assign(month=monthly["period"].dt.strftime("%Y-%m"))[
+                ["month", "team", "days", "active_users", "monthly_active_users",
+                 "eligible_users", "adoption_rate", "engaged_share", "intensity",
+                 "acceptance_rate"]
+            ],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                column: st.column_config.NumberColumn(format="percent")
+                for column in ("adoption_rate", "engaged_share", "acceptance_rate")
+            },
+        )  # fmt: skip
+
+st.subheader("Data quality")
+if telemetry.data_quality:
+    st.warning(
+        f"{len(telemetry.data_quality)} figure(s) look wrong. They are kept as reported and"
+        " counted in every total."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [{"Date": n.date or "", "Where": n.where, "Note": n.message}
+             for n in telemetry.data_quality]
+        ),
+        hide_index=True,
+        width="stretch",
+    )  # fmt: skip
+else:
+    st.caption("No figure in this export looks inconsistent.")
+
+if report.idle is not None or report.cohorts is not None:
+    st.subheader("Licences and cohorts")
+    if report.idle is not None:
+        idle = report.idle
+        cost = "–" if idle.monthly_cost is None else format_money(idle.monthly_cost)
+        columns = st.columns(2)
+        columns[0].metric(f"Idle licences on {idle.as_of}", f"{idle.idle} of {idle.licensed}",
+                          help="Licensed users with no activity in the last 30 days.")  # fmt: skip
+        columns[1].metric("Their monthly cost", cost)
+    if report.cohorts is not None:
+        st.plotly_chart(cohort_figure(report.cohorts), width="stretch", key="adoption.cohorts")
+    else:
+        st.caption("Cohorts need at least two reports of per-user data.")
+
+if report.forecasts is not None and forecast is not None and forecast.fit is not None:
+    st.subheader("Use as a business case's adoption curve")
+    cases = cache.sample_cases()
+    case_id = st.selectbox(
+        "Business case", list(cases), format_func=lambda i: cases[i].name,
+        key="adoption.case",
+    )  # fmt: skip
+    case = cases[case_id]
+    curve = measured_adoption(forecast, case.start, f"{name}, team {team}")
+    measured = with_adoption(case, curve)
+    before, after = st.columns(2)
+    with before:
+        st.markdown("**As planned**")
+        show_metrics(evaluate(case).risk_adjusted.metrics, case.currency)
+    with after:
+        st.markdown("**With measured adoption**")
+        show_metrics(evaluate(measured).risk_adjusted.metrics, case.currency)
+    st.caption(
+        f"Months with an observation take it; the others take the fitted S-curve (ceiling"
+        f" {curve.ceiling:.0%}). The curve records its source: {curve.source}."
+    )
+    st.download_button(
+        "Download the case with measured adoption (YAML)",
+        dump_case(measured),
+        file_name=f"{case_id}_measured_adoption.yaml",
+        mime="application/x-yaml",
+        key="adoption.download",
+    )
