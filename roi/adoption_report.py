@@ -36,6 +36,7 @@ class AdoptionReport:
     monthly: pd.DataFrame
     forecasts: tuple[AdoptionForecast, ...] | None
     forecast_note: str | None
+    adoption_note: str | None
     idle: IdleLicences | None
     cohorts: tuple[CohortFlow, ...] | None
 
@@ -75,6 +76,15 @@ def analyse(
         else:
             forecasts = tuple(forecast_adoption(monthly, target))
     flows = cohorts(telemetry)
+    adoption_note = None
+    if not monthly.empty and (monthly["adoption_users"] == "active").any():
+        per_month = monthly.loc[monthly["adoption_users"] == "active", "days"].max()
+        if per_month > 1:
+            adoption_note = (
+                "adoption is the average daily share of eligible users active (the export has"
+                " no monthly active users), so weekends and days off pull it down; the share"
+                " active at least once in a month is higher"
+            )
     return AdoptionReport(
         telemetry=telemetry,
         summary=summarise(daily),
@@ -83,6 +93,7 @@ def analyse(
         monthly=monthly,
         forecasts=forecasts,
         forecast_note=note,
+        adoption_note=adoption_note,
         idle=idle_licences(telemetry, licence_price),
         cohorts=None if flows is None else tuple(flows),
     )
@@ -92,7 +103,7 @@ def _number(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, float):
-        return None if math.isnan(value) else value + 0.0
+        return value + 0.0 if math.isfinite(value) else None
     return value
 
 
@@ -155,6 +166,7 @@ def report_to_dict(report: AdoptionReport) -> dict:
         if report.forecasts is None
         else [_forecast_dict(item) for item in report.forecasts],
         "forecast_note": report.forecast_note,
+        "adoption_note": report.adoption_note,
         "idle_licences": None if report.idle is None else dataclasses.asdict(report.idle),
         "cohorts": None
         if report.cohorts is None
@@ -205,6 +217,8 @@ def render_report(report: AdoptionReport) -> str:
             lines.append(f"Intensity {summary.intensity:,.1f} actions per active user-day")
         if summary.stickiness is not None:
             lines.append(f"Stickiness (DAU/MAU) {_share(summary.stickiness)}")
+    if report.adoption_note:
+        lines.append(f"Note: {report.adoption_note}.")
     if report.idle is not None:
         cost = (
             ""
@@ -223,10 +237,14 @@ def render_report(report: AdoptionReport) -> str:
                 lines.append(f"  {item.team}: {item.note}")
                 continue
             fit = item.fit
-            reach = item.target_month or item.target_note
+            reach = (
+                f"{item.target:.0%} reached in {item.target_month}"
+                if item.target_month
+                else item.target_note
+            )
             lines.append(
                 f"  {item.team}: ceiling {fit.ceiling.estimate:.0%}, midpoint"
-                f" {_label(item, fit.midpoint.estimate)}, {item.target:.0%} reached {reach}"
+                f" {_label(item, fit.midpoint.estimate)}; {reach}"
             )
     elif report.forecast_note:
         lines.append(report.forecast_note)

@@ -176,8 +176,8 @@ def _amount(text: str) -> float:
         value = parse_number(text, ",")
     except ValueError as error:
         raise ValueError(f"{error}, got {text!r}") from None
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"must be an amount ≥ 0, got {text!r}")
+    if not (math.isfinite(value) and 0 <= value <= 1e15):
+        raise ValueError(f"must be an amount from 0 to 1e15, got {text!r}")
     return value
 
 

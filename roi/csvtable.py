@@ -48,8 +48,11 @@ def decode(raw: bytes) -> str:
     return raw.decode("latin-1")
 
 
-def check_raw(raw: bytes, source: str, error: type[TableError], max_bytes: int) -> str:
-    """The decoded text of an upload, refusing files that are too large, empty or binary."""
+def check_raw(
+    raw: bytes, source: str, error: type[TableError], max_bytes: int, header_first: bool = True
+) -> str:
+    """The decoded text of an upload, refusing files that are too large, empty or binary,
+    and (``header_first``) CSV files whose first line is blank."""
     if len(raw) > max_bytes:
         limit = f"{max_bytes / 1024 / 1024:,.0f} MB"
         raise error(source, [Problem("", f"is larger than the {limit} limit")])
@@ -60,7 +63,7 @@ def check_raw(raw: bytes, source: str, error: type[TableError], max_bytes: int) 
     text = decode(raw)
     if not text.strip():  # a byte-order mark and nothing else
         raise error(source, [Problem("", "the file is empty")])
-    if not text.split("\n", 1)[0].strip():
+    if header_first and not text.split("\n", 1)[0].strip():
         message = "is blank: the header (the column names) must be on the first line"
         raise error(source, [Problem("line 1", message)])
     return text

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from roi.telemetry import ALL_TEAMS
+from roi.usage import OVERALL
 
 MIN_PERIODS = 4  # three parameters need at least one more observation
 
@@ -160,7 +160,8 @@ def fit_logistic(months: np.ndarray, share: np.ndarray, ceiling_max: float = 1.0
         if errors is None or not np.isfinite(quantile) or not np.isfinite(errors[i]):
             return Interval(estimate, None, None)
         spread = float(quantile * errors[i])
-        return Interval(estimate, estimate - spread, estimate + spread)
+        low, high = bounds[0][i], bounds[1][i]
+        return Interval(estimate, max(low, estimate - spread), min(high, estimate + spread))
 
     usable = errors is not None and bool(np.all(np.isfinite(errors)))
     kept = tuple(tuple(float(x) for x in row) for row in covariance) if usable else None
@@ -187,13 +188,14 @@ def holt_forecast(share: np.ndarray, steps: int) -> np.ndarray | None:
         return None
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        try:
             model = ExponentialSmoothing(share, trend="add", damped_trend=True).fit()
-        return np.clip(np.asarray(model.forecast(steps), dtype=float), 0.0, 1.0)
-    except (ValueError, np.linalg.LinAlgError):
-        return None
+            forecast = np.asarray(model.forecast(steps), dtype=float)
+        except (ValueError, np.linalg.LinAlgError):
+            return None
+    return np.clip(forecast, 0.0, 1.0) if np.all(np.isfinite(forecast)) else None
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,29 @@ class AdoptionForecast:
     band_low: tuple[float, ...]
     band_high: tuple[float, ...]
     holt: tuple[float, ...] | None
+
+
+def _unreliable(fit: LogisticFit, months: np.ndarray) -> str | None:
+    """Why a fit is no forecast: the S-curve ends on a bound (a flat, falling or erratic
+    series) or its parameters cannot be estimated."""
+    if fit.covariance is None:
+        return "the S-curve's parameters cannot be estimated from this series"
+    if not months.min() - 120 <= fit.midpoint.estimate <= months.max() + 120:
+        return "the series does not follow an S-curve (its midpoint runs off the calendar)"
+    if fit.growth.estimate <= 2e-4 or fit.growth.estimate >= 49.9:
+        return "the series does not follow an S-curve (flat, falling or a single jump)"
+    growth, midpoint = fit.growth, fit.midpoint
+    span = float(months.max() - months.min())
+    if (growth.high - growth.low) > 4 * growth.estimate or (midpoint.high - midpoint.low) > 2 * (
+        span + 12
+    ):
+        return (
+            "the series does not follow an S-curve (flat, falling or too short to tell): its"
+            " growth or midpoint is barely constrained"
+        )
+    if fit.ceiling.low is not None and fit.ceiling.high - fit.ceiling.low >= 0.9:
+        return "the ceiling is too uncertain to forecast (its interval spans almost 0–100%)"
+    return None
 
 
 def _month_label(first: pd.Timestamp, offset: float) -> str:
@@ -249,6 +274,9 @@ def forecast_team(
         fit = fit_logistic(offsets[keep], values[keep])
     except ValueError as error:
         return AdoptionForecast(**{**empty.__dict__, "note": f"no forecast: {error}"})
+    problem = _unreliable(fit, offsets[keep])
+    if problem:
+        return AdoptionForecast(**{**empty.__dict__, "note": f"no forecast: {problem}"})
     reach = fit.month_reaching(target)
     if reach is None:
         target_month, target_note = (
@@ -256,7 +284,8 @@ def forecast_team(
             (f"does not reach {target:.0%} at the fitted ceiling of {fit.ceiling.estimate:.0%}"),
         )
     else:
-        target_month, target_note = _month_label(first, max(reach, 0.0)), None
+        # The first whole month whose fitted share is at least the target.
+        target_month, target_note = _month_label(first, math.ceil(max(reach, 0.0) - 1e-9)), None
     fitted = fit.share(horizon_offsets)
     low, high = band(fit, horizon_offsets)
     holt = holt_forecast(values[keep], ahead) if cross_check else None
@@ -281,12 +310,12 @@ def forecast_team(
 def forecast_adoption(
     monthly: pd.DataFrame, target: float = 0.8, ahead: int = 24
 ) -> list[AdoptionForecast]:
-    """One forecast per team of a monthly :func:`roi.usage.series` (``all`` included). The
-    Holt cross-check is made for the overall series (team ``all``, or the only team);
-    :func:`forecast_team` makes it for any other team on demand."""
+    """One forecast per team of a monthly :func:`roi.usage.series`, the teams together
+    included. The Holt cross-check is made for the overall series (the teams together, or
+    the only team); :func:`forecast_team` makes it for any other team on demand."""
     out = []
     teams = monthly["team"].unique()
-    overall = ALL_TEAMS if ALL_TEAMS in teams else teams[0] if len(teams) == 1 else None
+    overall = OVERALL if OVERALL in teams else teams[0] if len(teams) == 1 else None
     for team, rows in monthly.groupby("team", sort=True):
         rows = rows.sort_values("period")
         share = rows["adoption_rate"]

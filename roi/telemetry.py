@@ -74,6 +74,8 @@ EMPTY_TEAM_NOTE = (
     " zero use"
 )
 ALL_TEAMS = "all"
+ACTIVE_WINDOW_DAYS = 30
+MAX_COUNT = 10**15
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -126,14 +128,18 @@ def read_telemetry(
         For a file of no known format (naming what was found and what is accepted) or with
         problems that make it unusable (each with its place, value and rule).
     """
-    text = check_raw(raw, source, TelemetryError, max_bytes)
+    text = check_raw(raw, source, TelemetryError, max_bytes, header_first=False)
     stripped = text.lstrip()
     label = team or ALL_TEAMS
     if stripped[:1] in "[{":
         data = _json(stripped, source)
         return _from_json(data, source, label)
+    if not text.split("\n", 1)[0].strip():
+        message = "is blank: the header (the column names) must be on the first line"
+        raise TelemetryError(source, [Problem("line 1", message)])
     delimiter = delimiter_of(text.split("\n", 1)[0], source, TelemetryError)
-    header = [h.strip().lower() for h in text.split("\n", 1)[0].split(delimiter)]
+    first_line = text.split("\n", 1)[0].split(delimiter)
+    header = [h.strip().strip('"').strip().lower() for h in first_line]
     if {"report refresh date", "user principal name"} & set(header):
         return _m365(text, delimiter, source, label)
     if len(set(CANONICAL_REQUIRED) & set(header)) >= 2:
@@ -181,11 +187,15 @@ def _from_json(data: Any, source: str, team: str) -> Telemetry:
             "github_copilot_metrics", source, _empty_daily(), None, (), EMPTY_TEAM_NOTE
         )
     first = data[0]
-    if (
-        isinstance(first, dict)
-        and "date" in first
-        and ("total_active_users" in first or "copilot_ide_code_completions" in first)
-    ):
+    sections = (
+        "total_active_users",
+        "total_engaged_users",
+        "copilot_ide_code_completions",
+        "copilot_ide_chat",
+        "copilot_dotcom_chat",
+        "copilot_dotcom_pull_requests",
+    )
+    if isinstance(first, dict) and "date" in first and any(key in first for key in sections):
         return _github_metrics(data, source, team)
     if isinstance(first, dict) and "day" in first and "total_suggestions_count" in first:
         return _github_usage(data, source, team)
@@ -218,22 +228,31 @@ class _Counts:
     def __init__(self, problems: list[Problem]):
         self.problems = problems
 
-    def get(self, node: Any, key: str, path: str, required: bool = False) -> float:
+    def get(
+        self, node: Any, key: str, path: str, required: bool = False, missing: float = 0.0
+    ) -> float:
+        """The count at ``node[key]``; ``missing`` (0 for a part of a sum, NaN for a day's
+        total) when the key is absent or null."""
         if not isinstance(node, dict) or key not in node or node[key] is None:
             if required:
                 self.problems.append(Problem(f"{path}.{key}", "is missing"))
-            return 0.0
+            return missing
         value = node[key]
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
-            or value < 0
+            or not 0 <= value <= MAX_COUNT
             or (isinstance(value, float) and not value.is_integer())
         ):
-            self.problems.append(
-                Problem(f"{path}.{key}", f"must be a whole number ≥ 0, got {value!r}")
+            shown = (
+                "a number above 1e15"
+                if isinstance(value, int | float) and value > MAX_COUNT
+                else repr(value)
             )
-            return 0.0
+            self.problems.append(
+                Problem(f"{path}.{key}", f"must be a whole number from 0 to 1e15, got {shown}")
+            )
+            return missing
         return float(value)
 
 
@@ -274,8 +293,8 @@ def _github_metrics(data: list, source: str, team: str) -> Telemetry:
             problems.append(Problem(path, f"must be an object (a day), got {type(day).__name__}"))
             continue
         date = _day(day, "date", path, problems)
-        active = counts.get(day, "total_active_users", path)
-        engaged = counts.get(day, "total_engaged_users", path)
+        active = counts.get(day, "total_active_users", path, missing=np.nan)
+        engaged = counts.get(day, "total_engaged_users", path, missing=np.nan)
         completions = day.get("copilot_ide_code_completions") or {}
         totals = dict.fromkeys(
             ("suggestions", "acceptances", "lines_suggested", "lines_accepted"), 0.0
@@ -310,7 +329,7 @@ def _github_metrics(data: list, source: str, team: str) -> Telemetry:
                 pull_requests += counts.get(model, "total_pr_summaries_created", where)
         if date is None:
             continue
-        notes += _metrics_quality(day, date, active, engaged, totals, counts)
+        notes += _metrics_quality(day, path, date, active, engaged, totals, counts)
         rows.append(
             {
                 "date": date,
@@ -330,7 +349,7 @@ def _github_metrics(data: list, source: str, team: str) -> Telemetry:
 
 
 def _metrics_quality(
-    day: dict, date: str, active: float, engaged: float, totals: dict, counts: _Counts
+    day: dict, path: str, date: str, active: float, engaged: float, totals: dict, counts: _Counts
 ) -> list[QualityNote]:
     notes = []
     if engaged > active:
@@ -348,7 +367,7 @@ def _metrics_quality(
         section = day.get(key)
         if not isinstance(section, dict):
             continue
-        part = counts.get(section, "total_engaged_users", "")
+        part = counts.get(section, "total_engaged_users", f"{path}.{key}", missing=np.nan)
         if part > engaged:
             notes.append(
                 QualityNote(
@@ -360,7 +379,10 @@ def _metrics_quality(
             )
         editors = _items(section, "editors")
         if editors:
-            in_editors = sum(counts.get(e, "total_engaged_users", "") for _, e in editors)
+            in_editors = sum(
+                counts.get(e, "total_engaged_users", f"{path}.{key}.editors[{i}]")
+                for i, e in editors
+            )
             if in_editors < part:
                 notes.append(
                     QualityNote(
@@ -550,23 +572,31 @@ def _m365(text: str, delimiter: str, source: str, team: str) -> Telemetry:
         problems.append(
             Problem(f"line {frame.at[index, 'line']}, column User Principal Name", "is missing")
         )
-    period = 30
     if "Report Period" in frame.columns:
-        periods = parse_numbers(frame, "Report Period", delimiter, problems)
-        known = periods.dropna().unique()
-        if len(known) == 1:
-            period = int(known[0])
+        parse_numbers(frame, "Report Period", delimiter, problems)  # reported if unreadable
     if problems:
         raise TelemetryError(source, sorted_problems(problems))
+    # The latest date of any app is the user's last activity, whatever Last Activity Date says.
+    latest = pd.concat([parsed[c] for c in ("Last Activity Date", *apps)], axis=1).max(axis=1)
     table = pd.DataFrame(
         {
             "snapshot": parsed["Report Refresh Date"],
             "user": users,
-            "last_activity": parsed["Last Activity Date"],
+            "last_activity": latest,
             **{app.removesuffix(" Last Activity Date"): parsed[app] for app in apps},
         }
     )
     notes = []
+    behind = latest.notna() & ~(parsed["Last Activity Date"] >= latest)
+    for index in table.index[behind]:
+        notes.append(
+            QualityNote(
+                table.at[index, "snapshot"].date().isoformat(),
+                f"line {frame.at[index, 'line']}",
+                "Last Activity Date is blank or earlier than an app's last activity; the"
+                " latest app date is used",
+            )
+        )
     repeated = table.duplicated(["snapshot", "user"])
     for index in table.index[repeated]:
         notes.append(
@@ -587,7 +617,9 @@ def _m365(text: str, delimiter: str, source: str, team: str) -> Telemetry:
         )
     rows = []
     for snapshot, group in table.groupby("snapshot"):
-        since = snapshot - pd.Timedelta(days=period - 1)
+        # Active means active in the 30 days up to the refresh date, whatever the report's
+        # period (7 to 180 days): adoption is a monthly share, as for idle licences.
+        since = snapshot - pd.Timedelta(days=ACTIVE_WINDOW_DAYS - 1)
         rows.append(
             {
                 "date": snapshot,
@@ -665,6 +697,14 @@ def _canonical(text: str, delimiter: str, source: str) -> Telemetry:
                 lambda df: ~(df["active_users"] > df["monthly_active_users"]),
                 name="daily_above_monthly",
             ),
+            pa.Check(
+                lambda df: ~(df["monthly_active_users"] > df["eligible_users"]),
+                name="monthly_above_eligible",
+            ),
+            pa.Check(
+                lambda df: ~(df["monthly_active_users"] > df["licensed_users"]),
+                name="monthly_above_licensed",
+            ),
         ],
         strict=False,
     )
@@ -682,6 +722,14 @@ def _canonical(text: str, delimiter: str, source: str) -> Telemetry:
         "daily_above_monthly": (
             "active_users",
             "must not exceed monthly_active_users ({monthly_active_users})",
+        ),
+        "monthly_above_eligible": (
+            "monthly_active_users",
+            "must not exceed eligible_users ({eligible_users})",
+        ),
+        "monthly_above_licensed": (
+            "monthly_active_users",
+            "must not exceed licensed_users ({licensed_users})",
         ),
     }
     try:

@@ -24,9 +24,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from roi.telemetry import ALL_TEAMS, FIGURES, Telemetry
+from roi.telemetry import FIGURES, Telemetry
 
 Period = Literal["day", "week", "month"]
+# The teams added together; a name no export uses for a team of its own.
+OVERALL = "(all teams)"
 RATIOS = {
     "adoption_rate": ("active_users", "eligible_users"),
     "engaged_share": ("engaged_users", "active_users"),
@@ -60,39 +62,56 @@ def period_start(dates: pd.Series, period: Period) -> pd.Series:
     return dates.dt.to_period("M").dt.start_time
 
 
+def _paired(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each ratio's numerator and denominator per row, kept only where both are present, so
+    that a sum over rows divides matching rows (a team that does not report a figure drops
+    out of that ratio instead of diluting it)."""
+    out = frame.copy()
+    tops = {name: frame[top] for name, (top, _) in RATIOS.items()}
+    bottoms = {name: frame[bottom] for name, (_, bottom) in RATIOS.items()}
+    tops["adoption_rate"] = frame["monthly_active_users"].fillna(frame["active_users"])
+    bottoms["adoption_rate"] = frame["eligible_users"].fillna(frame["licensed_users"])
+    for name in RATIOS:
+        both = tops[name].notna() & bottoms[name].notna()
+        out[f"{name}__top"] = tops[name].where(both)
+        out[f"{name}__bottom"] = bottoms[name].where(both)
+    return out
+
+
+PAIRS = [f"{name}__{side}" for name in RATIOS for side in ("top", "bottom")]
+
+
 def series(daily: pd.DataFrame, period: Period = "month") -> pd.DataFrame:
-    """Sums and ratios per period and team, plus the teams together as team ``all`` (when
-    there is more than one team). Sums skip missing figures but stay missing when a figure
-    is missing on every row; the denominator of adoption is eligible users, else licensed
-    users (``adoption_basis`` says which)."""
-    frame = daily.assign(period=period_start(daily["date"], period))
+    """Sums and ratios per period and team, plus the teams together as team
+    :data:`OVERALL` (when there is more than one team). Sums skip missing figures but stay
+    missing when a figure is missing on every row; each ratio divides sums over the rows
+    that have both of its figures. The denominator of adoption is eligible users, else
+    licensed users (``adoption_basis`` says which), its numerator monthly active users, else
+    active users (``adoption_users``)."""
+    frame = _paired(daily.assign(period=period_start(daily["date"], period)))
     sums = _sums(frame, ["period", "team"])
     if frame["team"].nunique() > 1:
-        total = _sums(frame, ["period"]).assign(team=ALL_TEAMS)
+        total = _sums(frame, ["period"]).assign(team=OVERALL)
         sums = pd.concat([sums, total], ignore_index=True)
     sums["days"] = sums["days"].astype(int)
-    basis = np.where(
+    sums["adoption_basis"] = np.where(
         sums["eligible_users"].notna(),
         "eligible",
         np.where(sums["licensed_users"].notna(), "licensed", None),
     )
-    denominator = sums["eligible_users"].fillna(sums["licensed_users"])
-    numerator = sums["monthly_active_users"].fillna(sums["active_users"])
-    sums["adoption_basis"] = basis
     sums["adoption_users"] = np.where(
         sums["monthly_active_users"].notna(), "monthly active", "active"
     )
-    for name, (top, bottom) in RATIOS.items():
-        if name == "adoption_rate":
-            sums[name] = _ratio(numerator, denominator)
-        else:
-            sums[name] = _ratio(sums[top], sums[bottom])
+    for name in RATIOS:
+        sums[name] = _ratio(sums[f"{name}__top"], sums[f"{name}__bottom"])
+    sums = sums.drop(columns=PAIRS)
     return sums.sort_values(["team", "period"], kind="stable").reset_index(drop=True)
 
 
 def _sums(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     grouped = frame.groupby(keys, sort=True)
-    sums = grouped[list(FIGURES)].sum(min_count=1)
+    columns = [c for c in (*FIGURES, *PAIRS) if c in frame.columns]
+    sums = grouped[columns].sum(min_count=1)
     sums["days"] = grouped["date"].nunique()
     sums["rows"] = grouped.size()
     return sums.reset_index()
@@ -136,22 +155,23 @@ def _share(top: float | None, bottom: float | None) -> float | None:
 
 
 def summarise(daily: pd.DataFrame) -> Summary:
-    """:class:`Summary` of a daily table (see :func:`with_eligible`)."""
+    """:class:`Summary` of a daily table (see :func:`with_eligible`). The latest figures add
+    each team's rows of its own last date (a team whose data stops early still counts)."""
     if daily.empty:
         return Summary(None, None, 0, (), *([None] * 17))
-    last = daily["date"].max()
-    latest = daily[daily["date"] == last]
+    paired = _paired(daily)
+    last_of_team = paired.groupby("team")["date"].transform("max")
+    latest = paired[paired["date"] == last_of_team]
     totals = {column: _total(daily, column) for column in FIGURES}
-    monthly = _total(latest, "monthly_active_users")
-    active, eligible, licensed = (
-        _total(latest, "active_users"),
-        _total(latest, "eligible_users"),
-        _total(latest, "licensed_users"),
-    )
-    basis = "eligible" if eligible is not None else "licensed" if licensed is not None else None
+
+    def whole(name: str, frame: pd.DataFrame = paired) -> float | None:
+        return _share(_total(frame, f"{name}__top"), _total(frame, f"{name}__bottom"))
+
+    eligible = _total(latest, "eligible_users")
+    licensed = _total(latest, "licensed_users")
     return Summary(
         first_date=daily["date"].min().date().isoformat(),
-        last_date=last.date().isoformat(),
+        last_date=daily["date"].max().date().isoformat(),
         days=int(daily["date"].nunique()),
         teams=tuple(sorted(daily["team"].unique())),
         suggestions=totals["suggestions"],
@@ -160,23 +180,17 @@ def summarise(daily: pd.DataFrame) -> Summary:
         lines_accepted=totals["lines_accepted"],
         chats=totals["chats"],
         actions=totals["actions"],
-        acceptance_rate=_share(totals["acceptances"], totals["suggestions"]),
-        lines_acceptance_rate=_share(totals["lines_accepted"], totals["lines_suggested"]),
-        active_users_latest=active,
+        acceptance_rate=whole("acceptance_rate"),
+        lines_acceptance_rate=whole("lines_acceptance_rate"),
+        active_users_latest=_total(latest, "active_users"),
         eligible_users_latest=eligible,
         licensed_users_latest=licensed,
-        adoption_rate_latest=_share(
-            monthly if monthly is not None else active,
-            eligible if eligible is not None else licensed,
-        ),
-        monthly_active_users_latest=monthly,
-        adoption_basis=basis,
-        engaged_share=_share(totals["engaged_users"], totals["active_users"]),
-        intensity=_share(totals["actions"], totals["active_users"]),
-        stickiness=_share(
-            _total(daily[daily["monthly_active_users"].notna()], "active_users"),
-            totals["monthly_active_users"],
-        ),
+        adoption_rate_latest=whole("adoption_rate", latest),
+        monthly_active_users_latest=_total(latest, "monthly_active_users"),
+        adoption_basis="eligible" if eligible is not None else "licensed" if licensed else None,
+        engaged_share=whole("engaged_share"),
+        intensity=whole("intensity"),
+        stickiness=whole("stickiness"),
     )
 
 

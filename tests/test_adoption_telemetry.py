@@ -54,9 +54,9 @@ REJECTED = [
     ("github_metrics_missing_date.json", "[1].date", "is missing"),
     ("github_metrics_bad_counts.json",
      "[0].copilot_ide_code_completions.editors[0].models[0].languages[0].total_code_suggestions",
-     "must be a whole number ≥ 0, got -42"),
+     "must be a whole number from 0 to 1e15, got -42"),
     ("github_metrics_bad_counts.json", "[0].copilot_ide_chat.editors[0].models[0].total_chats",
-     "must be a whole number ≥ 0, got '54'"),
+     "must be a whole number from 0 to 1e15, got '54'"),
     ("m365_missing_columns.csv", "line 1", "missing column 'Last Activity Date'"),
     ("m365_bad_date.csv", "line 5, column Word Copilot Last Activity Date",
      "must be a date written YYYY-MM-DD or blank, got '2026-02-30'"),
@@ -229,8 +229,8 @@ def test_series_ratios_are_ratios_of_sums_by_team_and_overall():
     monthly = series(read_telemetry(csv.encode(), "a.csv").daily, "month")
     by_team = monthly.set_index("team")
     assert by_team.loc["a", "adoption_rate"] == pytest.approx(10 / 20)
-    assert by_team.loc["all", "adoption_rate"] == pytest.approx(110 / 220)  # not (0.5+0.5)/2
-    assert by_team.loc["all", "engaged_share"] == pytest.approx(34 / 110)
+    assert by_team.loc["(all teams)", "adoption_rate"] == pytest.approx(110 / 220)  # not mean
+    assert by_team.loc["(all teams)", "engaged_share"] == pytest.approx(34 / 110)
     assert by_team.loc["b", "intensity"] == pytest.approx(2.0)
     assert by_team.loc["a", "days"] == 2 and by_team.loc["a", "adoption_basis"] == "eligible"
     weekly = series(read_telemetry(csv.encode(), "a.csv").daily, "week")
@@ -263,7 +263,14 @@ def test_the_band_covers_the_truth_and_the_holt_cross_check_agrees():
         lo <= f <= hi
         for lo, f, hi in zip(forecast.band_low, forecast.fitted, forecast.band_high, strict=True)
     )
-    assert forecast.target_month == "2025-12"  # 0.6 reached at t ≈ 11.6 → December 2025
+    # 0.6 is reached at t ≈ 11.5: month 11 (December 2025) is still below it, month 12
+    # (January 2026) is the first whole month at or above it.
+    assert forecast.target_month == "2026-01"
+    assert (
+        forecast.fit.share(np.array([11.0, 12.0])).tolist()[0]
+        < 0.6
+        <= forecast.fit.share(np.array([12.0]))[0]
+    )
     assert abs(forecast.holt[0] - forecast.fitted[20]) < 0.05
 
 
@@ -276,7 +283,7 @@ def test_too_few_periods_give_no_forecast_with_the_reason():
 def test_the_sample_adoption_file_forecasts_every_team():
     report = report_to_dict(analyse(read(SAMPLES / "adoption.csv")))
     teams = {item["team"] for item in report["forecast"]}
-    assert teams == {"all", "engineering", "finance", "sales", "support"}
+    assert teams == {"(all teams)", "engineering", "finance", "sales", "support"}
     for item in report["forecast"]:
         assert 0 < item["ceiling"]["estimate"] <= 1
         assert item["target_month"] or item["target_note"]
@@ -302,7 +309,7 @@ def test_adoption_json_has_the_documented_keys(capsys):
     ("args", "message"),
     [
         (["--target", "80"], "argument --target: must be a share between 0 and 1"),
-        (["--eligible", "-1"], "argument --eligible: must be an amount ≥ 0"),
+        (["--eligible", "-1"], "argument --eligible: must be an amount from 0 to 1e15"),
         (["--period", "year"], "argument --period: invalid choice"),
     ],
 )
@@ -388,3 +395,90 @@ def test_observations_past_the_horizon_are_refused():
     }  # fmt: skip
     with pytest.raises(CaseError, match=r"adoption\.observed: runs to month 13"):
         parse_case(data, "case.yaml")
+
+
+@pytest.mark.parametrize(
+    ("share", "reason"),
+    [
+        (np.linspace(0.6, 0.1, 12), "does not follow an S-curve"),  # falling
+        (np.full(12, 0.4), "does not follow an S-curve"),  # flat
+    ],
+)
+def test_series_that_are_no_s_curve_get_no_forecast(share, reason):
+    months = pd.Series(pd.date_range("2025-01-01", periods=share.size, freq="MS"))
+    forecast = forecast_team("t", months, pd.Series(share), 0.3)
+    assert forecast.fit is None and reason in forecast.note and forecast.target_month is None
+
+
+def test_ratios_use_only_rows_that_have_both_figures():
+    """A team that does not report a figure drops out of that ratio instead of diluting it."""
+    csv = (
+        "date,team,eligible_users,active_users,engaged_users,monthly_active_users\n"
+        "2026-01-05,a,100,10,10,50\n"
+        "2026-01-05,b,100,30,,\n"
+    )
+    daily = read_telemetry(csv.encode(), "a.csv").daily
+    overall = series(daily, "month").set_index("team").loc["(all teams)"]
+    assert overall["engaged_share"] == pytest.approx(10 / 10)
+    assert overall["stickiness"] == pytest.approx(10 / 50)
+    # adoption: a's monthly active 50 and b's active 30 over 200 eligible
+    assert overall["adoption_rate"] == pytest.approx((50 + 30) / 200)
+    summary = summarise(daily)
+    assert summary.engaged_share == pytest.approx(1.0) and summary.stickiness == pytest.approx(0.2)
+
+
+def test_latest_figures_add_each_teams_own_last_day():
+    csv = (
+        "date,team,eligible_users,active_users\n"
+        "2026-01-01,a,100,5\n2026-01-02,a,100,10\n2026-01-01,b,100,90\n"
+    )
+    summary = summarise(read_telemetry(csv.encode(), "a.csv").daily)
+    assert summary.active_users_latest == 100 and summary.adoption_rate_latest == pytest.approx(0.5)
+
+
+def test_json_exports_may_start_with_blank_lines_and_csv_headers_may_be_quoted():
+    raw = b"\n\n" + (DATA / "github_metrics_one_day.json").read_bytes()
+    assert read_telemetry(raw, "m.json").format == "github_copilot_metrics"
+    quoted = b'"date","team","eligible_users","active_users"\n2026-01-05,a,10,3\n'
+    assert read_telemetry(quoted, "q.csv").format == "adoption_csv"
+
+
+def test_null_day_totals_are_missing_not_zero():
+    day = github_day("2026-03-02", 10, 8, {"python": (10, 2, 10, 2)})
+    day["total_active_users"] = None
+    telemetry = read_telemetry(json.dumps([day]).encode(), "m.json")
+    assert math.isnan(telemetry.daily["active_users"].iloc[0])
+    assert not any("engaged users but" in n.message for n in telemetry.data_quality)
+    assert summarise(telemetry.daily).engaged_share is None
+
+
+def test_m365_uses_the_latest_app_date_and_30_days_whatever_the_period():
+    csv = (
+        "Report Refresh Date,User Principal Name,Last Activity Date,"
+        "Word Copilot Last Activity Date,Report Period\n"
+        "2026-10-31,a@x.com,,2026-10-20,180\n"
+        "2026-10-31,b@x.com,2026-06-01,,180\n"
+    )
+    telemetry = read_telemetry(csv.encode(), "m.csv")
+    assert telemetry.daily["active_users"].iloc[0] == 1  # a (by Word), not b (June)
+    assert "the latest app date is used" in telemetry.data_quality[0].message
+    assert idle_licences(telemetry, None).users == ("b@x.com",)
+
+
+def test_monthly_active_above_eligible_is_refused(tmp_path):
+    bad = tmp_path / "a.csv"
+    bad.write_text(
+        "date,team,eligible_users,active_users,monthly_active_users\n2026-01-05,a,10,5,50\n"
+    )
+    with pytest.raises(TelemetryError, match="must not exceed eligible_users"):
+        read(bad)
+
+
+def test_huge_numbers_are_refused_not_crashed_on(capsys):
+    day = github_day("2026-03-02", 10, 8, {"python": (10**400, 2, 10, 2)})
+    with pytest.raises(TelemetryError, match="from 0 to 1e15, got a number above 1e15"):
+        read_telemetry(json.dumps([day]).encode(), "m.json")
+    m365 = SAMPLES / "m365_copilot_usage.csv"
+    with pytest.raises(SystemExit):
+        main(["adoption", str(m365), "--licence-price", "1e308"])
+    assert "from 0 to 1e15" in capsys.readouterr().err

@@ -378,7 +378,7 @@ def test_adoption_page_shows_the_engine_figures_and_forecast():
     path = ADOPTION / "adoption.csv"
     report = analyse(read_telemetry(path.read_bytes(), path.name), None, 0.8, "month", 30.0)
     assert metric(at, "Adoption rate (last day)") == f"{report.summary.adoption_rate_latest:.1%}"
-    overall = next(item for item in report.forecasts if item.team == "all")
+    overall = next(item for item in report.forecasts if item.team == "(all teams)")
     assert metric(at, "80% reached") == overall.target_month
     assert len(at.get("plotly_chart")) == 1
 

@@ -571,7 +571,7 @@ def test_rank_readable_output(capsys):
     ("args", "message"),
     [
         (["--weights", "speed=2"], "argument --weights: 'speed=2' is not key=value"),
-        (["--budget", "-5"], "argument --budget: must be an amount ≥ 0"),
+        (["--budget", "-5"], "argument --budget: must be an amount from 0 to 1e15"),
         (["--budget", "lots"], "argument --budget: not a number"),
         (["--thresholds", "50"], "argument --thresholds: must be VALUE,ACTIONABILITY"),
         (["--top", "0"], "argument --top: must be from 1"),

@@ -109,6 +109,8 @@ st.caption(
     f" teams: {', '.join(summary.teams)}."
 )
 
+if report.adoption_note:
+    st.caption(f"Note: {report.adoption_note}.")
 if summary.adoption_basis is None:
     st.warning(
         "The export does not say how many people could use the tool, so there is no adoption"

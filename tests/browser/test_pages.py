@@ -123,7 +123,7 @@ def test_builder_names_a_bad_cell_under_its_table(page, app_url, screenshot):
     message = page.get_by_text("minutes_saved_per_task: must be ≥ 0, got -3")
     # Keyboard focus on a freshly drawn canvas grid is occasionally not ready: retry the
     # whole interaction on a fresh page rather than wait on a fixed delay.
-    for _attempt in range(3):
+    for _attempt in range(5):
         page.goto(f"{app_url}/builder")
         expect(metric_value(page, "NPV")).to_be_visible()
         type_into_cell(page, 0, row=0, column=3, text="-3")  # time_saved: minutes saved
