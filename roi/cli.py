@@ -18,6 +18,8 @@ from roi.adoption_report import analyse, render_report, report_to_dict
 from roi.budget import select_portfolio
 from roi.casefile import CASE_FILE_SUFFIXES, CaseError, Problem, load_case
 from roi.csvtable import parse_number
+from roi.culture import report_to_dict as survey_to_dict
+from roi.culture import survey_report
 from roi.engine import evaluate
 from roi.infrastructure import infrastructure_reports
 from roi.pilots import estimate_pilots, parse_mapping, read_observations
@@ -29,8 +31,10 @@ from roi.render import (
     render_pilots,
     render_portfolio,
     render_ranking,
+    render_survey,
 )
 from roi.report import infrastructure_to_dict, pilots_to_dict, ranking_to_dict, result_to_json
+from roi.survey import read_items, read_responses
 from roi.telemetry import read_telemetry
 
 EXIT_BAD_INPUT = 2
@@ -145,6 +149,23 @@ def _adoption(args: argparse.Namespace) -> int:
         print(json.dumps(report_to_dict(report), indent=2, allow_nan=False))
     else:
         print(render_report(report))
+    return 0
+
+
+def _survey(args: argparse.Namespace) -> int:
+    files = {}
+    for name in (args.items, args.responses):
+        try:
+            files[name] = Path(name).read_bytes()
+        except OSError as error:
+            raise CaseError(name, [Problem("", f"cannot be read ({error.strerror})")]) from None
+    instrument = read_items(files[args.items], args.items)
+    responses = read_responses(files[args.responses], args.responses, instrument)
+    report = survey_report(responses, instrument, args.min_group)
+    if args.json:
+        print(json.dumps(survey_to_dict(report), indent=2, allow_nan=False))
+    else:
+        print(render_survey(report))
     return 0
 
 
@@ -385,6 +406,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     adoption_cmd.add_argument("--json", action="store_true", help="print one JSON object")
     adoption_cmd.set_defaults(run=_adoption)
+    survey_cmd = commands.add_parser(
+        "survey",
+        help="score a culture survey by team, wave and dimension, anonymity kept",
+        description="Validate survey responses against their items and report reliability,"
+        " scores by team and wave (groups below the minimum size hidden, with complementary"
+        " suppression), wave-over-wave changes and each team's barrier dimension.",
+    )
+    survey_cmd.add_argument("responses", metavar="RESPONSES", help="survey_responses.csv")
+    survey_cmd.add_argument(
+        "--items", metavar="ITEMS", required=True, help="survey_items.csv (the instrument)"
+    )
+    survey_cmd.add_argument(
+        "--min-group",
+        metavar="N",
+        type=_option(_count(3, 1000)),
+        default=5,
+        help="smallest group whose figures are shown (default 5, at least 3)",
+    )
+    survey_cmd.add_argument("--json", action="store_true", help="print one JSON object")
+    survey_cmd.set_defaults(run=_survey)
     return parser
 
 

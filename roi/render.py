@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from roi.budget import BudgetPortfolio
 from roi.case import BusinessCase
+from roi.culture import SurveyReport
 from roi.engine import CaseResult, Metrics
 from roi.formatting import (
     format_money,
@@ -288,4 +289,54 @@ def render_budget(portfolio: BudgetPortfolio) -> str:
         reasons.setdefault(reason, []).append(use_case_id)
     for reason, ids in reasons.items():
         lines.append(f"  Not chosen ({reason}): {', '.join(ids)}")
+    return "\n".join(lines)
+
+
+def render_survey(report: SurveyReport) -> str:
+    """Per dimension: reliability and the whole survey's figures; per team, the latest
+    wave's scores (hidden groups shown as such); clear wave-over-wave changes; barriers."""
+    lines = [
+        f"{report.respondents:,} respondents, waves {', '.join(report.waves)}; groups of fewer"
+        f" than {report.min_group} are hidden"
+    ]
+    header = ["Dimension", "Items", "Alpha", "95% CI", "n", "Mean", "Favourable", "Score"]
+    rows = []
+    for d in report.dimensions:
+        ci = "–" if d.alpha_ci is None else f"{d.alpha_ci[0]:.2f} to {d.alpha_ci[1]:.2f}"
+        alpha = "–" if d.alpha is None else f"{d.alpha:.2f}" + ("" if d.reliable else " (low)")
+        rows.append([
+            d.dimension, str(d.items), alpha, ci,
+            "hidden" if d.suppressed else f"{d.n:,}",
+            "–" if d.mean is None else f"{d.mean:.2f}",
+            "–" if d.favourable is None else f"{d.favourable:.0%}",
+            "–" if d.score is None else f"{d.score:.0f}",
+        ])  # fmt: skip
+    lines += ["", _table(header, rows)]
+    latest = report.waves[-1]
+    teams = sorted({g.team for g in report.groups})
+    dimensions = [d.dimension for d in report.dimensions]
+    cells = {(g.team, g.dimension): g for g in report.groups if g.wave == latest}
+    rows = []
+    for team in teams:
+        row = [team]
+        for dimension in dimensions:
+            group = cells.get((team, dimension))
+            row.append(
+                "–" if group is None else "hidden" if group.suppressed else f"{group.score:.0f}"
+            )
+        rows.append(row)
+    lines += ["", f"Scores (0-100) in wave {latest}", _table(["Team", *dimensions], rows)]
+    clear = [c for c in report.changes if c.p_adjusted is not None and c.p_adjusted < 0.05]
+    lines.append("")
+    lines.append(
+        f"Clear changes between waves ({len(clear)} of {len(report.changes)}, Holm-adjusted):"
+    )
+    lines += [
+        f"  {c.team} {c.dimension} {c.wave_from}→{c.wave_to}: {c.change:+.2f}"
+        f" (95% CI {c.ci_low:+.2f} to {c.ci_high:+.2f}), {c.reading}"
+        for c in clear
+    ] or ["  none"]
+    lines.append("")
+    lines.append("Barrier (first readiness dimension at or below the middle of its scale):")
+    lines += [f"  {team}: {barrier or 'none'}" for team, barrier in report.barriers.items()]
     return "\n".join(lines)

@@ -1,0 +1,468 @@
+"""Survey scores by team, wave and dimension, with anonymity kept.
+
+Conventions:
+
+- Reverse-scored items are turned round first: x → low + high − x.
+- A respondent's **dimension score** is the mean of their answers to its items; a group's
+  **mean** is the mean of its respondents' dimension scores (each person counts once); its
+  **score** is that mean on 0–100, (mean − low) / (high − low) · 100, which is (x − 1) · 25
+  on a 1–5 scale.
+- **% favourable** is the share of a group's answers in the top boxes: 4–5 on a 5-point
+  scale, 5–7 on a 7-point one, 9–10 (promoters) for advocacy; none for ``recapture``.
+- **Advocacy** is % promoters (9–10) − % detractors (0–6) of those who answered, a fraction
+  from −1 to 1. **Recapture** is the mean answer / 10: the share of saved time that goes into
+  more valuable work.
+- **Anonymity**: no figure, not even the count, for a group with fewer respondents than the
+  minimum group size (5 unless set; never below 3). Within each wave and dimension, when
+  the hidden teams could be recovered from the total (one hidden team, or hidden teams
+  with fewer respondents together than the minimum), the smallest visible teams are hidden
+  too until they cannot; the same holds for waves within the whole-survey figures.
+  Individual answers never leave this module.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from roi.survey import ADVOCACY, RECAPTURE, Instrument
+
+MIN_GROUP_DEFAULT = 5
+MIN_GROUP_FLOOR = 3
+ALL_TEAMS = "(all teams)"
+
+
+def favourable_from(scale: tuple[int, int], dimension: str) -> float | None:
+    """The lowest favourable answer of a scale (``None`` when the idea does not apply)."""
+    low, high = scale
+    if dimension == RECAPTURE:
+        return None
+    if dimension == ADVOCACY or (low, high) == (0, 10):
+        return 9.0
+    return {5: 4.0, 7: 5.0}[high]
+
+
+def answers(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """One row per answer: ``respondent_id, wave, team, item, dimension, value`` (reverse
+    scoring applied), ``favourable`` (bool or NaN) and the item's ``low``/``high``."""
+    names = [item.item for item in instrument.items]
+    long = responses.melt(
+        id_vars=["respondent_id", "wave", "team"], value_vars=names, var_name="item"
+    ).dropna(subset=["value"])
+    meta = pd.DataFrame(
+        {
+            "item": names,
+            "dimension": [i.dimension for i in instrument.items],
+            "low": [float(i.low) for i in instrument.items],
+            "high": [float(i.high) for i in instrument.items],
+            "reverse": [i.reverse for i in instrument.items],
+            "top": [favourable_from((i.low, i.high), i.dimension) for i in instrument.items],
+        }
+    )
+    long = long.merge(meta, on="item", how="left")
+    long["value"] = np.where(
+        long["reverse"], long["low"] + long["high"] - long["value"], long["value"]
+    )
+    long["favourable"] = np.where(
+        long["top"].isna(), np.nan, (long["value"] >= long["top"]).astype(float)
+    )
+    return long.drop(columns=["reverse", "top"])
+
+
+def suppress(counts: dict[str, int], min_group: int) -> set[str]:
+    """Groups to hide among parts of a visible total: those below ``min_group``, then the
+    smallest others until the hidden set is empty or has at least two groups holding at
+    least ``min_group`` respondents together (so that total − visible parts reveals no
+    group and no group of fewer than ``min_group``).
+
+    >>> sorted(suppress({"a": 40, "b": 12, "legal": 3}, 5))
+    ['b', 'legal']
+    >>> sorted(suppress({"a": 40, "b": 12}, 5))
+    []
+    """
+    hidden = {group for group, n in counts.items() if n < min_group}
+    visible = sorted((n, group) for group, n in counts.items() if group not in hidden)
+    while hidden and visible and (len(hidden) < 2 or sum(counts[g] for g in hidden) < min_group):
+        hidden.add(visible.pop(0)[1])
+    return hidden
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    """A team (or :data:`ALL_TEAMS`) in one wave on one dimension; figures are ``None``
+    when suppressed."""
+
+    team: str
+    wave: str
+    dimension: str
+    n: int | None
+    suppressed: bool
+    mean: float | None
+    favourable: float | None
+    score: float | None
+    advocacy: float | None = None
+    recapture: float | None = None
+
+
+def _group_figures(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per group of ``keys`` (which include ``dimension``): n, mean of the respondents'
+    dimension scores, % favourable of the answers, the 0–100 score, advocacy and
+    recapture. One pass of group-bys, however many groups."""
+    person = long.groupby([*keys, "respondent_id"], sort=False).agg(
+        value=("value", "mean"), low=("low", "first"), high=("high", "first")
+    )
+    person = person.reset_index()
+    person["promoter"] = (person["value"] >= 9).astype(float)
+    person["detractor"] = (person["value"] <= 6).astype(float)
+    grouped = person.groupby(keys, sort=True)
+    figures = grouped.agg(
+        n=("respondent_id", "size"),
+        mean=("value", "mean"),
+        low=("low", "first"),
+        high=("high", "first"),
+        promoters=("promoter", "mean"),
+        detractors=("detractor", "mean"),
+    )
+    figures["favourable"] = long.groupby(keys, sort=True)["favourable"].mean()
+    figures["score"] = (figures["mean"] - figures["low"]) / (figures["high"] - figures["low"]) * 100
+    dimension = figures.index.get_level_values("dimension")
+    figures["advocacy"] = np.where(
+        dimension == ADVOCACY, figures["promoters"] - figures["detractors"], np.nan
+    )
+    figures["recapture"] = np.where(dimension == RECAPTURE, figures["mean"] / 10.0, np.nan)
+    return figures.drop(columns=["low", "high", "promoters", "detractors"]).reset_index()
+
+
+def _value(x) -> float | None:
+    return None if pd.isna(x) else float(x)
+
+
+def group_scores(
+    responses: pd.DataFrame, instrument: Instrument, min_group: int = MIN_GROUP_DEFAULT
+) -> list[GroupScore]:
+    """Every team and the teams together, per wave and dimension, with anonymity applied."""
+    if min_group < MIN_GROUP_FLOOR:
+        raise ValueError(f"the minimum group size is at least {MIN_GROUP_FLOOR}, got {min_group}")
+    long = answers(responses, instrument)
+    long["wave"] = long["wave"].astype(str)
+    teams = _group_figures(long, ["wave", "dimension", "team"])
+    totals = _group_figures(long, ["wave", "dimension"]).assign(team=ALL_TEAMS)
+    hidden: set[tuple[str, str, str]] = set()
+    for (wave, dimension), rows in teams.groupby(["wave", "dimension"], sort=False):
+        counts = dict(zip(rows["team"], rows["n"].astype(int), strict=True))
+        total = int(
+            totals.loc[(totals["wave"] == wave) & (totals["dimension"] == dimension), "n"].iloc[0]
+        )
+        hide = suppress(counts, min_group) if total >= min_group else set(counts)
+        hidden |= {(wave, dimension, team) for team in hide}
+        if total < min_group:
+            hidden.add((wave, dimension, ALL_TEAMS))
+    out = []
+    for record in pd.concat([teams, totals], ignore_index=True).to_dict("records"):
+        key = (record["wave"], record["dimension"], record["team"])
+        if key in hidden:
+            out.append(GroupScore(record["team"], key[0], key[1], None, True, None, None, None))
+            continue
+        out.append(
+            GroupScore(
+                team=record["team"], wave=key[0], dimension=key[1], n=int(record["n"]),
+                suppressed=False, mean=_value(record["mean"]),
+                favourable=_value(record["favourable"]), score=_value(record["score"]),
+                advocacy=_value(record["advocacy"]), recapture=_value(record["recapture"]),
+            )
+        )  # fmt: skip
+    order = {d: i for i, d in enumerate(instrument.dimensions)}
+    out.sort(key=lambda g: (g.wave, order.get(g.dimension, 99), g.team == ALL_TEAMS, g.team))
+    return out
+
+
+@dataclass(frozen=True)
+class DimensionSummary:
+    """A dimension over the whole survey: Cronbach's alpha with its 95 % interval (``None``
+    for single-item dimensions or too few complete answers), and the figures of all
+    responses (``None`` when anonymity hides them)."""
+
+    dimension: str
+    items: int
+    alpha: float | None
+    alpha_ci: tuple[float, float] | None
+    alpha_n: int
+    reliable: bool | None
+    n: int | None
+    mean: float | None
+    favourable: float | None
+    score: float | None
+    suppressed: bool
+    advocacy: float | None = None
+    recapture: float | None = None
+
+
+def cronbach_alpha(table: np.ndarray) -> float:
+    """Cronbach's alpha of a respondents × items table without gaps:
+    k / (k − 1) · (1 − Σ item variances / variance of the totals), variances with n − 1.
+
+    By hand: item variances 5/3 and 11/12, total variance 59/12, so
+    α = 2 · (1 − (31/12) / (59/12)) = 56/59 ≈ 0.9492.
+
+    >>> round(cronbach_alpha(np.array([[1, 2], [2, 3], [3, 4], [4, 4.]])), 4)
+    0.9492
+    """
+    k = table.shape[1]
+    item_variance = table.var(axis=0, ddof=1).sum()
+    total_variance = table.sum(axis=1).var(ddof=1)
+    return float(k / (k - 1) * (1.0 - item_variance / total_variance))
+
+
+def alpha_interval(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, float]:
+    """Feldt's (1965) interval: 1 − (1 − α)·F, F the F distribution's quantiles with
+    n − 1 and n(k − 1) degrees of freedom, as R's ``statpsych::ci.cronbach``.
+
+    >>> [round(x, 7) for x in alpha_interval(0.85, 89, 7)]  # statpsych: 0.7971254 0.8931436
+    [0.7971254, 0.8931436]
+    """
+    from scipy import stats
+
+    tail = (1 - level) / 2
+    low = 1 - (1 - alpha) * stats.f.ppf(1 - tail, n - 1, n * (k - 1))
+    high = 1 - (1 - alpha) * stats.f.ppf(tail, n - 1, n * (k - 1))
+    return float(low), float(high)
+
+
+RELIABLE_ALPHA = 0.7
+
+
+def dimension_summaries(
+    responses: pd.DataFrame, instrument: Instrument, min_group: int = MIN_GROUP_DEFAULT
+) -> list[DimensionSummary]:
+    """Per dimension over every wave: reliability and the whole survey's figures (waves
+    whose own totals are hidden are protected by the same complementary rule)."""
+    long = answers(responses, instrument)
+    out = []
+    for dimension in instrument.dimensions:
+        names = [item.item for item in instrument.of(dimension)]
+        rows = long[long["dimension"] == dimension]
+        complete = responses[names].dropna().to_numpy(dtype=float)
+        items = instrument.of(dimension)
+        if len(names) >= 2 and complete.shape[0] >= 3:
+            flipped = complete.copy()
+            for j, item in enumerate(items):
+                if item.reverse:
+                    flipped[:, j] = item.low + item.high - flipped[:, j]
+            totals_vary = flipped.sum(axis=1).var(ddof=1) > 0
+            alpha = cronbach_alpha(flipped) if totals_vary else None
+        else:
+            alpha = None
+        interval = None if alpha is None else alpha_interval(alpha, complete.shape[0], len(names))
+        counts = {str(w): int(part["respondent_id"].nunique()) for w, part in rows.groupby("wave")}
+        hidden_waves = suppress(counts, min_group)
+        keep = rows[~rows["wave"].astype(str).isin(hidden_waves)]
+        size = keep.groupby(["wave", "respondent_id"]).ngroups
+        hidden = size < min_group
+        figures = {}
+        if not hidden:
+            whole = keep.assign(
+                respondent_id=keep["wave"].astype(str) + "\x00" + keep["respondent_id"]
+            )
+            figures = _group_figures(whole, ["dimension"]).iloc[0].to_dict()
+        out.append(
+            DimensionSummary(
+                dimension=dimension,
+                items=len(names),
+                alpha=alpha,
+                alpha_ci=interval,
+                alpha_n=int(complete.shape[0]),
+                reliable=None if alpha is None else alpha >= RELIABLE_ALPHA,
+                n=None if hidden else size,
+                mean=_value(figures.get("mean")),
+                favourable=_value(figures.get("favourable")),
+                score=_value(figures.get("score")),
+                suppressed=hidden,
+                advocacy=_value(figures.get("advocacy")),
+                recapture=_value(figures.get("recapture")),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class WaveChange:
+    """A team's (or all teams') change on a dimension from one wave to the next: the
+    difference of means with its 95 % interval (Welch), Hedges' g, the raw and
+    Holm-adjusted p-values, and a plain-language reading."""
+
+    team: str
+    dimension: str
+    wave_from: str
+    wave_to: str
+    n_from: int
+    n_to: int
+    change: float
+    ci_low: float | None
+    ci_high: float | None
+    effect_size: float | None
+    p_value: float | None
+    p_adjusted: float | None
+    reading: str
+
+
+def wave_changes(
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    groups: list[GroupScore],
+    min_group: int = MIN_GROUP_DEFAULT,
+) -> list[WaveChange]:
+    """Changes between consecutive waves for every team and dimension whose groups are
+    visible in both waves (a change involving a hidden group would reveal it)."""
+    from scipy import stats
+    from statsmodels.stats.multitest import multipletests
+
+    visible = {(g.team, g.wave, g.dimension) for g in groups if not g.suppressed}
+    long = answers(responses, instrument)
+    people = (
+        long.groupby(["team", "wave", "dimension", "respondent_id"])["value"].mean().reset_index()
+    )
+    everyone = people.assign(team=ALL_TEAMS)
+    people = pd.concat([people, everyone], ignore_index=True)
+    waves = sorted(long["wave"].astype(str).unique())
+    raw = []
+    for (team, dimension), rows in people.groupby(["team", "dimension"], sort=True):
+        for before, after in itertools.pairwise(waves):
+            if (team, before, dimension) not in visible or (team, after, dimension) not in visible:
+                continue
+            x = rows.loc[rows["wave"] == before, "value"].to_numpy(dtype=float)
+            y = rows.loc[rows["wave"] == after, "value"].to_numpy(dtype=float)
+            raw.append((team, dimension, before, after, x, y))
+    results, p_values = [], []
+    for team, dimension, before, after, x, y in raw:
+        change = float(y.mean() - x.mean())
+        vx, vy = x.var(ddof=1) / x.size, y.var(ddof=1) / y.size
+        se = math.sqrt(vx + vy)
+        if se > 0:
+            dof = se**4 / (vx**2 / (x.size - 1) + vy**2 / (y.size - 1))
+            quantile = stats.t.ppf(0.975, dof)
+            p = float(2 * stats.t.sf(abs(change) / se, dof))
+            ci = (change - quantile * se, change + quantile * se)
+        else:
+            p, ci = None, (None, None)
+        pooled = math.sqrt(
+            ((x.size - 1) * x.var(ddof=1) + (y.size - 1) * y.var(ddof=1)) / (x.size + y.size - 2)
+        )
+        correction = 1 - 3 / (4 * (x.size + y.size) - 9)
+        g = change / pooled * correction if pooled > 0 else None
+        results.append([team, dimension, before, after, x.size, y.size, change, *ci, g, p])
+        p_values.append(p)
+    valid = [i for i, p in enumerate(p_values) if p is not None]
+    adjusted = [None] * len(p_values)
+    if valid:
+        corrected = multipletests([p_values[i] for i in valid], method="holm")[1]
+        for i, value in zip(valid, corrected, strict=True):
+            adjusted[i] = float(value)
+    out = []
+    for row, p_adj in zip(results, adjusted, strict=True):
+        out.append(WaveChange(*row, p_adjusted=p_adj, reading=_reading(row, p_adj)))
+    return out
+
+
+def _reading(row: list, p_adjusted: float | None) -> str:
+    n_from, n_to, change, g = row[4], row[5], row[6], row[9]
+    if p_adjusted is None:
+        return "no spread in the answers: no test possible"
+    direction = "up" if change > 0 else "down"
+    size = (
+        ""
+        if g is None
+        else ("a small" if abs(g) < 0.5 else "a medium" if abs(g) < 0.8 else "a large")
+    )
+    if p_adjusted < 0.05:
+        return f"{size} change {direction}, clear even allowing for the many comparisons".strip()
+    if min(n_from, n_to) < 20:
+        smallest = min(n_from, n_to)
+        return (
+            f"{direction} by {abs(change):.2f}, but with {smallest} people in a wave this"
+            " could be chance"
+        )
+    return f"{direction} by {abs(change):.2f}: not distinguishable from chance"
+
+
+@dataclass(frozen=True)
+class SurveyReport:
+    """Everything the survey report shows; no individual answer is in it."""
+
+    respondents: int
+    waves: tuple[str, ...]
+    teams: tuple[str, ...]
+    min_group: int
+    dimensions: tuple[DimensionSummary, ...]
+    groups: tuple[GroupScore, ...]
+    changes: tuple[WaveChange, ...]
+    barriers: dict[str, str | None]
+
+
+def barrier_dimensions(groups: list[GroupScore], instrument: Instrument) -> dict[str, str | None]:
+    """Per team, in the latest wave where it is visible: the first readiness dimension (in
+    the instrument's order, ADKAR-style) whose mean is 3 or lower on a 1–5 scale (the
+    middle of the scale or below on others); ``None`` when none is."""
+    order = instrument.readiness
+    middle = {d: (instrument.of(d)[0].low + instrument.of(d)[0].high) / 2 for d in order}
+    out: dict[str, str | None] = {}
+    for team in sorted({g.team for g in groups}):
+        rows = [g for g in groups if g.team == team and not g.suppressed and g.dimension in order]
+        if not rows:
+            continue
+        latest = max(g.wave for g in rows)
+        means = {g.dimension: g.mean for g in rows if g.wave == latest}
+        out[team] = next((d for d in order if d in means and means[d] <= middle[d]), None)
+    return out
+
+
+def survey_report(
+    responses: pd.DataFrame, instrument: Instrument, min_group: int = MIN_GROUP_DEFAULT
+) -> SurveyReport:
+    """Scores, reliability, wave-over-wave changes and barriers, anonymity applied."""
+    groups = group_scores(responses, instrument, min_group)
+    return SurveyReport(
+        respondents=int(responses["respondent_id"].nunique()),
+        waves=tuple(sorted(responses["wave"].astype(str).unique())),
+        teams=tuple(sorted(responses["team"].unique())),
+        min_group=min_group,
+        dimensions=tuple(dimension_summaries(responses, instrument, min_group)),
+        groups=tuple(groups),
+        changes=tuple(wave_changes(responses, instrument, groups, min_group)),
+        barriers=barrier_dimensions(groups, instrument),
+    )
+
+
+def report_to_dict(report: SurveyReport) -> dict:
+    """The `python -m roi survey --json` object: aggregates only."""
+    from dataclasses import asdict
+
+    return {
+        "respondents": report.respondents,
+        "wave_labels": list(report.waves),
+        "teams": list(report.teams),
+        "min_group": report.min_group,
+        "dimensions": {
+            d.dimension: {
+                "items": d.items,
+                "alpha": d.alpha,
+                "alpha_ci": None if d.alpha_ci is None else list(d.alpha_ci),
+                "alpha_n": d.alpha_n,
+                "reliable": d.reliable,
+                "n": d.n,
+                "suppressed": d.suppressed,
+                "mean": d.mean,
+                "favourable": d.favourable,
+                "score": d.score,
+                "advocacy": d.advocacy,
+                "recapture": d.recapture,
+            }
+            for d in report.dimensions
+        },
+        "groups": [asdict(g) for g in report.groups],
+        "waves": [asdict(c) for c in report.changes],
+        "barriers": report.barriers,
+    }
