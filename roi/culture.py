@@ -23,7 +23,6 @@ Conventions:
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -163,6 +162,25 @@ def _group_figures(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     frame["advocacy"] = np.where(is_advocacy, promoters - detractors, np.nan)
     frame["recapture"] = np.where(frame["dimension"].to_numpy() == RECAPTURE, mean / 10.0, np.nan)
     return frame
+
+
+def _person_means(long: pd.DataFrame) -> pd.DataFrame:
+    """Each respondent's dimension score per team and wave (``value``), on integer codes."""
+    columns = ["team", "wave", "dimension", "respondent_id"]
+    codes = [long[c].cat.codes.to_numpy(dtype=np.int64) for c in columns]
+    sizes = [len(long[c].cat.categories) for c in columns]
+    key = np.zeros(len(long), dtype=np.int64)
+    for code, size in zip(codes, sizes, strict=True):
+        key = key * size + code
+    keys, inverse = np.unique(key, return_inverse=True)
+    value = long["value"].to_numpy(dtype=float)
+    means = np.bincount(inverse, weights=value) / np.bincount(inverse)
+    out = {}
+    remainder = keys.copy()
+    for column, size in reversed(list(zip(columns, sizes, strict=True))):
+        out[column] = pd.Categorical.from_codes(remainder % size, long[column].cat.categories)
+        remainder //= size
+    return pd.DataFrame({**{c: out[c] for c in columns}, "value": means})
 
 
 def _value(x) -> float | None:
@@ -357,26 +375,41 @@ class WaveChange:
     reading: str
 
 
-def _welch(team, dimension, before, after, a, b, stats) -> tuple[list, float | None]:
-    """Welch's comparison of two groups from their size, mean and variance (n − 1)."""
-    nx, ny = int(a["size"]), int(b["size"])
-    mx, my = float(a["mean"]), float(b["mean"])
-    sx = float(a["var"]) if nx > 1 else 0.0
-    sy = float(b["var"]) if ny > 1 else 0.0
+def _welch_all(pairs: list, stats) -> tuple[list[list], list[float | None]]:
+    """Welch's comparison of each (before, after) pair of groups from their size, mean and
+    variance (n − 1), all at once; Hedges' g from the pooled deviation."""
+    if not pairs:
+        return [], []
+    nx = np.array([float(a["size"]) for *_, a, _ in pairs])
+    ny = np.array([float(b["size"]) for *_, b in pairs])
+    mx = np.array([float(a["mean"]) for *_, a, _ in pairs])
+    my = np.array([float(b["mean"]) for *_, b in pairs])
+    sx = np.nan_to_num(np.array([float(a["var"]) for *_, a, _ in pairs]))
+    sy = np.nan_to_num(np.array([float(b["var"]) for *_, b in pairs]))
     change = my - mx
     vx, vy = sx / nx, sy / ny
-    se = math.sqrt(vx + vy)
-    if se > 0 and nx > 1 and ny > 1:
-        dof = se**4 / (vx**2 / (nx - 1) + vy**2 / (ny - 1))
-        quantile = stats.t.ppf(0.975, dof)
-        p = float(2 * stats.t.sf(abs(change) / se, dof))
-        ci = (change - quantile * se, change + quantile * se)
-    else:
-        p, ci = None, (None, None)
-    pooled = math.sqrt(((nx - 1) * sx + (ny - 1) * sy) / (nx + ny - 2)) if nx + ny > 2 else 0
-    correction = 1 - 3 / (4 * (nx + ny) - 9)
-    g = change / pooled * correction if pooled > 0 else None
-    return [team, dimension, before, after, nx, ny, change, *ci, g, p], p
+    se = np.sqrt(vx + vy)
+    testable = (se > 0) & (nx > 1) & (ny > 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dof = se**4 / (vx**2 / np.maximum(nx - 1, 1) + vy**2 / np.maximum(ny - 1, 1))
+        quantile = stats.t.ppf(0.975, np.where(testable, dof, 1.0))
+        p = 2 * stats.t.sf(
+            np.abs(change) / np.where(testable, se, 1.0), np.where(testable, dof, 1.0)
+        )
+        pooled = np.sqrt(((nx - 1) * sx + (ny - 1) * sy) / np.maximum(nx + ny - 2, 1))
+        g = change / pooled * (1 - 3 / (4 * (nx + ny) - 9))
+    rows, p_values = [], []
+    for i, (team, dimension, before, after, _, _) in enumerate(pairs):
+        ok = bool(testable[i])
+        ci = (float(change[i] - quantile[i] * se[i]), float(change[i] + quantile[i] * se[i]))
+        rows.append([
+            team, dimension, before, after, int(nx[i]), int(ny[i]), float(change[i]),
+            *(ci if ok else (None, None)),
+            float(g[i]) if pooled[i] > 0 else None,
+            float(p[i]) if ok else None,
+        ])  # fmt: skip
+        p_values.append(float(p[i]) if ok else None)
+    return rows, p_values
 
 
 def wave_changes(
@@ -393,11 +426,7 @@ def wave_changes(
 
     visible = {(g.team, g.wave, g.dimension) for g in groups if not g.suppressed}
     long = answers(responses, instrument) if long is None else long
-    person = (
-        long.groupby(["team", "wave", "dimension", "respondent_id"], observed=True)["value"]
-        .mean()
-        .reset_index()
-    )
+    person = _person_means(long)
     keys = ["team", "wave", "dimension"]
     by_team = person.groupby(keys, observed=True)["value"].agg(["size", "mean", "var"])
     overall = person.groupby(["wave", "dimension"], observed=True)["value"].agg(
@@ -412,19 +441,19 @@ def wave_changes(
     waves = sorted(str(w) for w in long["wave"].unique())
     teams = sorted({key[0] for key in moments})
     dimensions = [d for d in instrument.dimensions]
-    results, p_values = [], []
+    pairs = []
     for team in teams:
         for dimension in dimensions:
             for before, after in itertools.pairwise(waves):
                 first, second = (team, before, dimension), (team, after, dimension)
-                if first not in visible or second not in visible:
-                    continue
-                if first not in moments or second not in moments:
-                    continue
-                a, b = moments[first], moments[second]
-                row, p = _welch(team, dimension, before, after, a, b, stats)
-                results.append(row)
-                p_values.append(p)
+                if (
+                    first in visible
+                    and second in visible
+                    and first in moments
+                    and second in moments
+                ):
+                    pairs.append((team, dimension, before, after, moments[first], moments[second]))
+    results, p_values = _welch_all(pairs, stats)
     valid = [i for i, p in enumerate(p_values) if p is not None]
     adjusted = [None] * len(p_values)
     if valid:

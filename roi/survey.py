@@ -181,7 +181,11 @@ def read_responses(
     by_name = {item.item: item for item in instrument.items}
     for name in present:
         cells = frame[name]
-        values = pd.to_numeric(cells, errors="coerce")
+        # Answers take a handful of distinct texts: parse each once, not each cell.
+        distinct = cells.astype("category")
+        parsed = pd.to_numeric(pd.Series(distinct.cat.categories), errors="coerce").to_numpy()
+        codes = distinct.cat.codes.to_numpy()
+        values = pd.Series(np.where(codes >= 0, parsed[codes], np.nan), index=cells.index)
         item = by_name[name]
         bad = (cells != "") & (
             values.isna() | (values % 1 != 0) | (values < item.low) | (values > item.high)
