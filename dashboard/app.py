@@ -15,6 +15,7 @@ PAGES = [
     st.Page("app_pages/builder.py", title="Case builder", icon=":material/edit_note:"),
     st.Page("app_pages/pilots.py", title="Pilots", icon=":material/science:"),
     st.Page("app_pages/adoption.py", title="Adoption", icon=":material/trending_up:"),
+    st.Page("app_pages/culture.py", title="Culture", icon=":material/groups:"),
     st.Page("app_pages/infrastructure.py", title="Infrastructure", icon=":material/dns:"),
     st.Page("app_pages/methodology.py", title="Methodology", icon=":material/menu_book:"),
 ]

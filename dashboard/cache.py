@@ -15,6 +15,7 @@ from roi import BusinessCase, CaseResult, evaluate, load_case
 from roi.adoption_report import AdoptionReport, analyse, team_forecast
 from roi.budget import BudgetPortfolio, default_budget, select_portfolio
 from roi.casefile import CASE_FILE_SUFFIXES
+from roi.culture import SurveyReport, survey_report
 from roi.forecast import AdoptionForecast
 from roi.infrastructure import (
     HostingLevers,
@@ -28,6 +29,7 @@ from roi.portfolio import PortfolioRow, PortfolioTotals, portfolio_rows, portfol
 from roi.quickwins import Ranking, RankSettings, rank
 from roi.register import Register, read_register
 from roi.scenario import Levers, apply_levers
+from roi.survey import read_items, read_responses
 from roi.telemetry import read_telemetry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +37,8 @@ CASES_DIR = Path(os.environ.get("ROI_CASES_DIR", ROOT / "sample_data" / "cases")
 REFERENCE_CASE = ROOT / "sample_data" / "reference" / "tei_salesloft.yaml"
 SAMPLE_PILOTS = ROOT / "sample_data" / "pilot_observations.csv"
 SAMPLE_ADOPTION = ROOT / "sample_data" / "adoption" / "adoption.csv"
+SAMPLE_SURVEY_ITEMS = ROOT / "sample_data" / "survey" / "survey_items.csv"
+SAMPLE_SURVEY_RESPONSES = ROOT / "sample_data" / "survey" / "survey_responses.csv"
 # The bundled register; its folder is where every register's case_file paths are read from.
 SAMPLE_REGISTER = Path(os.environ.get("ROI_REGISTER_FILE", ROOT / "sample_data" / "use_cases.csv"))
 
@@ -144,3 +148,13 @@ def adoption_team(
     """One team's forecast with its Holt cross-check."""
     report = adoption(raw, name, team_label, eligible, target, licence_price)
     return team_forecast(report, team)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def survey(
+    items_raw: bytes, items_name: str, responses_raw: bytes, responses_name: str, min_group: int
+) -> SurveyReport:
+    """A survey's aggregates (no individual answer leaves the engine)."""
+    instrument = read_items(items_raw, items_name)
+    responses = read_responses(responses_raw, responses_name, instrument)
+    return survey_report(responses, instrument, min_group)

@@ -421,3 +421,33 @@ def test_adoption_page_rejects_an_unknown_file_and_an_empty_team():
     assert "x.json was rejected: 1 problem(s)" in at.error[0].value
     at.get("file_uploader")[0].upload("team.json", b"[]", "application/json").run()
     assert "fewer than five members" in at.warning[0].value
+
+
+# --- Culture (issue 8) --------------------------------------------------------------------
+
+SURVEY = ROOT / "sample_data" / "survey"
+
+
+def test_culture_page_shows_aggregates_and_hides_small_groups():
+    at = app("culture")
+    assert "128 respondents, 5 teams" in at.success[0].value
+    assert len(at.get("plotly_chart")) == 2
+    barriers = at.dataframe[0].value
+    assert "legal" not in list(barriers["Team"])  # hidden in every wave: no barrier shown
+    reliability = at.dataframe[1].value
+    assert (
+        reliability.loc[reliability["Dimension"] == "knowledge", "Reliable (≥ 0.7)"].iloc[0]
+        == "yes"
+    )
+    at.slider(key="culture.min_group").set_value(3).run()
+    assert not at.exception
+    assert "legal" in list(at.dataframe[0].value["Team"])
+
+
+def test_culture_page_rejects_bad_answers_and_names_them():
+    at = app("culture")
+    text = (SURVEY / "survey_responses.csv").read_text(encoding="utf-8")
+    broken = text.replace("sup-000,2026-03,support,3", "sup-000,2026-03,support,9", 1)
+    at.get("file_uploader")[1].upload("answers.csv", broken.encode(), "text/csv").run()
+    assert "answers.csv was rejected: 1 problem(s)" in at.error[0].value
+    assert list(at.dataframe[0].value["Where"]) == ["line 2, column aw1"]

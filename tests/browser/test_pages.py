@@ -223,3 +223,13 @@ def test_adoption(page, app_url, screenshot, tmp_path):
         page.get_by_text("kept as reported and counted in every total", exact=False)
     ).to_be_visible()
     screenshot(page, "adoption_github")
+
+
+def test_culture(page, app_url, screenshot):
+    """Issue 8: the heatmap with hidden cells, a team's trend, reliability and changes."""
+    page.set_viewport_size({"width": 1400, "height": 3200})
+    page.goto(f"{app_url}/culture")
+    expect(page.get_by_text("128 respondents, 5 teams", exact=False)).to_be_visible()
+    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(2)
+    expect(page.get_by_text("hidden").first).to_be_attached()
+    screenshot(page, "culture")

@@ -1,0 +1,80 @@
+"""Chart builders for the Culture page: survey report → plotly figure. Pure (no Streamlit).
+Hidden groups are drawn as hidden cells, never as a number."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from dashboard.charts import GREY
+from roi.culture import ALL_TEAMS, SurveyReport
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000")
+
+
+def heatmap_figure(report: SurveyReport, wave: str) -> go.Figure:
+    """Teams × readiness dimensions, 0–100 scores in one wave; a hidden group's cell is
+    empty and says "hidden"."""
+    dimensions = [d.dimension for d in report.dimensions]
+    teams = [*sorted({g.team for g in report.groups if g.team != ALL_TEAMS}), ALL_TEAMS]
+    cells = {(g.team, g.dimension): g for g in report.groups if g.wave == wave}
+    z, text = [], []
+    for team in teams:
+        row_z, row_text = [], []
+        for dimension in dimensions:
+            group = cells.get((team, dimension))
+            if group is None:
+                row_z.append(None)
+                row_text.append("")
+            elif group.suppressed:
+                row_z.append(None)
+                row_text.append("hidden")
+            else:
+                row_z.append(group.score)
+                row_text.append(f"{group.score:.0f}")
+        z.append(row_z)
+        text.append(row_text)
+    figure = go.Figure(
+        go.Heatmap(
+            z=z, x=dimensions, y=teams, text=text, texttemplate="%{text}",
+            colorscale="Blues", zmin=0, zmax=100, colorbar={"title": "Score"},
+            hovertemplate="%{y}, %{x}: %{text}<extra></extra>", xgap=2, ygap=2,
+        )
+    )  # fmt: skip
+    figure.update_layout(
+        title=f"Scores (0–100) by team and dimension, wave {wave}; hidden: fewer than"
+        f" {report.min_group} respondents, or hidden to protect one that is",
+        xaxis={"title": "Dimension", "side": "bottom"},
+        yaxis={"title": "Team", "autorange": "reversed"},
+        plot_bgcolor="#f0f0f0",
+        margin={"t": 60, "b": 40, "l": 10, "r": 10},
+        height=120 + 42 * len(teams),
+    )
+    return figure
+
+
+def trend_figure(report: SurveyReport, team: str) -> go.Figure:
+    """One team's score per dimension across waves (hidden waves left as gaps)."""
+    figure = go.Figure()
+    readiness = [d.dimension for d in report.dimensions]
+    for i, dimension in enumerate(readiness):
+        points = {
+            g.wave: (None if g.suppressed else g.score)
+            for g in report.groups
+            if g.team == team and g.dimension == dimension
+        }
+        figure.add_scatter(
+            x=list(report.waves), y=[points.get(w) for w in report.waves],
+            mode="lines+markers", name=dimension,
+            line={"color": OKABE_ITO[i % len(OKABE_ITO)], "dash": "solid" if i < 7 else "dot"},
+            hovertemplate=f"{dimension}, " + "%{x}: %{y:.0f}<extra></extra>",
+        )  # fmt: skip
+    figure.add_hline(y=50, line_dash="dot", line_color=GREY)
+    figure.update_layout(
+        title=f"Scores across waves, {team}",
+        xaxis={"title": "Wave", "type": "category"},
+        yaxis={"title": "Score (0–100)", "range": [0, 100]},
+        legend={"orientation": "h", "yanchor": "bottom", "y": -0.4, "x": 0},
+        margin={"t": 60, "b": 40, "l": 10, "r": 10},
+        height=420,
+    )
+    return figure
