@@ -6,7 +6,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from dashboard.charts import GREY
-from roi.culture import ALL_TEAMS, SurveyReport
+from roi.culture import ALL_TEAMS, Drivers, SurveyReport
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000")
 
@@ -76,5 +76,29 @@ def trend_figure(report: SurveyReport, team: str) -> go.Figure:
         legend={"orientation": "h", "yanchor": "bottom", "y": -0.4, "x": 0},
         margin={"t": 60, "b": 40, "l": 10, "r": 10},
         height=420,
+    )
+    return figure
+
+
+def drivers_figure(drivers: Drivers) -> go.Figure:
+    """Each readiness dimension's share of the explained variance of advocacy (bars), with
+    its coefficient, interval and p-value on hover; largest share on top."""
+    ordered = sorted(drivers.drivers, key=lambda d: d.importance)
+    figure = go.Figure(
+        go.Bar(
+            x=[d.importance for d in ordered], y=[d.dimension for d in ordered],
+            orientation="h", marker_color=OKABE_ITO[0],
+            customdata=[[d.estimate, d.ci_low, d.ci_high, d.p_value] for d in ordered],
+            hovertemplate="%{y}: %{x:.1%} of the variance<br>+%{customdata[0]:.2f} advocacy"
+            " points per point (95% CI %{customdata[1]:.2f} to %{customdata[2]:.2f}),"
+            " p = %{customdata[3]:.3g}<extra></extra>",
+        )
+    )  # fmt: skip
+    figure.update_layout(
+        title=f"Share of advocacy's variance by dimension (R² {drivers.r_squared:.2f},"
+        f" {drivers.n:,} respondents)",
+        xaxis={"title": "Share of variance explained (LMG)", "tickformat": ".0%"},
+        margin={"t": 60, "b": 40, "l": 10, "r": 10},
+        height=120 + 36 * len(ordered),
     )
     return figure

@@ -23,6 +23,7 @@ Conventions:
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -499,6 +500,8 @@ class SurveyReport:
     groups: tuple[GroupScore, ...]
     changes: tuple[WaveChange, ...]
     barriers: dict[str, str | None]
+    drivers: Drivers | None = None
+    drivers_note: str | None = None
 
 
 def barrier_dimensions(groups: list[GroupScore], instrument: Instrument) -> dict[str, str | None]:
@@ -524,6 +527,7 @@ def survey_report(
     """Scores, reliability, wave-over-wave changes and barriers, anonymity applied."""
     long = answers(responses, instrument)
     groups = group_scores(responses, instrument, min_group, long)
+    drivers, drivers_note = advocacy_drivers(responses, instrument, long)
     return SurveyReport(
         respondents=int(responses["respondent_id"].nunique()),
         waves=tuple(sorted(responses["wave"].astype(str).unique())),
@@ -533,6 +537,8 @@ def survey_report(
         groups=tuple(groups),
         changes=tuple(wave_changes(responses, instrument, groups, min_group, long)),
         barriers=barrier_dimensions(groups, instrument),
+        drivers=drivers,
+        drivers_note=drivers_note,
     )
 
 
@@ -565,4 +571,109 @@ def report_to_dict(report: SurveyReport) -> dict:
         "groups": [asdict(g) for g in report.groups],
         "waves": [asdict(c) for c in report.changes],
         "barriers": report.barriers,
+        "drivers": None if report.drivers is None else asdict(report.drivers),
+        "drivers_note": report.drivers_note,
     }
+
+
+@dataclass(frozen=True)
+class Driver:
+    """One readiness dimension's association with the outcome: the OLS coefficient (points
+    of outcome per point of dimension score, holding the others fixed) with its robust (HC1)
+    standard error, 95 % interval and p-value, and its share of the explained variance (the
+    average gain in R² over every order of entry: LMG, a Shapley decomposition)."""
+
+    dimension: str
+    estimate: float
+    std_error: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    importance: float
+
+
+@dataclass(frozen=True)
+class Drivers:
+    outcome: str
+    n: int
+    r_squared: float
+    drivers: tuple[Driver, ...]
+
+
+MIN_RESPONDENTS_PER_PREDICTOR = 10
+
+
+def advocacy_drivers(
+    responses: pd.DataFrame, instrument: Instrument, long: pd.DataFrame | None = None
+) -> tuple[Drivers | None, str | None]:
+    """Which readiness dimensions go with advocacy, respondent by respondent (all teams and
+    waves together): OLS of the advocacy answer on the respondents' dimension scores.
+    Needs :data:`MIN_RESPONDENTS_PER_PREDICTOR` complete respondents per coefficient;
+    returns ``None`` and the reason otherwise (or without an advocacy item)."""
+    import statsmodels.api as sm
+
+    readiness = list(instrument.readiness)
+    if ADVOCACY not in instrument.dimensions:
+        return None, "no drivers: the instrument has no advocacy item"
+    if len(readiness) < 1:
+        return None, "no drivers: the instrument has no readiness dimension"
+    long = answers(responses, instrument) if long is None else long
+    person = _person_means(long)
+    table = person.pivot_table(
+        index=["wave", "respondent_id"], columns="dimension", values="value", observed=True
+    )
+    columns = [d for d in readiness if d in table.columns]
+    if ADVOCACY not in table.columns or not columns:
+        return None, "no drivers: no advocacy answers"
+    data = table[[*columns, ADVOCACY]].dropna()
+    needed = MIN_RESPONDENTS_PER_PREDICTOR * (len(columns) + 1)
+    if len(data) < needed:
+        return None, (
+            f"no drivers: {len(data)} respondents answered advocacy and every readiness"
+            f" dimension; {needed} are needed ({MIN_RESPONDENTS_PER_PREDICTOR} per coefficient)"
+        )
+    x = data[columns].to_numpy(dtype=float)
+    y = data[ADVOCACY].to_numpy(dtype=float)
+    fit = sm.OLS(y, sm.add_constant(x)).fit(cov_type="HC1")
+    importance = _lmg(x, y)
+    ci = fit.conf_int(0.05)
+    drivers = tuple(
+        Driver(
+            dimension=column,
+            estimate=float(fit.params[i + 1]),
+            std_error=float(fit.bse[i + 1]),
+            ci_low=float(ci[i + 1][0]),
+            ci_high=float(ci[i + 1][1]),
+            p_value=float(fit.pvalues[i + 1]),
+            importance=float(importance[i]),
+        )
+        for i, column in enumerate(columns)
+    )
+    return Drivers(ADVOCACY, len(data), float(fit.rsquared), drivers), None
+
+
+def _lmg(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """LMG relative importance: each predictor's R² gain averaged over every subset of the
+    others, weighted as in the Shapley value; the shares add up to the full model's R²."""
+    k = x.shape[1]
+    total = float(((y - y.mean()) ** 2).sum())
+
+    def r2(mask: int) -> float:
+        if mask == 0:
+            return 0.0
+        cols = [j for j in range(k) if mask >> j & 1]
+        design = np.column_stack([np.ones(len(y)), x[:, cols]])
+        beta, *_ = np.linalg.lstsq(design, y, rcond=None)
+        residual = y - design @ beta
+        return 1.0 - float(residual @ residual) / total
+
+    values = {mask: r2(mask) for mask in range(1 << k)}
+    out = np.zeros(k)
+    for j in range(k):
+        for mask in range(1 << k):
+            if mask >> j & 1:
+                continue
+            size = bin(mask).count("1")
+            weight = math.factorial(size) * math.factorial(k - size - 1) / math.factorial(k)
+            out[j] += weight * (values[mask | 1 << j] - values[mask])
+    return out

@@ -431,7 +431,7 @@ SURVEY = ROOT / "sample_data" / "survey"
 def test_culture_page_shows_aggregates_and_hides_small_groups():
     at = app("culture")
     assert "128 respondents, 5 teams" in at.success[0].value
-    assert len(at.get("plotly_chart")) == 2
+    assert len(at.get("plotly_chart")) == 3
     barriers = at.dataframe[0].value
     assert "legal" not in list(barriers["Team"])  # hidden in every wave: no barrier shown
     reliability = at.dataframe[1].value

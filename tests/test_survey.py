@@ -260,3 +260,41 @@ def test_survey_bad_files_exit_2(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["survey", str(RESPONSES), "--items", str(ITEMS), "--min-group", "2"])
     assert exit_.value.code == 2
+
+
+# --- drivers ---------------------------------------------------------------------------
+
+
+def test_lmg_shares_add_up_to_r_squared_and_match_squared_correlations_when_orthogonal():
+    from roi.culture import _lmg
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(400, 3))
+    x -= x.mean(axis=0)
+    q, _ = np.linalg.qr(x)  # orthogonal columns
+    y = q @ np.array([3.0, 1.0, 0.0]) + rng.normal(0, 0.5, 400)
+    shares = _lmg(q, y)
+    design = np.column_stack([np.ones(400), q])
+    beta, *_ = np.linalg.lstsq(design, y, rcond=None)
+    r2 = 1 - ((y - design @ beta) ** 2).sum() / ((y - y.mean()) ** 2).sum()
+    assert shares.sum() == pytest.approx(r2, rel=1e-10)
+    correlations = [np.corrcoef(q[:, j], y)[0, 1] ** 2 for j in range(3)]
+    assert shares == pytest.approx(correlations, rel=1e-6)
+
+
+def test_drivers_share_out_r_squared_and_refuse_small_samples():
+    from roi.culture import advocacy_drivers
+
+    items = read_items(ITEMS.read_bytes(), "i")
+    frame = read_responses(RESPONSES.read_bytes(), RESPONSES.name, items)
+    drivers, note = advocacy_drivers(frame, items)
+    assert note is None and drivers.n > 200
+    assert sum(d.importance for d in drivers.drivers) == pytest.approx(drivers.r_squared)
+    small, note = advocacy_drivers(frame.head(30), items)
+    assert small is None and "80 are needed" in note
+
+
+def test_the_survey_json_has_drivers(capsys):
+    assert main(["survey", str(RESPONSES), "--items", str(ITEMS), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["drivers"]["outcome"] == "advocacy" and data["drivers_note"] is None

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import cache
-from dashboard.culture_charts import heatmap_figure, trend_figure
+from dashboard.culture_charts import drivers_figure, heatmap_figure, trend_figure
 from dashboard.ui import METHODOLOGY
 from roi.culture import ALL_TEAMS
 from roi.survey import SurveyError
@@ -94,6 +94,19 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
+
+st.subheader("What goes with advocacy")
+if report.drivers is None:
+    st.info(report.drivers_note[0].upper() + report.drivers_note[1:] + ".")
+else:
+    drivers = report.drivers
+    st.plotly_chart(drivers_figure(drivers), width="stretch", key="culture.drivers")
+    st.caption(
+        f"Least squares of the advocacy answer (0–10) on the readiness scores of {drivers.n:,}"
+        f" respondents (R² {drivers.r_squared:.2f}, robust standard errors). A bar is the"
+        " share of explained variance a dimension carries (LMG); an association, not proof"
+        " of cause."
+    )
 
 st.subheader("Reliability")
 st.dataframe(

@@ -230,6 +230,6 @@ def test_culture(page, app_url, screenshot):
     page.set_viewport_size({"width": 1400, "height": 3200})
     page.goto(f"{app_url}/culture")
     expect(page.get_by_text("128 respondents, 5 teams", exact=False)).to_be_visible()
-    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(2)
+    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(3)
     expect(page.get_by_text("hidden").first).to_be_attached()
     screenshot(page, "culture")
