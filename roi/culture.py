@@ -76,7 +76,7 @@ def answers(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     return long
 
 
-def suppress(counts: dict[str, int], min_group: int) -> set[str]:
+def suppress(counts: dict[str, int], min_group: int, start: set[str] | None = None) -> set[str]:
     """Groups to hide among parts of a visible total: those below ``min_group``, then the
     smallest others until the hidden set is empty or has at least two groups holding at
     least ``min_group`` respondents together (so that total − visible parts reveals no
@@ -87,7 +87,9 @@ def suppress(counts: dict[str, int], min_group: int) -> set[str]:
     >>> sorted(suppress({"a": 40, "b": 12}, 5))
     []
     """
-    hidden = {group for group, n in counts.items() if n < min_group}
+    hidden = {group for group, n in counts.items() if n < min_group} | (
+        (start or set()) & set(counts)
+    )
     visible = sorted((n, group) for group, n in counts.items() if group not in hidden)
     while hidden and visible and (len(hidden) < 2 or sum(counts[g] for g in hidden) < min_group):
         hidden.add(visible.pop(0)[1])
@@ -184,6 +186,19 @@ def _person_means(long: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({**{c: out[c] for c in columns}, "value": means})
 
 
+def _score(
+    team: str, wave: str, dimension: str, record: dict | None, size: int, hidden: bool
+) -> GroupScore:
+    if hidden or record is None:
+        return GroupScore(team, wave, dimension, None, True, None, None, None)
+    return GroupScore(
+        team=team, wave=wave, dimension=dimension, n=size, suppressed=False,
+        mean=_value(record["mean"]), favourable=_value(record["favourable"]),
+        score=_value(record["score"]), advocacy=_value(record["advocacy"]),
+        recapture=_value(record["recapture"]),
+    )  # fmt: skip
+
+
 def _value(x) -> float | None:
     return None if pd.isna(x) else float(x)
 
@@ -199,32 +214,42 @@ def group_scores(
     if min_group < MIN_GROUP_FLOOR:
         raise ValueError(f"the minimum group size is at least {MIN_GROUP_FLOOR}, got {min_group}")
     long = answers(responses, instrument) if long is None else long
-    teams = _group_figures(long, ["wave", "dimension", "team"])
-    totals = _group_figures(long, ["wave", "dimension"]).assign(team=ALL_TEAMS)
-    hidden: set[tuple[str, str, str]] = set()
-    for (wave, dimension), rows in teams.groupby(["wave", "dimension"], sort=False, observed=True):
-        counts = dict(zip(rows["team"], rows["n"].astype(int), strict=True))
-        total = int(
-            totals.loc[(totals["wave"] == wave) & (totals["dimension"] == dimension), "n"].iloc[0]
-        )
-        hide = suppress(counts, min_group) if total >= min_group else set(counts)
-        hidden |= {(wave, dimension, team) for team in hide}
-        if total < min_group:
-            hidden.add((wave, dimension, ALL_TEAMS))
+    figures = pd.concat(
+        [
+            _group_figures(long, ["wave", "dimension", "team"]),
+            _group_figures(long, ["wave", "dimension"]).assign(team=ALL_TEAMS),
+        ],
+        ignore_index=True,
+    )
+    by_key = {(r["wave"], r["dimension"], r["team"]): r for r in figures.to_dict("records")}
+    # Visibility is decided per wave and team on the team's respondents, the same for every
+    # dimension, and the n shown is that head count: counts never differ between dimensions
+    # (a difference would tell how many of a hidden team skipped a dimension).
+    sizes = responses.groupby(["wave", "team"])["respondent_id"].nunique()
     out = []
-    for record in pd.concat([teams, totals], ignore_index=True).to_dict("records"):
-        key = (record["wave"], record["dimension"], record["team"])
-        if key in hidden:
-            out.append(GroupScore(record["team"], key[0], key[1], None, True, None, None, None))
-            continue
-        out.append(
-            GroupScore(
-                team=record["team"], wave=key[0], dimension=key[1], n=int(record["n"]),
-                suppressed=False, mean=_value(record["mean"]),
-                favourable=_value(record["favourable"]), score=_value(record["score"]),
-                advocacy=_value(record["advocacy"]), recapture=_value(record["recapture"]),
-            )
-        )  # fmt: skip
+    for wave, wave_sizes in sizes.groupby(level="wave", sort=True):
+        wave = str(wave)
+        counts = {str(team): int(n) for (_, team), n in wave_sizes.items()}
+        total = int(responses.loc[responses["wave"].astype(str) == wave, "respondent_id"].nunique())
+        hidden_wave = suppress(counts, min_group) if total >= min_group else set(counts)
+        for dimension in instrument.dimensions:
+            answered = {
+                team: int(by_key[(wave, dimension, team)]["n"])
+                if (wave, dimension, team) in by_key
+                else 0
+                for team in counts
+            }
+            # A visible team with fewer than min_group answers on this dimension is hidden
+            # on it, and the complementary rule runs again from there.
+            low = {t for t, n in answered.items() if n < min_group and t not in hidden_wave}
+            hidden = suppress(counts, min_group, hidden_wave | low) if low else hidden_wave
+            total_answered = sum(answered.values())
+            for team in sorted(counts):
+                record = by_key.get((wave, dimension, team))
+                out.append(_score(team, wave, dimension, record, counts[team], team in hidden))
+            hide_total = total < min_group or total_answered < min_group
+            record = by_key.get((wave, dimension, ALL_TEAMS))
+            out.append(_score(ALL_TEAMS, wave, dimension, record, total, hide_total))
     order = {d: i for i, d in enumerate(instrument.dimensions)}
     out.sort(key=lambda g: (g.wave, order.get(g.dimension, 99), g.team == ALL_TEAMS, g.team))
     return out
@@ -317,10 +342,15 @@ def dimension_summaries(
     whole = _group_figures(
         keep.assign(respondent_id=pd.Categorical(responses_key)), ["dimension"]
     ).set_index("dimension")
+    wave_sizes = responses.groupby(responses["wave"].astype(str))["respondent_id"].nunique()
     out = []
     for dimension in instrument.dimensions:
         names = [item.item for item in instrument.of(dimension)]
-        complete = responses[names].dropna().to_numpy(dtype=float)
+        shown_waves = [w for w in wave_sizes.index if (dimension, w) not in hidden_pairs]
+        # Reliability only from the waves whose figures are shown: a statistic of hidden
+        # people would otherwise leave through alpha and its count.
+        visible_rows = responses[responses["wave"].astype(str).isin(shown_waves)]
+        complete = visible_rows[names].dropna().to_numpy(dtype=float)
         items = instrument.of(dimension)
         if len(names) >= 2 and complete.shape[0] >= 3:
             flipped = complete.copy()
@@ -332,8 +362,11 @@ def dimension_summaries(
         else:
             alpha = None
         interval = None if alpha is None else alpha_interval(alpha, complete.shape[0], len(names))
-        size = int(whole.at[dimension, "n"]) if dimension in whole.index else 0
-        hidden = size < min_group
+        answered = int(whole.at[dimension, "n"]) if dimension in whole.index else 0
+        hidden = answered < min_group
+        size = int(wave_sizes[shown_waves].sum()) if shown_waves else 0
+        if hidden or complete.shape[0] < min_group:
+            alpha, interval = None, None
         figures = {} if hidden else whole.loc[dimension].to_dict()
         out.append(
             DimensionSummary(
@@ -341,7 +374,7 @@ def dimension_summaries(
                 items=len(names),
                 alpha=alpha,
                 alpha_ci=interval,
-                alpha_n=int(complete.shape[0]),
+                alpha_n=int(complete.shape[0]) if alpha is not None else 0,
                 reliable=None if alpha is None else alpha >= RELIABLE_ALPHA,
                 n=None if hidden else size,
                 mean=_value(figures.get("mean")),
@@ -528,8 +561,10 @@ def survey_report(
     long = answers(responses, instrument)
     groups = group_scores(responses, instrument, min_group, long)
     drivers, drivers_note = advocacy_drivers(responses, instrument, long)
+    hidden_totals = {g.wave for g in groups if g.team == ALL_TEAMS and g.suppressed}
+    shown = responses[~responses["wave"].astype(str).isin(hidden_totals)]
     return SurveyReport(
-        respondents=int(responses["respondent_id"].nunique()),
+        respondents=int(shown["respondent_id"].nunique()),
         waves=tuple(sorted(responses["wave"].astype(str).unique())),
         teams=tuple(sorted(responses["team"].unique())),
         min_group=min_group,
@@ -634,6 +669,8 @@ def advocacy_drivers(
         )
     x = data[columns].to_numpy(dtype=float)
     y = data[ADVOCACY].to_numpy(dtype=float)
+    if np.ptp(y) == 0 or np.any(np.ptp(x, axis=0) == 0):
+        return None, "no drivers: advocacy or a readiness dimension has the same value for everyone"
     fit = sm.OLS(y, sm.add_constant(x)).fit(cov_type="HC1")
     importance = _lmg(x, y)
     ci = fit.conf_int(0.05)

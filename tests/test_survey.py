@@ -298,3 +298,37 @@ def test_the_survey_json_has_drivers(capsys):
     assert main(["survey", str(RESPONSES), "--items", str(ITEMS), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["drivers"]["outcome"] == "advocacy" and data["drivers_note"] is None
+
+
+# --- leaks found in review (issue 8) ---------------------------------------------------
+
+
+def test_nothing_about_a_survey_of_hidden_groups_leaves_through_alpha_or_counts(capsys, tmp_path):
+    rows = team("legal", 4, answer=(5, 1, 10, 5))
+    frame = responses(rows)
+    report = survey_report(frame, instrument())
+    trust = next(d for d in report.dimensions if d.dimension == "trust")
+    assert trust.suppressed and trust.alpha is None and trust.alpha_ci is None
+    assert trust.alpha_n == 0 and trust.n is None
+    assert report.respondents == 0  # the only wave's total is hidden
+
+
+def test_the_respondent_count_leaves_out_hidden_waves():
+    rows = team("a", 20, "w1") + team("legal", 3, "w1") + team("a", 20, "w2") + team("b", 12, "w2")
+    rows += team("legal", 3, "w2") + team("c", 3, "w3")
+    report = survey_report(responses(rows), instrument())
+    assert report.respondents == 20 + 3 + 12  # the people of w1 and w2; w3 (3 people) hidden
+
+
+def test_counts_do_not_differ_between_dimensions():
+    """A hidden team's count cannot be recovered by comparing dimensions where it skipped
+    items (total − visible differs by dimension otherwise)."""
+    legal = [(f"legal-{i}", "w1", "legal", "", "", 9, 5) for i in range(3)]  # skips trust
+    rows = team("a", 20) + team("b", 12) + legal
+    groups = scores(rows)
+    for dimension in ("trust", "advocacy", "recapture"):
+        shown = visible(groups, dimension)
+        assert "legal" not in shown and "b" not in shown  # b hides legal in every dimension
+        assert shown[ALL_TEAMS].n == 35 and shown["a"].n == 20
+    hidden_trust = [g for g in groups if g.dimension == "trust" and g.team == "legal"]
+    assert hidden_trust and hidden_trust[0].suppressed  # a record, shown as hidden
