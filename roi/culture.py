@@ -536,6 +536,16 @@ class SurveyReport:
     drivers: Drivers | None = None
     drivers_note: str | None = None
 
+    @property
+    def hidden_groups(self) -> int:
+        """How many group figures anonymity hides."""
+        return sum(1 for g in self.groups if g.suppressed)
+
+    @property
+    def clear_changes(self) -> tuple[WaveChange, ...]:
+        """Changes whose Holm-adjusted p-value is below 0.05."""
+        return tuple(c for c in self.changes if c.p_adjusted is not None and c.p_adjusted < 0.05)
+
 
 def barrier_dimensions(groups: list[GroupScore], instrument: Instrument) -> dict[str, str | None]:
     """Per team, in the latest wave where it is visible: the first readiness dimension (in

@@ -326,7 +326,7 @@ def render_survey(report: SurveyReport) -> str:
             )
         rows.append(row)
     lines += ["", f"Scores (0-100) in wave {latest}", _table(["Team", *dimensions], rows)]
-    clear = [c for c in report.changes if c.p_adjusted is not None and c.p_adjusted < 0.05]
+    clear = report.clear_changes
     lines.append("")
     lines.append(
         f"Clear changes between waves ({len(clear)} of {len(report.changes)}, Holm-adjusted):"

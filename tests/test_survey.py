@@ -332,3 +332,14 @@ def test_counts_do_not_differ_between_dimensions():
         assert shown[ALL_TEAMS].n == 35 and shown["a"].n == 20
     hidden_trust = [g for g in groups if g.dimension == "trust" and g.team == "legal"]
     assert hidden_trust and hidden_trust[0].suppressed  # a record, shown as hidden
+
+
+def test_the_report_counts_hidden_groups_and_clear_changes():
+    rows = [(f"a-{i}", "w1", "a", 2 + i % 2, 4, 5, 5) for i in range(20)]
+    rows += [(f"a-{i}", "w2", "a", 4 + i % 2, 2, 9, 5) for i in range(20)]
+    rows += team("tiny", 2)
+    report = survey_report(responses(rows), instrument())
+    assert report.hidden_groups == sum(g.suppressed for g in report.groups) > 0
+    clear = {(c.team, c.dimension) for c in report.clear_changes}
+    # tiny is hidden, so a is too (complementary); the teams together change clearly.
+    assert (ALL_TEAMS, "trust") in clear and all(c.p_adjusted < 0.05 for c in report.clear_changes)

@@ -69,10 +69,9 @@ except SurveyError as error:
     )
     st.stop()
 
-hidden = sum(1 for g in report.groups if g.suppressed)
 st.success(
     f"{report.respondents:,} respondents, {len(report.teams)} teams, waves"
-    f" {', '.join(report.waves)}. {hidden} group figure(s) hidden for anonymity."
+    f" {', '.join(report.waves)}. {report.hidden_groups} group figure(s) hidden for anonymity."
 )
 
 wave = st.selectbox("Wave", list(report.waves), index=len(report.waves) - 1, key="culture.wave")
@@ -139,10 +138,9 @@ changes = pd.DataFrame(
         for c in report.changes
     ]
 )  # fmt: skip
-clear = changes[changes["p (Holm)"] < 0.05] if not changes.empty else changes
 st.caption(
-    f"{len(clear)} of {len(changes)} changes are clear once the number of comparisons is"
-    " allowed for (Holm). Changes involving a hidden group are not computed."
+    f"{len(report.clear_changes)} of {len(report.changes)} changes are clear once the number of"
+    " comparisons is allowed for (Holm). Changes involving a hidden group are not computed."
 )
 st.dataframe(
     changes,
