@@ -47,33 +47,42 @@ def favourable_from(scale: tuple[int, int], dimension: str) -> float | None:
 
 
 def answers(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
-    """One row per answer: ``respondent_id, wave, team, item, dimension, value`` (reverse
-    scoring applied), ``favourable`` (bool or NaN) and the item's ``low``/``high``."""
-    names = [item.item for item in instrument.items]
-    long = responses.melt(
-        id_vars=["respondent_id", "wave", "team"], value_vars=names, var_name="item"
-    ).dropna(subset=["value"])
-    meta = pd.DataFrame(
+    """One row per answer: ``respondent_id, wave, team, dimension`` (categorical),
+    ``value`` (reverse scoring applied), ``favourable`` (1, 0 or NaN) and the item's
+    ``low``/``high``. Built with numpy on the responses × items block (a survey of 50,000
+    responses has over a million answers)."""
+    items = instrument.items
+    block = responses[[item.item for item in items]].to_numpy(dtype=float)
+    rows, columns = np.nonzero(~np.isnan(block))
+    low = np.array([float(i.low) for i in items])[columns]
+    high = np.array([float(i.high) for i in items])[columns]
+    reverse = np.array([i.reverse for i in items])[columns]
+    raw = block[rows, columns]
+    value = np.where(reverse, low + high - raw, raw)
+    tops = [favourable_from((i.low, i.high), i.dimension) for i in items]
+    top = np.array([np.nan if t is None else t for t in tops])[columns]
+    favourable = np.where(np.isnan(top), np.nan, (value >= top).astype(float))
+    dimensions = pd.Categorical.from_codes(
+        np.array([instrument.dimensions.index(i.dimension) for i in items])[columns],
+        categories=list(instrument.dimensions),
+    )
+
+    def category(column: str) -> pd.Categorical:
+        codes, uniques = pd.factorize(responses[column].astype(str), sort=True)
+        return pd.Categorical.from_codes(codes[rows], categories=list(uniques))
+
+    return pd.DataFrame(
         {
-            "item": names,
-            "dimension": [i.dimension for i in instrument.items],
-            "low": [float(i.low) for i in instrument.items],
-            "high": [float(i.high) for i in instrument.items],
-            "reverse": [i.reverse for i in instrument.items],
-            "top": [favourable_from((i.low, i.high), i.dimension) for i in instrument.items],
+            "respondent_id": category("respondent_id"),
+            "wave": category("wave"),
+            "team": category("team"),
+            "dimension": dimensions,
+            "value": value,
+            "low": low,
+            "high": high,
+            "favourable": favourable,
         }
     )
-    long = long.merge(meta, on="item", how="left")
-    long["value"] = np.where(
-        long["reverse"], long["low"] + long["high"] - long["value"], long["value"]
-    )
-    long["favourable"] = np.where(
-        long["top"].isna(), np.nan, (long["value"] >= long["top"]).astype(float)
-    )
-    long = long.drop(columns=["reverse", "top", "item"])
-    for column in ("respondent_id", "wave", "team", "dimension"):  # fast group-bys
-        long[column] = long[column].astype(str).astype("category")
-    return long
 
 
 def suppress(counts: dict[str, int], min_group: int, start: set[str] | None = None) -> set[str]:
@@ -703,16 +712,18 @@ def _lmg(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """LMG relative importance: each predictor's R² gain averaged over every subset of the
     others, weighted as in the Shapley value; the shares add up to the full model's R²."""
     k = x.shape[1]
-    total = float(((y - y.mean()) ** 2).sum())
+    # R² of any subset S from the centred cross-products alone: c_Sᵀ C_SS⁻¹ c_S / yᵀy, a
+    # k × k solve instead of a least-squares fit over every respondent.
+    xc, yc = x - x.mean(axis=0), y - y.mean()
+    cross, with_y, total = xc.T @ xc, xc.T @ yc, float(yc @ yc)
 
     def r2(mask: int) -> float:
         if mask == 0:
             return 0.0
         cols = [j for j in range(k) if mask >> j & 1]
-        design = np.column_stack([np.ones(len(y)), x[:, cols]])
-        beta, *_ = np.linalg.lstsq(design, y, rcond=None)
-        residual = y - design @ beta
-        return 1.0 - float(residual @ residual) / total
+        part = with_y[cols]
+        solution = np.linalg.lstsq(cross[np.ix_(cols, cols)], part, rcond=None)[0]
+        return float(part @ solution) / total
 
     values = {mask: r2(mask) for mask in range(1 << k)}
     out = np.zeros(k)
