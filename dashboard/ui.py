@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from roi.casefile import CaseError
 from roi.engine import CaseResult, Metrics
 from roi.formatting import format_money, format_months, format_percent
 from roi.tables import annual_rows
@@ -79,3 +80,16 @@ def annual_table(result: CaseResult, risk_adjusted: bool = True) -> pd.DataFrame
         )
         records.append(record)
     return pd.DataFrame(records)
+
+
+def show_rejection(error: CaseError) -> None:
+    """A rejected file: one message, then every problem in a table, and the page stops so
+    that nothing from the file is used."""
+    count = len(error.problems)
+    st.error(f"{error.source} was rejected: {count} problem(s). Nothing from it is used.")
+    st.dataframe(
+        pd.DataFrame([{"Where": p.where or "file", "Problem": p.message} for p in error.problems]),
+        hide_index=True,
+        width="stretch",
+    )
+    st.stop()

@@ -172,6 +172,35 @@ def _line_numbers(text: str, delimiter: str, rows: int) -> np.ndarray:
     return np.asarray(starts[1 : rows + 1])
 
 
+def canonical_table(
+    frame: pd.DataFrame,
+    required: Sequence[str],
+    optional: Sequence[str],
+    source: str,
+    error: type[TableError],
+    rows: str = "rows",
+) -> pd.DataFrame:
+    """The table's canonical columns made ready for validation: every ``required`` column
+    present (else one problem naming the missing ones and the header), ``optional`` ones
+    added blank, cells stripped, blank rows dropped; a table left empty is refused as having
+    no ``rows`` after the header."""
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        have = ", ".join(c for c in frame.columns if c != "line")
+        message = f"missing column(s) {', '.join(missing)}; the header has: {have}"
+        raise error(source, [Problem("line 1", message)])
+    for column in optional:
+        if column not in frame.columns:
+            frame[column] = ""
+    columns = [*required, *optional]
+    for column in columns:
+        frame[column] = frame[column].astype(str).str.strip()
+    frame = drop_blank_rows(frame, columns)
+    if frame.empty:
+        raise error(source, [Problem("", f"has no {rows} after the header")])
+    return frame
+
+
 def drop_blank_rows(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Rows with at least one non-blank cell among ``columns`` (cells already stripped)."""
     return frame[~(frame[list(columns)] == "").all(axis=1)].copy()

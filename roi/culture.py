@@ -122,21 +122,29 @@ class GroupScore:
     recapture: float | None = None
 
 
+def _combined_key(
+    long: pd.DataFrame, columns: list[str]
+) -> tuple[np.ndarray, list[int], dict[str, pd.Series]]:
+    """One integer per row for the combination of ``columns`` (mixed-radix over their
+    category codes), the radices, and the columns as categoricals to decode keys with."""
+    as_categories = {
+        c: long[c] if isinstance(long[c].dtype, pd.CategoricalDtype) else long[c].astype("category")
+        for c in columns
+    }
+    sizes = [len(as_categories[c].cat.categories) for c in columns]
+    key = np.zeros(len(long), dtype=np.int64)
+    for column, size in zip(columns, sizes, strict=True):
+        key = key * size + as_categories[column].cat.codes.to_numpy(dtype=np.int64)
+    return key, sizes, as_categories
+
+
 def _group_figures(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per group of ``keys`` (categorical columns, ``dimension`` among them): n, mean of
     the respondents' dimension scores, % favourable of the answers, the 0–100 score,
     advocacy and recapture. Done on integer codes with ``bincount``: one pass, however many
     groups (a survey of 50,000 responses has over a million answers)."""
     columns = [*keys, "respondent_id"]
-    as_categories = {
-        c: long[c] if isinstance(long[c].dtype, pd.CategoricalDtype) else long[c].astype("category")
-        for c in columns
-    }
-    codes = [as_categories[c].cat.codes.to_numpy(dtype=np.int64) for c in columns]
-    sizes = [len(as_categories[c].cat.categories) for c in columns]
-    person_key = np.zeros(len(long), dtype=np.int64)
-    for code, size in zip(codes, sizes, strict=True):
-        person_key = person_key * size + code
+    person_key, sizes, as_categories = _combined_key(long, columns)
     persons, person_of = np.unique(person_key, return_inverse=True)
     value = long["value"].to_numpy(dtype=float)
     person_mean = np.bincount(person_of, weights=value) / np.bincount(person_of)
@@ -179,18 +187,15 @@ def _group_figures(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 def _person_means(long: pd.DataFrame) -> pd.DataFrame:
     """Each respondent's dimension score per team and wave (``value``), on integer codes."""
     columns = ["team", "wave", "dimension", "respondent_id"]
-    codes = [long[c].cat.codes.to_numpy(dtype=np.int64) for c in columns]
-    sizes = [len(long[c].cat.categories) for c in columns]
-    key = np.zeros(len(long), dtype=np.int64)
-    for code, size in zip(codes, sizes, strict=True):
-        key = key * size + code
+    key, sizes, as_categories = _combined_key(long, columns)
     keys, inverse = np.unique(key, return_inverse=True)
     value = long["value"].to_numpy(dtype=float)
     means = np.bincount(inverse, weights=value) / np.bincount(inverse)
     out = {}
     remainder = keys.copy()
     for column, size in reversed(list(zip(columns, sizes, strict=True))):
-        out[column] = pd.Categorical.from_codes(remainder % size, long[column].cat.categories)
+        categories = as_categories[column].cat.categories
+        out[column] = pd.Categorical.from_codes(remainder % size, categories)
         remainder //= size
     return pd.DataFrame({**{c: out[c] for c in columns}, "value": means})
 

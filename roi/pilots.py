@@ -26,6 +26,7 @@ from roi.casefile import Problem
 from roi.csvtable import (
     MAX_UPLOAD_BYTES,
     TableError,
+    canonical_table,
     check_raw,
     delimiter_of,
     parse_numbers,
@@ -155,21 +156,7 @@ def read_observations(
     frame = read_table(text, delimiter, source, CANONICAL, PilotFileError)
     frame = _apply_mapping(frame, mapping, source)
     problems: list[Problem] = []
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        have = ", ".join(c for c in frame.columns if c != "line")
-        message = f"missing column(s) {', '.join(missing)}; the header has: {have}"
-        raise PilotFileError(source, [Problem("line 1", message)])
-    for column in OPTIONAL:
-        if column not in frame.columns:
-            frame[column] = ""
-    for column in CANONICAL:
-        frame[column] = frame[column].astype(str).str.strip()
-    blank = (frame[list(CANONICAL)] == "").all(axis=1)
-    frame = frame[~blank]
-    if frame.empty:
-        raise PilotFileError(source, [Problem("", "has no observation rows after the header")])
-    frame = frame.copy()
+    frame = canonical_table(frame, REQUIRED, OPTIONAL, source, PilotFileError, "observation rows")
     frame["group"] = frame["group"].str.lower().map(GROUPS).fillna(frame["group"])
     frame["period"] = frame["period"].str.lower()
     frame["metric"] = frame["metric"].str.lower()

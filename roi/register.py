@@ -46,9 +46,9 @@ from roi.casefile import CASE_FILE_SUFFIXES, CaseError, Problem, load_case
 from roi.csvtable import (
     MAX_UPLOAD_BYTES,
     TableError,
+    canonical_table,
     check_raw,
     delimiter_of,
-    drop_blank_rows,
     parse_numbers,
     read_table,
     sorted_problems,
@@ -190,19 +190,7 @@ def read_register(
     text = check_raw(raw, source, RegisterError, max_bytes)
     delimiter = delimiter_of(text.split("\n", 1)[0], source, RegisterError)
     frame = read_table(text, delimiter, source, COLUMNS, RegisterError)
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        have = ", ".join(c for c in frame.columns if c != "line")
-        message = f"missing column(s) {', '.join(missing)}; the header has: {have}"
-        raise RegisterError(source, [Problem("line 1", message)])
-    for column in OPTIONAL:
-        if column not in frame.columns:
-            frame[column] = ""
-    for column in COLUMNS:
-        frame[column] = frame[column].astype(str).str.strip()
-    frame = drop_blank_rows(frame, COLUMNS)
-    if frame.empty:
-        raise RegisterError(source, [Problem("", "has no use case rows after the header")])
+    frame = canonical_table(frame, REQUIRED, OPTIONAL, source, RegisterError, "use case rows")
     problems: list[Problem] = _misspelled_columns(frame.columns)
     texts = frame[[*NUMBERS, "business_function"]].copy()
     frame["business_function"] = frame["business_function"].str.lower()

@@ -22,6 +22,7 @@ from roi.casefile import Problem
 from roi.csvtable import (
     MAX_UPLOAD_BYTES,
     TableError,
+    canonical_table,
     check_raw,
     delimiter_of,
     drop_blank_rows,
@@ -86,18 +87,7 @@ def read_items(raw: bytes, source: str, max_bytes: int = MAX_UPLOAD_BYTES) -> In
     """Read and validate ``survey_items.csv``."""
     text, delimiter = _text(raw, source, max_bytes)
     frame = read_table(text, delimiter, source, ITEM_COLUMNS, SurveyError)
-    missing = [c for c in ITEM_COLUMNS[:4] if c not in frame.columns]
-    if missing:
-        have = ", ".join(c for c in frame.columns if c != "line")
-        message = f"missing column(s) {', '.join(missing)}; the header has: {have}"
-        raise SurveyError(source, [Problem("line 1", message)])
-    if "reverse" not in frame.columns:
-        frame["reverse"] = ""
-    for column in ITEM_COLUMNS:
-        frame[column] = frame[column].astype(str).str.strip()
-    frame = drop_blank_rows(frame, ITEM_COLUMNS)
-    if frame.empty:
-        raise SurveyError(source, [Problem("", "has no items after the header")])
+    frame = canonical_table(frame, ITEM_COLUMNS[:4], ITEM_COLUMNS[4:], source, SurveyError, "items")
     problems: list[Problem] = []
     items: list[Item] = []
     first: dict[str, int] = {}

@@ -34,6 +34,7 @@ from roi.casefile import Problem
 from roi.csvtable import (
     MAX_UPLOAD_BYTES,
     TableError,
+    canonical_table,
     check_raw,
     decode,
     delimiter_of,
@@ -637,19 +638,7 @@ def _canonical(text: str, delimiter: str, source: str) -> Telemetry:
 
     columns = (*CANONICAL_REQUIRED, *CANONICAL_OPTIONAL)
     frame = read_table(text, delimiter, source, columns, TelemetryError)
-    missing = [c for c in CANONICAL_REQUIRED if c not in frame.columns]
-    if missing:
-        have = ", ".join(c for c in frame.columns if c != "line")
-        message = f"missing column(s) {', '.join(missing)}; the header has: {have}"
-        raise TelemetryError(source, [Problem("line 1", message)])
-    for column in CANONICAL_OPTIONAL:
-        if column not in frame.columns:
-            frame[column] = ""
-    for column in columns:
-        frame[column] = frame[column].astype(str).str.strip()
-    frame = drop_blank_rows(frame, columns)
-    if frame.empty:
-        raise TelemetryError(source, [Problem("", "has no rows after the header")])
+    frame = canonical_table(frame, CANONICAL_REQUIRED, CANONICAL_OPTIONAL, source, TelemetryError)
     problems: list[Problem] = []
     numbers = ("eligible_users", "active_users", *CANONICAL_OPTIONAL)
     texts = frame[list(numbers)].copy()

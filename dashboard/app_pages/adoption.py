@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.adoption_charts import adoption_trend_figure, cohort_figure
-from dashboard.ui import METHODOLOGY, show_metrics
+from dashboard.ui import METHODOLOGY, show_metrics, show_rejection
 from roi import evaluate
 from roi.casefile import dump_case
 from roi.forecast import measured_adoption, with_adoption
@@ -69,13 +69,7 @@ price = settings[1].number_input(
 try:
     report = cache.adoption(raw, name, team_label, float(eligible) or None, target, price)
 except TelemetryError as error:
-    st.error(f"{name} was rejected: {len(error.problems)} problem(s). Nothing from it is used.")
-    st.dataframe(
-        pd.DataFrame([{"Where": p.where or "file", "Problem": p.message} for p in error.problems]),
-        hide_index=True,
-        width="stretch",
-    )
-    st.stop()
+    show_rejection(error)
 except ValueError as error:  # eligible users below the active users
     st.error(f"Eligible users: {error}.")
     st.stop()

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.culture_charts import drivers_figure, heatmap_figure, trend_figure
-from dashboard.ui import METHODOLOGY
+from dashboard.ui import METHODOLOGY, show_rejection
 from roi.culture import ALL_TEAMS
 from roi.survey import SurveyError
 
@@ -59,15 +59,7 @@ min_group = st.slider(
 try:
     report = cache.survey(items_raw, items_name, responses_raw, responses_name, min_group)
 except SurveyError as error:
-    st.error(
-        f"{error.source} was rejected: {len(error.problems)} problem(s). Nothing from it is used."
-    )
-    st.dataframe(
-        pd.DataFrame([{"Where": p.where or "file", "Problem": p.message} for p in error.problems]),
-        hide_index=True,
-        width="stretch",
-    )
-    st.stop()
+    show_rejection(error)
 
 st.success(
     f"{report.respondents:,} respondents, {len(report.teams)} teams, waves"

@@ -8,7 +8,7 @@ import yaml
 
 from dashboard import cache
 from dashboard.charts import distribution_figure, estimate_figure
-from dashboard.ui import METHODOLOGY, annual_table, show_metrics
+from dashboard.ui import METHODOLOGY, annual_table, show_metrics, show_rejection
 from roi import evaluate
 from roi.casefile import dump_case
 from roi.csvtable import header_columns
@@ -70,13 +70,7 @@ with st.expander("Map the columns of another export", expanded=False):
 try:
     observations = read_observations(raw, name, mapping)
 except PilotFileError as error:
-    st.error(f"{name} was rejected: {len(error.problems)} problem(s). Nothing from it is used.")
-    st.dataframe(
-        pd.DataFrame([{"Where": p.where or "file", "Problem": p.message} for p in error.problems]),
-        hide_index=True,
-        width="stretch",
-    )
-    st.stop()
+    show_rejection(error)
 
 st.success(f"{name}: {len(observations):,} observations, every row valid.")
 estimates = estimate_pilots(observations)

@@ -14,7 +14,7 @@ from dashboard.quickwin_charts import (
     matrix_figure,
     robustness_figure,
 )
-from dashboard.ui import METHODOLOGY
+from dashboard.ui import METHODOLOGY, show_rejection
 from roi.formatting import format_money, format_months
 from roi.quickwins import FACTORS, LABELS, QUADRANT_LABELS, WEIGHT_KEYS, RankSettings, Weights
 from roi.register import RegisterError
@@ -73,13 +73,7 @@ else:
 try:
     register = cache.register(raw, name, currency)
 except RegisterError as error:
-    st.error(f"{name} was rejected: {len(error.problems)} problem(s). Nothing from it is used.")
-    st.dataframe(
-        pd.DataFrame([{"Where": p.where or "file", "Problem": p.message} for p in error.problems]),
-        hide_index=True,
-        width="stretch",
-    )
-    st.stop()
+    show_rejection(error)
 
 controls, matrix = st.columns([1, 2.6], gap="large")
 with controls:
