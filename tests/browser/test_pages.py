@@ -173,6 +173,10 @@ def test_pilots_upload(page, app_url, screenshot, tmp_path):
     broken.write_text("use_case_id,metric,group,value\nUC-01,task_minutes,pilot,-1\n")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(broken))
     expect(page.get_by_text("broken.csv was rejected: 1 problem(s)")).to_be_visible()
+    # The rerun has finished: the old estimates are gone and the problem is listed.
+    expect(page.get_by_text("every row valid", exact=False)).to_have_count(0)
+    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(0)
+    expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(1)
     screenshot(page, "pilots_rejected")
 
 
@@ -205,6 +209,8 @@ def test_quick_wins(page, app_url, screenshot, tmp_path):
     broken.write_text(text.replace("UC-12,", "UC-05,").replace(",2,4,4,3,3,", ",2,4,9,3,3,", 1))
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(broken))
     expect(page.get_by_text("use_cases.csv was rejected: 2 problem(s)")).to_be_visible()
+    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(0)
+    expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(1)
     screenshot(page, "quickwins_rejected")
 
 
