@@ -12,10 +12,10 @@ from pathlib import Path
 import streamlit as st
 
 from roi import BusinessCase, CaseResult, evaluate, load_case
-from roi.adoption_report import AdoptionReport, analyse, team_forecast
+from roi.adoption_report import AdoptionReport, analyse, team_adoption, team_forecast
 from roi.budget import BudgetPortfolio, default_budget, select_portfolio
 from roi.casefile import CASE_FILE_SUFFIXES
-from roi.culture import SurveyReport, survey_report
+from roi.culture import MIN_GROUP_DEFAULT, SurveyReport, survey_report, team_change_readiness
 from roi.forecast import AdoptionForecast
 from roi.infrastructure import (
     HostingLevers,
@@ -26,10 +26,10 @@ from roi.infrastructure import (
     infrastructure_reports,
 )
 from roi.portfolio import PortfolioRow, PortfolioTotals, portfolio_rows, portfolio_totals
-from roi.quickwins import Ranking, RankSettings, rank
+from roi.quickwins import Ranking, RankSettings, rank, with_survey_readiness
 from roi.register import Register, read_register
 from roi.scenario import Levers, apply_levers
-from roi.survey import read_items, read_responses
+from roi.survey import read_invitations, read_items, read_responses
 from roi.telemetry import read_telemetry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +39,8 @@ SAMPLE_PILOTS = ROOT / "sample_data" / "pilot_observations.csv"
 SAMPLE_ADOPTION = ROOT / "sample_data" / "adoption" / "adoption.csv"
 SAMPLE_SURVEY_ITEMS = ROOT / "sample_data" / "survey" / "survey_items.csv"
 SAMPLE_SURVEY_RESPONSES = ROOT / "sample_data" / "survey" / "survey_responses.csv"
+SAMPLE_SURVEY_INVITATIONS = ROOT / "sample_data" / "survey" / "survey_invitations.csv"
+SAMPLE_SURVEY_ADOPTION = ROOT / "sample_data" / "survey" / "team_adoption.csv"
 # The bundled register; its folder is where every register's case_file paths are read from.
 SAMPLE_REGISTER = Path(os.environ.get("ROI_REGISTER_FILE", ROOT / "sample_data" / "use_cases.csv"))
 
@@ -103,9 +105,28 @@ def register(raw: bytes, name: str, currency: str) -> Register:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def ranking(raw: bytes, name: str, currency: str, settings: RankSettings) -> Ranking:
-    """The register ranked under the page's weights and thresholds, with its draws."""
-    return rank(register(raw, name, currency), settings)
+def ranking(
+    raw: bytes,
+    name: str,
+    currency: str,
+    settings: RankSettings,
+    readiness: tuple[tuple[str, float, str], ...] | None = None,
+) -> Ranking:
+    """The register ranked under the page's weights and thresholds, with its draws;
+    ``readiness`` (team, 1–5 readiness, wave) fills blank change readiness by team."""
+    chosen = register(raw, name, currency)
+    if readiness is not None:
+        chosen = with_survey_readiness(chosen, {t: (v, w) for t, v, w in readiness})
+    return rank(chosen, settings)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def team_readiness(
+    items: tuple[bytes, str], responses_file: tuple[bytes, str]
+) -> tuple[tuple[str, float, str], ...]:
+    """Each shown team's change readiness (1–5) and its wave, from a culture survey."""
+    report = survey(items, responses_file, MIN_GROUP_DEFAULT)
+    return tuple((t, v, w) for t, (v, w) in team_change_readiness(report).items())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -152,9 +173,20 @@ def adoption_team(
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def survey(
-    items_raw: bytes, items_name: str, responses_raw: bytes, responses_name: str, min_group: int
+    items: tuple[bytes, str],
+    responses_file: tuple[bytes, str],
+    min_group: int,
+    invitations_file: tuple[bytes, str] | None = None,
+    adoption_file: tuple[bytes, str] | None = None,
 ) -> SurveyReport:
-    """A survey's aggregates (no individual answer leaves the engine)."""
-    instrument = read_items(items_raw, items_name)
-    responses = read_responses(responses_raw, responses_name, instrument)
-    return survey_report(responses, instrument, min_group)
+    """A survey's aggregates (no individual answer leaves the engine); each file is its
+    (bytes, name). Invitations add participation; an adoption export adds its drivers."""
+    instrument = read_items(*items)
+    responses = read_responses(*responses_file, instrument)
+    invitations = (
+        None if invitations_file is None else read_invitations(*invitations_file, responses)
+    )
+    adoption_rates = None
+    if adoption_file is not None:
+        adoption_rates = team_adoption(analyse(read_telemetry(*adoption_file)))
+    return survey_report(responses, instrument, min_group, invitations, adoption_rates)

@@ -81,24 +81,51 @@ def trend_figure(report: SurveyReport, team: str) -> go.Figure:
 
 
 def drivers_figure(drivers: Drivers) -> go.Figure:
-    """Each readiness dimension's share of the explained variance of advocacy (bars), with
-    its coefficient, interval and p-value on hover; largest share on top."""
-    ordered = sorted(drivers.drivers, key=lambda d: d.importance)
-    figure = go.Figure(
-        go.Bar(
-            x=[d.importance for d in ordered], y=[d.dimension for d in ordered],
-            orientation="h", marker_color=OKABE_ITO[0],
-            customdata=[[d.estimate, d.ci_low, d.ci_high, d.p_value] for d in ordered],
-            hovertemplate="%{y}: %{x:.1%} of the variance<br>+%{customdata[0]:.2f} advocacy"
-            " points per point (95% CI %{customdata[1]:.2f} to %{customdata[2]:.2f}),"
-            " p = %{customdata[3]:.3g}<extra></extra>",
+    """Advocacy: each readiness dimension's share of the explained variance (bars, largest
+    on top). Team adoption: each dimension's slope with its 95 % interval (points), ordered
+    by how much of the teams' spread it explains alone. Hover gives the rest."""
+    if drivers.outcome == "advocacy":
+        ordered = sorted(drivers.drivers, key=lambda d: d.importance)
+        figure = go.Figure(
+            go.Bar(
+                x=[d.importance for d in ordered], y=[d.dimension for d in ordered],
+                orientation="h", marker_color=OKABE_ITO[0],
+                customdata=[[d.estimate, d.ci_low, d.ci_high, d.p_adjusted] for d in ordered],
+                hovertemplate="%{y}: %{x:.1%} of the variance<br>%{customdata[0]:+.2f} advocacy"
+                " points per point (95% CI %{customdata[1]:.2f} to %{customdata[2]:.2f}),"
+                " Holm p = %{customdata[3]:.3g}<extra></extra>",
+            )
+        )  # fmt: skip
+        figure.update_layout(
+            title=f"Share of advocacy's variance by dimension (R² {drivers.r_squared:.2f},"
+            f" {drivers.n:,} responses)",
+            xaxis={"title": "Share of variance explained (LMG)", "tickformat": ".0%"},
         )
-    )  # fmt: skip
+    else:
+        ordered = sorted(drivers.drivers, key=lambda d: d.importance)
+        figure = go.Figure(
+            go.Scatter(
+                x=[d.estimate for d in ordered], y=[d.dimension for d in ordered],
+                mode="markers", marker={"color": OKABE_ITO[0], "size": 10},
+                error_x={
+                    "type": "data", "symmetric": False,
+                    "array": [d.ci_high - d.estimate for d in ordered],
+                    "arrayminus": [d.estimate - d.ci_low for d in ordered],
+                },
+                customdata=[[d.ci_low, d.ci_high, d.p_adjusted, d.importance] for d in ordered],
+                hovertemplate="%{y}: %{x:+.1f} adoption points per point (95% CI"
+                " %{customdata[0]:.1f} to %{customdata[1]:.1f}), Holm p = %{customdata[2]:.3g},"
+                " R² alone %{customdata[3]:.2f}<extra></extra>",
+            )
+        )  # fmt: skip
+        figure.add_vline(x=0, line_dash="dot", line_color=GREY)
+        figure.update_layout(
+            title=f"Team adoption per point of each dimension ({drivers.n} teams, one"
+            " dimension at a time, 95% intervals)",
+            xaxis={"title": "Adoption (percentage points) per point of the dimension mean"},
+        )
     figure.update_layout(
-        title=f"Share of advocacy's variance by dimension (R² {drivers.r_squared:.2f},"
-        f" {drivers.n:,} respondents)",
-        xaxis={"title": "Share of variance explained (LMG)", "tickformat": ".0%"},
         margin={"t": 60, "b": 40, "l": 10, "r": 10},
-        height=120 + 36 * len(ordered),
+        height=140 + 36 * len(drivers.drivers),
     )
     return figure

@@ -272,3 +272,16 @@ def team_forecast(report: AdoptionReport, team: str) -> AdoptionForecast | None:
         return known
     rows = report.monthly[report.monthly["team"] == team].sort_values("period")
     return forecast_team(team, rows["period"], rows["adoption_rate"], known.target)
+
+
+def team_adoption(report: AdoptionReport) -> dict[str, float]:
+    """Each team's adoption share in its latest month that has one (the teams together
+    left out): what the survey's adoption drivers are fitted to."""
+    from roi.usage import OVERALL
+
+    monthly = report.monthly
+    if monthly.empty:
+        return {}
+    rows = monthly[(monthly["team"] != OVERALL) & monthly["adoption_rate"].notna()]
+    latest = rows.sort_values("period").groupby("team").tail(1)
+    return {str(t): float(r) for t, r in zip(latest["team"], latest["adoption_rate"], strict=True)}

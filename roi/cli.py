@@ -14,16 +14,16 @@ from typing import Any
 
 import yaml
 
-from roi.adoption_report import analyse, render_report, report_to_dict
+from roi.adoption_report import analyse, render_report, report_to_dict, team_adoption
 from roi.budget import select_portfolio
 from roi.casefile import CASE_FILE_SUFFIXES, CaseError, Problem, load_case
 from roi.csvtable import parse_number
 from roi.culture import report_to_dict as survey_to_dict
-from roi.culture import survey_report
+from roi.culture import survey_report, team_change_readiness
 from roi.engine import evaluate
 from roi.infrastructure import infrastructure_reports
 from roi.pilots import estimate_pilots, parse_mapping, read_observations
-from roi.quickwins import RankSettings, Weights, rank
+from roi.quickwins import RankSettings, Weights, rank, with_survey_readiness
 from roi.register import read_register
 from roi.render import (
     render_case,
@@ -34,7 +34,7 @@ from roi.render import (
     render_survey,
 )
 from roi.report import infrastructure_to_dict, pilots_to_dict, ranking_to_dict, result_to_json
-from roi.survey import read_items, read_responses
+from roi.survey import read_invitations, read_items, read_responses
 from roi.telemetry import read_telemetry
 
 EXIT_BAD_INPUT = 2
@@ -108,11 +108,12 @@ def _portfolio(args: argparse.Namespace) -> int:
 
 def _rank(args: argparse.Namespace) -> int:
     path = Path(args.file)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise CaseError(args.file, [Problem("", f"cannot be read ({error.strerror})")]) from None
-    register = read_register(raw, args.file, path.parent, currency=args.currency)
+    register = read_register(_read(args.file), args.file, path.parent, currency=args.currency)
+    if args.survey is not None:
+        instrument = read_items(_read(args.survey_items), args.survey_items)
+        responses = read_responses(_read(args.survey), args.survey, instrument)
+        readiness = team_change_readiness(survey_report(responses, instrument))
+        register = with_survey_readiness(register, readiness)
     value_threshold, actionability_threshold = args.thresholds
     settings = RankSettings(
         weights=args.weights,
@@ -136,11 +137,7 @@ def _rank(args: argparse.Namespace) -> int:
 
 
 def _adoption(args: argparse.Namespace) -> int:
-    try:
-        raw = Path(args.file).read_bytes()
-    except OSError as error:
-        raise CaseError(args.file, [Problem("", f"cannot be read ({error.strerror})")]) from None
-    telemetry = read_telemetry(raw, args.file, team=args.team)
+    telemetry = read_telemetry(_read(args.file), args.file, team=args.team)
     try:
         report = analyse(telemetry, args.eligible, args.target, args.period, args.licence_price)
     except ValueError as error:
@@ -152,16 +149,25 @@ def _adoption(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read(name: str) -> bytes:
+    try:
+        return Path(name).read_bytes()
+    except OSError as error:
+        raise CaseError(name, [Problem("", f"cannot be read ({error.strerror})")]) from None
+
+
 def _survey(args: argparse.Namespace) -> int:
-    files = {}
-    for name in (args.items, args.responses):
-        try:
-            files[name] = Path(name).read_bytes()
-        except OSError as error:
-            raise CaseError(name, [Problem("", f"cannot be read ({error.strerror})")]) from None
+    names = [args.items, args.responses, args.invited, args.adoption]
+    files = {name: _read(name) for name in names if name is not None}
     instrument = read_items(files[args.items], args.items)
     responses = read_responses(files[args.responses], args.responses, instrument)
-    report = survey_report(responses, instrument, args.min_group)
+    invitations = None
+    if args.invited is not None:
+        invitations = read_invitations(files[args.invited], args.invited, responses)
+    adoption = None
+    if args.adoption is not None:
+        adoption = team_adoption(analyse(read_telemetry(files[args.adoption], args.adoption)))
+    report = survey_report(responses, instrument, args.min_group, invitations, adoption)
     if args.json:
         print(json.dumps(survey_to_dict(report), indent=2, allow_nan=False))
     else:
@@ -366,6 +372,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="USD",
         help="currency the register reports in (default USD)",
     )
+    rank_cmd.add_argument(
+        "--survey",
+        metavar="RESPONSES",
+        help="culture survey responses: a use case with a team and a blank change_readiness"
+        " takes the team's survey readiness (needs --survey-items)",
+    )
+    rank_cmd.add_argument("--survey-items", metavar="ITEMS", help="the survey's survey_items.csv")
     rank_cmd.add_argument("--json", action="store_true", help="print one JSON object")
     rank_cmd.set_defaults(run=_rank)
     adoption_cmd = commands.add_parser(
@@ -424,6 +437,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=5,
         help="smallest group whose figures are shown (default 5, at least 3)",
     )
+    survey_cmd.add_argument(
+        "--invited",
+        metavar="FILE",
+        help="survey_invitations.csv (wave, team, invited), for participation rates",
+    )
+    survey_cmd.add_argument(
+        "--adoption",
+        metavar="FILE",
+        help="an adoption export (any format `adoption` reads), to find which dimensions go"
+        " with team adoption",
+    )
     survey_cmd.add_argument("--json", action="store_true", help="print one JSON object")
     survey_cmd.set_defaults(run=_survey)
     return parser
@@ -434,6 +458,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "max_projects", None) is not None and args.budget is None:
         parser.error("--max-projects needs --budget")
+    if args.command == "rank" and (args.survey is None) != (args.survey_items is None):
+        parser.error("--survey and --survey-items go together")
     try:
         return args.run(args)
     except CaseError as error:

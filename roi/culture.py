@@ -536,8 +536,23 @@ def _reading(row: list, p_adjusted: float | None) -> str:
 
 
 @dataclass(frozen=True)
+class Participation:
+    """How many of a team (or of all teams) invited in a wave answered; ``respondents``
+    and ``rate`` are ``None`` where the group is hidden or (for all teams) where some
+    team of the wave has no invitation count."""
+
+    wave: str
+    team: str
+    invited: int | None
+    respondents: int | None
+    rate: float | None
+    suppressed: bool
+
+
+@dataclass(frozen=True)
 class SurveyReport:
-    """Everything the survey report shows; no individual answer is in it."""
+    """Everything the report shows; no individual answer is in it. A team hidden in every
+    wave is not named: its records are left out and only counted in ``hidden_teams``."""
 
     respondents: int
     waves: tuple[str, ...]
@@ -549,6 +564,11 @@ class SurveyReport:
     barriers: dict[str, str | None]
     drivers: Drivers | None = None
     drivers_note: str | None = None
+    hidden_teams: int = 0
+    participation: tuple[Participation, ...] = ()
+    adoption_drivers: Drivers | None = None
+    adoption_drivers_note: str | None = None
+    recapture: Recapture | None = None
 
     @property
     def hidden_groups(self) -> int:
@@ -578,26 +598,85 @@ def barrier_dimensions(groups: list[GroupScore], instrument: Instrument) -> dict
     return out
 
 
+def participation(
+    responses: pd.DataFrame, invitations: pd.DataFrame, groups: list[GroupScore]
+) -> list[Participation]:
+    """Participation per wave and team with an invitation count, and per wave for all teams
+    when every team that answered that wave has one. A rate is shown only where the group's
+    figures are (a team is shown in a wave when any of its figures is)."""
+    shown = {(g.wave, g.team) for g in groups if not g.suppressed}
+    answered = responses.groupby(["wave", "team"])["respondent_id"].nunique()
+    invited = {(str(w), str(t)): int(n) for w, t, n in invitations.itertuples(index=False)}
+    out = []
+    for wave in sorted({w for w, _ in invited} | {str(w) for w, _ in answered.index}):
+        teams = sorted({t for w, t in invited if w == wave})
+        for team in teams:
+            count = int(answered.get((wave, team), 0))
+            visible = (wave, team) in shown
+            out.append(
+                Participation(
+                    wave, team, invited[(wave, team)],
+                    count if visible else None,
+                    count / invited[(wave, team)] if visible else None,
+                    not visible,
+                )
+            )  # fmt: skip
+        answering = {str(t) for w, t in answered.index if str(w) == wave}
+        if not teams:
+            continue
+        complete = answering <= set(teams)
+        total_invited = sum(invited[(wave, t)] for t in teams) if complete else None
+        total = int(responses.loc[responses["wave"].astype(str) == wave, "respondent_id"].nunique())
+        visible = (wave, ALL_TEAMS) in shown
+        out.append(
+            Participation(
+                wave, ALL_TEAMS, total_invited,
+                total if visible else None,
+                total / total_invited if visible and total_invited else None,
+                not visible,
+            )
+        )  # fmt: skip
+    return out
+
+
 def survey_report(
-    responses: pd.DataFrame, instrument: Instrument, min_group: int = MIN_GROUP_DEFAULT
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    min_group: int = MIN_GROUP_DEFAULT,
+    invitations: pd.DataFrame | None = None,
+    adoption: dict[str, float] | None = None,
 ) -> SurveyReport:
-    """Scores, reliability, wave-over-wave changes and barriers, anonymity applied."""
+    """Scores, reliability, wave-over-wave changes, barriers, advocacy drivers and the
+    measured recapture share; participation with ``invitations`` and the drivers of team
+    adoption with ``adoption`` (team → adoption share); anonymity applied."""
     long = answers(responses, instrument)
     groups = group_scores(responses, instrument, min_group, long)
     drivers, drivers_note = advocacy_drivers(responses, instrument, long)
+    if adoption is None:
+        team_drivers, team_note = None, None
+    else:
+        team_drivers, team_note = adoption_drivers(groups, instrument, adoption)
     hidden_totals = {g.wave for g in groups if g.team == ALL_TEAMS and g.suppressed}
     shown = responses[~responses["wave"].astype(str).isin(hidden_totals)]
+    visible_teams = {g.team for g in groups if not g.suppressed and g.team != ALL_TEAMS}
+    all_teams = {str(t) for t in responses["team"].unique()}
+    rates = [] if invitations is None else participation(responses, invitations, groups)
     return SurveyReport(
         respondents=int(shown["respondent_id"].nunique()),
         waves=tuple(sorted(responses["wave"].astype(str).unique())),
-        teams=tuple(sorted(responses["team"].unique())),
+        teams=tuple(sorted(visible_teams)),
         min_group=min_group,
         dimensions=tuple(dimension_summaries(responses, instrument, min_group, long)),
-        groups=tuple(groups),
+        groups=tuple(g for g in groups if g.team in visible_teams or g.team == ALL_TEAMS),
         changes=tuple(wave_changes(responses, instrument, groups, min_group, long)),
         barriers=barrier_dimensions(groups, instrument),
         drivers=drivers,
         drivers_note=drivers_note,
+        hidden_teams=len(all_teams - visible_teams),
+        participation=tuple(p for p in rates if p.team in visible_teams or p.team == ALL_TEAMS),
+        adoption_drivers=team_drivers,
+        adoption_drivers_note=team_note,
+        recapture=measured_recapture(responses, instrument, groups, long=long),
     )
 
 
@@ -609,6 +688,7 @@ def report_to_dict(report: SurveyReport) -> dict:
         "respondents": report.respondents,
         "wave_labels": list(report.waves),
         "teams": list(report.teams),
+        "hidden_teams": report.hidden_teams,
         "min_group": report.min_group,
         "dimensions": {
             d.dimension: {
@@ -632,15 +712,22 @@ def report_to_dict(report: SurveyReport) -> dict:
         "barriers": report.barriers,
         "drivers": None if report.drivers is None else asdict(report.drivers),
         "drivers_note": report.drivers_note,
+        "participation": [asdict(p) for p in report.participation] or None,
+        "adoption_drivers": (
+            None if report.adoption_drivers is None else asdict(report.adoption_drivers)
+        ),
+        "adoption_drivers_note": report.adoption_drivers_note,
+        "recapture": None if report.recapture is None else asdict(report.recapture),
     }
 
 
 @dataclass(frozen=True)
 class Driver:
-    """One readiness dimension's association with the outcome: the OLS coefficient (points
-    of outcome per point of dimension score, holding the others fixed) with its robust (HC1)
-    standard error, 95 % interval and p-value, and its share of the explained variance (the
-    average gain in R² over every order of entry: LMG, a Shapley decomposition)."""
+    """One readiness dimension's association with the outcome: the least-squares
+    coefficient (points of outcome per point of dimension mean) with its robust standard
+    error, 95 % interval, p-value and Holm-adjusted p-value (across the dimensions), and its
+    importance: for advocacy the share of explained variance it carries (LMG, a Shapley
+    decomposition; the shares add up to R²), for team adoption the R² of its own model."""
 
     dimension: str
     estimate: float
@@ -648,18 +735,30 @@ class Driver:
     ci_low: float
     ci_high: float
     p_value: float
+    p_adjusted: float
     importance: float
 
 
 @dataclass(frozen=True)
 class Drivers:
+    """``outcome``: ``advocacy`` (respondents; one multiple regression, HC1 errors, LMG
+    importance) or ``adoption`` (teams; one regression per dimension, HC3 errors, R²)."""
+
     outcome: str
+    unit: str
     n: int
-    r_squared: float
+    r_squared: float | None
     drivers: tuple[Driver, ...]
 
 
 MIN_RESPONDENTS_PER_PREDICTOR = 10
+MIN_TEAMS_FOR_DRIVERS = 10
+
+
+def _holm(p_values: list[float]) -> list[float]:
+    from statsmodels.stats.multitest import multipletests
+
+    return [float(p) for p in multipletests(p_values, method="holm")[1]]
 
 
 def advocacy_drivers(
@@ -698,6 +797,7 @@ def advocacy_drivers(
     fit = sm.OLS(y, sm.add_constant(x)).fit(cov_type="HC1")
     importance = _lmg(x, y)
     ci = fit.conf_int(0.05)
+    adjusted = _holm([float(p) for p in fit.pvalues[1:]])
     drivers = tuple(
         Driver(
             dimension=column,
@@ -706,11 +806,184 @@ def advocacy_drivers(
             ci_low=float(ci[i + 1][0]),
             ci_high=float(ci[i + 1][1]),
             p_value=float(fit.pvalues[i + 1]),
+            p_adjusted=adjusted[i],
             importance=float(importance[i]),
         )
         for i, column in enumerate(columns)
     )
-    return Drivers(ADVOCACY, len(data), float(fit.rsquared), drivers), None
+    return Drivers(ADVOCACY, "responses", len(data), float(fit.rsquared), drivers), None
+
+
+def team_readiness(groups: list[GroupScore] | tuple[GroupScore, ...], instrument: Instrument):
+    """Per visible team, its readiness dimension means in the latest wave where it is shown
+    (only shown figures): ``{team: (wave, {dimension: mean})}``."""
+    order = set(instrument.readiness)
+    out: dict[str, tuple[str, dict[str, float]]] = {}
+    for team in sorted({g.team for g in groups if g.team != ALL_TEAMS}):
+        rows = [g for g in groups if g.team == team and not g.suppressed and g.dimension in order]
+        if rows:
+            latest = max(g.wave for g in rows)
+            out[team] = (latest, {g.dimension: g.mean for g in rows if g.wave == latest})
+    return out
+
+
+def team_change_readiness(report: SurveyReport) -> dict[str, tuple[float, str]]:
+    """Each shown team's change readiness on the register's 1–5 scale, for the quick-wins
+    ranking: the mean of its readiness dimension scores (0–100) in its latest shown wave,
+    as 1 + score / 25; ``{team: (readiness, wave)}``."""
+    out: dict[str, tuple[float, str]] = {}
+    readiness = set()
+    for d in report.dimensions:
+        if d.dimension not in (ADVOCACY, RECAPTURE):
+            readiness.add(d.dimension)
+    for team in report.teams:
+        rows = [
+            g
+            for g in report.groups
+            if g.team == team and not g.suppressed and g.dimension in readiness
+        ]
+        if not rows:
+            continue
+        latest = max(g.wave for g in rows)
+        scores = [g.score for g in rows if g.wave == latest]
+        out[team] = (1.0 + float(np.mean(scores)) / 25.0, latest)
+    return out
+
+
+def adoption_drivers(
+    groups: list[GroupScore] | tuple[GroupScore, ...],
+    instrument: Instrument,
+    adoption: dict[str, float],
+) -> tuple[Drivers | None, str | None]:
+    """Which readiness dimensions go with team adoption: across the teams shown in the
+    survey that have an adoption rate (``adoption``: team → share, matched without regard
+    to case), one least-squares line of adoption (percentage points) on each dimension's
+    mean in the team's latest shown wave, with HC3 standard errors (the small-sample
+    choice) and Holm-adjusted p-values; each dimension's importance is its model's R².
+
+    One dimension at a time because teams are few: a model with every dimension would need
+    ten teams per coefficient. Needs :data:`MIN_TEAMS_FOR_DRIVERS` teams; returns ``None``
+    and the reason otherwise."""
+    import statsmodels.api as sm
+
+    readiness = list(instrument.readiness)
+    rates = {name.strip().casefold(): rate for name, rate in adoption.items()}
+    scores = team_readiness(groups, instrument)
+    matched = {team: rates[team.casefold()] for team in scores if team.casefold() in rates}
+    needed = MIN_TEAMS_FOR_DRIVERS
+    if len(matched) < needed:
+        return None, (
+            f"no adoption drivers: {len(matched)} team(s) have both shown survey scores and an"
+            f" adoption rate; {needed} are needed"
+        )
+    drivers, fits = [], []
+    for dimension in readiness:
+        teams = [t for t in matched if dimension in scores[t][1]]
+        if len(teams) < needed:
+            continue
+        x = np.array([scores[t][1][dimension] for t in teams])
+        y = np.array([100.0 * matched[t] for t in teams])
+        if np.ptp(x) == 0 or np.ptp(y) == 0:
+            continue
+        fit = sm.OLS(y, sm.add_constant(x)).fit(cov_type="HC3", use_t=True)
+        fits.append((dimension, fit, len(teams)))
+    if not fits:
+        return None, "no adoption drivers: adoption or every dimension is the same in every team"
+    adjusted = _holm([float(fit.pvalues[1]) for _, fit, _ in fits])
+    for (dimension, fit, _), p_adjusted in zip(fits, adjusted, strict=True):
+        ci = fit.conf_int(0.05)
+        drivers.append(
+            Driver(
+                dimension=dimension,
+                estimate=float(fit.params[1]),
+                std_error=float(fit.bse[1]),
+                ci_low=float(ci[1][0]),
+                ci_high=float(ci[1][1]),
+                p_value=float(fit.pvalues[1]),
+                p_adjusted=p_adjusted,
+                importance=float(fit.rsquared),
+            )
+        )
+    n = min(count for *_, count in fits)
+    return Drivers("adoption", "teams", n, None, tuple(drivers)), None
+
+
+@dataclass(frozen=True)
+class Recapture:
+    """The share of saved time that goes into more valuable work, from the ``recapture``
+    item: respondents' answers / 10 in one wave for one group, their mean and its 95 %
+    t-interval (clipped to 0–1)."""
+
+    wave: str
+    team: str
+    n: int
+    share: float
+    ci_low: float
+    ci_high: float
+
+
+def measured_recapture(
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    groups: list[GroupScore] | tuple[GroupScore, ...],
+    team: str = ALL_TEAMS,
+    long: pd.DataFrame | None = None,
+) -> Recapture | None:
+    """The recapture share of ``team`` (all teams by default) in the latest wave where its
+    recapture figure is shown; ``None`` without a recapture item or a shown figure."""
+    from scipy import stats
+
+    shown = [
+        g.wave for g in groups if g.team == team and g.dimension == RECAPTURE and not g.suppressed
+    ]
+    if not shown:
+        return None
+    wave = max(shown)
+    long = answers(responses, instrument) if long is None else long
+    person = _person_means(long)
+    rows = person[(person["dimension"] == RECAPTURE) & (person["wave"].astype(str) == wave)]
+    if team != ALL_TEAMS:
+        rows = rows[rows["team"].astype(str) == team]
+    values = rows["value"].to_numpy(dtype=float) / 10.0
+    n = len(values)
+    if n < 2:
+        return None
+    mean = float(values.mean())
+    half = float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / math.sqrt(n))
+    return Recapture(wave, team, n, mean, max(0.0, mean - half), min(1.0, mean + half))
+
+
+def use_recapture(case, line: int, recapture: Recapture, basis: str = "lower_bound"):
+    """The case with time-saved benefit line ``line`` taking ``productivity_recapture`` from
+    the survey: the conservative end of the interval (``lower_bound``) or the mean
+    (``point``); the line's evidence becomes ``measured`` and its note says which input was
+    measured, how, and what the line's evidence was before. The risk factor is kept: the
+    line's other inputs are as uncertain as before."""
+    from roi.casefile import parse_case
+
+    item = case.benefits[line]
+    if item.type != "time_saved":
+        raise ValueError(
+            f"benefit line {line} is {item.type!r}; recapture applies to time_saved lines"
+        )
+    if basis not in ("lower_bound", "point"):
+        raise ValueError(f"basis must be 'lower_bound' or 'point', got {basis!r}")
+    value = recapture.ci_low if basis == "lower_bound" else recapture.share
+    what = "conservative end of the 95% interval" if basis == "lower_bound" else "mean"
+    who = "all teams" if recapture.team == ALL_TEAMS else f"team {recapture.team}"
+    note = (
+        f"productivity_recapture measured: {what} of the survey's recapture answers, wave"
+        f" {recapture.wave}, {who}, n = {recapture.n} (mean {recapture.share:.2f}, 95% CI"
+        f" {recapture.ci_low:.2f} to {recapture.ci_high:.2f}); the other inputs were"
+        f" {item.evidence}" + (f". Before: {item.note}" if item.note else "")
+    )
+    data = case.model_dump()
+    data["benefits"][line] |= {
+        "productivity_recapture": round(value, 4),
+        "evidence": "measured",
+        "note": note,
+    }
+    return parse_case(data, source="measured")
 
 
 def _lmg(x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -21,6 +21,11 @@ Quadrants compare value and actionability with thresholds (50 each unless set); 
 high when it is above its threshold, so the middle mark 3 (50) is not high. Ranks run
 1 = best; equal scores share a rank (1, 2, 2, 4).
 
+**Change readiness from a survey**: a use case with a ``team`` and a blank
+``change_readiness`` takes that team's readiness from the culture survey when one is given
+(:func:`with_survey_readiness`): a measurement, not a judgement, so the robustness draws
+leave it fixed. A mark written in the register is kept.
+
 **Robustness**: ``draws`` times, each judgement score is drawn uniformly within ±1 (kept
 within 1–5), each NPV with an interval uniformly within it, and each weight uniformly within
 ±50 % of its value; the share of draws in which a use case is a quick win, and in the top k,
@@ -170,6 +175,7 @@ class ScoreInputs:
     change_readiness: np.ndarray
     time_to_value_months: np.ndarray
     risk: np.ndarray
+    change_readiness_measured: np.ndarray | None = None  # True where the survey gave it
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -196,7 +202,41 @@ def score_inputs(register: Register) -> ScoreInputs:
             name: column(lambda u, name=name: getattr(u, name))
             for name in FACTORS
         },
+        change_readiness_measured=np.array(
+            [_from_survey(u) for u in ordered], dtype=bool
+        ),
     )  # fmt: skip
+
+
+def _from_survey(use_case: UseCase) -> bool:
+    return (use_case.change_readiness_source or "").startswith("survey")
+
+
+def with_survey_readiness(
+    register: Register, readiness: Mapping[str, tuple[float, str]]
+) -> Register:
+    """The register with each blank ``change_readiness`` of a use case with a ``team``
+    taken from ``readiness`` (team → (1–5 readiness, wave), teams matched without regard to
+    case); a written mark is kept. Every use case with a team says where its readiness came
+    from in ``change_readiness_source``."""
+    by_name = {team.strip().casefold(): (team, *figures) for team, figures in readiness.items()}
+    use_cases = []
+    for use_case in register.use_cases:
+        if use_case.team is None:
+            use_cases.append(use_case)
+            continue
+        found = by_name.get(use_case.team.strip().casefold())
+        if use_case.change_readiness is not None:
+            source = "register"
+            value = use_case.change_readiness
+        elif found is None:
+            source = "neutral: the team is not shown in the survey"
+            value = None
+        else:
+            team, value, wave = found
+            source = f"survey: {team}, wave {wave}"
+        use_cases.append(replace(use_case, change_readiness=value, change_readiness_source=source))
+    return replace(register, use_cases=tuple(use_cases))
 
 
 def value_anchor(inputs: ScoreInputs, settings: RankSettings) -> float | None:
@@ -302,6 +342,8 @@ class RankedUseCase:
     estimated_cost: float | None
     p_quick_win: float | None
     p_top_k: float | None
+    team: str | None = None
+    change_readiness_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -346,6 +388,8 @@ def _linear_parts(
         judged = np.isfinite(mark)
         if name == "value":  # a business case's NPV decides its value, not a mark
             judged &= np.isnan(inputs.npv)
+        if name == "change_readiness" and inputs.change_readiness_measured is not None:
+            judged &= ~inputs.change_readiness_measured  # measured by the survey
         low = np.clip(mark - settings.score_spread, 1.0, 5.0)
         high = np.clip(mark + settings.score_spread, 1.0, 5.0)
         worst_is_5 = name in ("technical_complexity", "risk")
@@ -453,6 +497,9 @@ def rank(register: Register, settings: RankSettings | None = None) -> Ranking:
                 estimated_cost=use_case.estimated_cost,
                 p_quick_win=None if p_quick is None else float(p_quick[i]),
                 p_top_k=None if p_top is None else float(p_top[i]),
+                team=use_case.team,
+                change_readiness_source=use_case.change_readiness_source
+                or ("register" if use_case.change_readiness is not None else "neutral: blank"),
             )
         )
     rows.sort(key=lambda r: (r.rank, r.use_case_id))

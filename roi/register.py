@@ -24,6 +24,9 @@ column                     required  meaning
 ``npv_low``, ``npv_high``  no        an interval for the case's risk-adjusted NPV, in the
                                      case's currency
 ``owner``                  no        who answers for it
+``team``                   no        the team that will use it, as the culture survey
+                                     names it: a blank change readiness takes that team's
+                                     survey readiness when a survey is given
 =========================  ========  =====================================================
 
 .. [1] The column must be present; a cell may be blank when the row names a ``case_file``.
@@ -92,6 +95,7 @@ OPTIONAL = (
     "npv_low",
     "npv_high",
     "owner",
+    "team",
 )
 COLUMNS = REQUIRED + OPTIONAL
 NUMBERS = (
@@ -132,6 +136,10 @@ class UseCase:
     npv_low: float | None = None
     npv_high: float | None = None
     owner: str | None = None
+    team: str | None = None
+    # Where change readiness came from when not as written: "survey: TEAM, wave W", or
+    # why the survey could not give it.
+    change_readiness_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -340,6 +348,7 @@ def _use_case(row: dict) -> UseCase:
         npv_low=number("npv_low"),
         npv_high=number("npv_high"),
         owner=text("owner"),
+        team=text("team"),
     )
 
 

@@ -298,6 +298,11 @@ def render_survey(report: SurveyReport) -> str:
     lines = [
         f"{report.respondents:,} respondents, waves {', '.join(report.waves)}; groups of fewer"
         f" than {report.min_group} are hidden"
+        + (
+            f"; {report.hidden_teams} team(s) hidden in every wave are not named"
+            if report.hidden_teams
+            else ""
+        )
     ]
     header = ["Dimension", "Items", "Alpha", "95% CI", "n", "Mean", "Favourable", "Score"]
     rows = []
@@ -339,4 +344,48 @@ def render_survey(report: SurveyReport) -> str:
     lines.append("")
     lines.append("Barrier (first readiness dimension at or below the middle of its scale):")
     lines += [f"  {team}: {barrier or 'none'}" for team, barrier in report.barriers.items()]
+    if report.participation:
+        rows = [
+            [
+                p.wave, p.team, "–" if p.invited is None else f"{p.invited:,}",
+                "hidden" if p.suppressed else f"{p.respondents:,}",
+                "hidden" if p.suppressed else "–" if p.rate is None else f"{p.rate:.0%}",
+            ]
+            for p in report.participation
+        ]  # fmt: skip
+        lines += [
+            "",
+            "Participation",
+            _table(["Wave", "Team", "Invited", "Answered", "Rate"], rows),
+        ]
+    if report.recapture is not None:
+        r = report.recapture
+        lines += [
+            "",
+            f"Recapture (wave {r.wave}, n = {r.n}): {r.share:.2f} of saved time goes into more"
+            f" valuable work (95% CI {r.ci_low:.2f} to {r.ci_high:.2f}); a time_saved line's"
+            " productivity_recapture can take it, with evidence: measured",
+        ]
+    for drivers, note, title in (
+        (report.drivers, report.drivers_note, "What goes with advocacy"),
+        (report.adoption_drivers, report.adoption_drivers_note, "What goes with team adoption"),
+    ):
+        if drivers is None and note is None:
+            continue
+        lines += ["", f"{title}:"]
+        if drivers is None:
+            lines.append(f"  {note}")
+            continue
+        unit = "advocacy points (0-10)" if drivers.outcome == "advocacy" else "adoption points (%)"
+        fit = "" if drivers.r_squared is None else f", R² {drivers.r_squared:.2f}"
+        lines.append(f"  {drivers.n:,} {drivers.unit}{fit}; {unit} per point of dimension mean")
+        rows = [
+            [
+                d.dimension, f"{d.estimate:+.2f}", f"{d.ci_low:+.2f} to {d.ci_high:+.2f}",
+                f"{d.p_adjusted:.3f}", f"{d.importance:.2f}",
+            ]
+            for d in sorted(drivers.drivers, key=lambda d: -d.importance)
+        ]  # fmt: skip
+        importance = "Share of R²" if drivers.outcome == "advocacy" else "R² alone"
+        lines.append(_table(["Dimension", "Effect", "95% CI", "p (Holm)", importance], rows))
     return "\n".join(lines)

@@ -161,6 +161,8 @@ def ranking_to_dict(ranking: Ranking, portfolio: BudgetPortfolio | None = None) 
                 "p_top_k": row.p_top_k,
                 "estimated_cost": row.estimated_cost,
                 "owner": row.owner,
+                "team": row.team,
+                "change_readiness_source": row.change_readiness_source,
                 "components": row.components,
                 "contributions": row.contributions,
             }

@@ -7,8 +7,9 @@ dimension shares one scale. Two dimensions have a fixed meaning: ``advocacy`` (a
 "how much of the saved time goes into more valuable work" item, read as tenths).
 
 Responses have ``respondent_id, wave, team`` and one column per item; a blank is
-non-response, never zero. A rejected file yields nothing; every problem names its line,
-column, value and rule.
+non-response, never zero. Invitations (optional, ``survey_invitations.csv``) have ``wave,
+team, invited``: how many people of a team were asked in a wave, for participation rates.
+A rejected file yields nothing; every problem names its line, column, value and rule.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from roi.csvtable import (
     check_raw,
     delimiter_of,
     drop_blank_rows,
+    parse_numbers,
     read_table,
     sorted_problems,
 )
@@ -34,6 +36,7 @@ SCALES: dict[str, tuple[int, int]] = {"1-5": (1, 5), "1-7": (1, 7), "0-10": (0, 
 ADVOCACY, RECAPTURE = "advocacy", "recapture"
 ITEM_COLUMNS = ("item", "dimension", "text", "scale", "reverse")
 RESPONDENT_COLUMNS = ("respondent_id", "wave", "team")
+INVITATION_COLUMNS = ("wave", "team", "invited")
 YES = {"yes", "y", "true", "1", "x"}
 NO = {"", "no", "n", "false", "0"}
 
@@ -201,3 +204,70 @@ def read_responses(
         if name not in out:
             out[name] = np.nan
     return out
+
+
+def read_invitations(
+    raw: bytes, source: str, responses: pd.DataFrame, max_bytes: int = MAX_UPLOAD_BYTES
+) -> pd.DataFrame:
+    """Read and validate ``survey_invitations.csv`` against the responses: ``wave, team``
+    as the responses spell them, ``invited`` a whole number at least the number who
+    answered; one row per wave and team.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``wave``, ``team`` (text) and ``invited`` (int).
+    """
+    text, delimiter = _text(raw, source, max_bytes)
+    frame = read_table(text, delimiter, source, INVITATION_COLUMNS, SurveyError)
+    frame = canonical_table(frame, INVITATION_COLUMNS, (), source, SurveyError, "invitations")
+    problems: list[Problem] = []
+    for column in ("wave", "team"):
+        for index in frame.index[frame[column] == ""]:
+            problems.append(
+                Problem(f"line {frame.at[index, 'line']}, column {column}", "is missing")
+            )
+    invited = parse_numbers(frame, "invited", delimiter, problems)
+    bad = frame["invited"].ne("") & invited.notna() & ((invited % 1 != 0) | (invited < 1))
+    blank = frame["invited"].eq("")
+    for index in frame.index[bad | blank]:
+        got = frame.at[index, "invited"]
+        problems.append(
+            Problem(
+                f"line {frame.at[index, 'line']}, column invited",
+                "is missing" if got == "" else f"must be a whole number of 1 or more, got {got!r}",
+            )
+        )
+    keys = frame[["wave", "team"]]
+    first_line = frame.loc[~keys.duplicated()].set_index(["wave", "team"])["line"]
+    for index in frame.index[keys.duplicated()]:
+        key = (frame.at[index, "wave"], frame.at[index, "team"])
+        problems.append(
+            Problem(
+                f"line {frame.at[index, 'line']}, column team",
+                f"team {key[1]!r} in wave {key[0]!r} is listed again (first on line"
+                f" {first_line[key]})",
+            )
+        )
+    answered = responses.groupby(["wave", "team"])["respondent_id"].nunique()
+    ok = ~(bad | blank | invited.isna())
+    for index in frame.index[ok]:
+        key = (frame.at[index, "wave"], frame.at[index, "team"])
+        count = int(answered.get(key, 0))
+        if invited[index] < count:
+            problems.append(
+                Problem(
+                    f"line {frame.at[index, 'line']}, column invited",
+                    f"{int(invited[index])} invited is fewer than the {count} who answered"
+                    f" in wave {key[0]!r}, team {key[1]!r}",
+                )
+            )
+    if problems:
+        raise SurveyError(source, sorted_problems(problems, INVITATION_COLUMNS))
+    return pd.DataFrame(
+        {
+            "wave": frame["wave"].to_numpy(),
+            "team": frame["team"].to_numpy(),
+            "invited": invited.astype(int).to_numpy(),
+        }
+    )

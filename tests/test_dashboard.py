@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -275,12 +276,26 @@ def test_pilots_page_plans_a_sample_size():
 # --- Quick wins (issue 6) -----------------------------------------------------------------
 
 REGISTER = ROOT / "sample_data" / "use_cases.csv"
+SURVEY = ROOT / "sample_data" / "survey"
 
 
-def _sample_register():
+def _sample_register(survey: bool = True):
+    """The bundled register as the page ranks it: by default with change readiness from
+    the bundled culture survey, as the page does unless told not to."""
+    from roi.culture import survey_report, team_change_readiness
+    from roi.quickwins import with_survey_readiness
     from roi.register import read_register
+    from roi.survey import read_items, read_responses
 
-    return read_register(REGISTER.read_bytes(), REGISTER.name, REGISTER.parent)
+    register = read_register(REGISTER.read_bytes(), REGISTER.name, REGISTER.parent)
+    if not survey:
+        return register
+    items = read_items((SURVEY / "survey_items.csv").read_bytes(), "survey_items.csv")
+    responses = read_responses(
+        (SURVEY / "survey_responses.csv").read_bytes(), "survey_responses.csv", items
+    )
+    readiness = team_change_readiness(survey_report(responses, items))
+    return with_survey_readiness(register, readiness)
 
 
 def test_quick_wins_page_shows_the_engine_ranking_and_portfolio():
@@ -301,6 +316,21 @@ def test_quick_wins_page_shows_the_engine_ranking_and_portfolio():
     assert metric(at, "Risk-adjusted NPV") == format_money(portfolio.npv)
     assert metric(at, "Use cases chosen") == str(len(portfolio.chosen))
     assert len(at.get("plotly_chart")) == 3
+    sources = dict(zip(table["ID"], table["Change readiness from"], strict=True))
+    assert sources["UC-01"] == "survey: support, wave 2026-09"
+    assert sources["UC-18"] == "neutral: the team is not shown in the survey"  # hr is hidden
+    assert "Change readiness of 16 of 18 use cases" in " ".join(c.value for c in at.caption)
+
+
+def test_quick_wins_without_the_survey_ranks_on_the_register_alone():
+    from roi.quickwins import rank
+
+    at = app("quickwins")
+    at.toggle(key="quickwins.survey").set_value(False).run()
+    expected = rank(_sample_register(survey=False))
+    table = at.dataframe[0].value
+    assert list(table["ID"]) == [row.use_case_id for row in expected.rows]
+    assert set(table["Change readiness from"]) == {"neutral: blank"}
 
 
 def test_quick_wins_weights_and_thresholds_move_the_ranking():
@@ -425,29 +455,47 @@ def test_adoption_page_rejects_an_unknown_file_and_an_empty_team():
 
 # --- Culture (issue 8) --------------------------------------------------------------------
 
-SURVEY = ROOT / "sample_data" / "survey"
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
 def test_culture_page_shows_aggregates_and_hides_small_groups():
     at = app("culture")
-    assert "128 respondents, 5 teams" in at.success[0].value
-    assert len(at.get("plotly_chart")) == 3
-    barriers = at.dataframe[0].value
-    assert "legal" not in list(barriers["Team"])  # hidden in every wave: no barrier shown
-    reliability = at.dataframe[1].value
+    assert "267 respondents, 11 teams shown (2 more hidden in every wave" in at.success[0].value
+    assert len(at.get("plotly_chart")) == 3  # heatmap, trend, team-adoption drivers
+    barriers = table_with(at, "Barrier")
+    assert "legal" not in list(barriers["Team"])  # hidden in every wave: not named
+    reliability = table_with(at, "Reliable (≥ 0.7)")
     assert (
         reliability.loc[reliability["Dimension"] == "knowledge", "Reliable (≥ 0.7)"].iloc[0]
         == "yes"
     )
+    participation = table_with(at, "Invited")
+    row = participation[
+        (participation["Team"] == "procurement") & (participation["Wave"] == "2026-09")
+    ]
+    assert row["Answered"].iloc[0] == "hidden" and pd.isna(row["Rate"].iloc[0])
     at.slider(key="culture.min_group").set_value(3).run()
     assert not at.exception
-    assert "legal" in list(at.dataframe[0].value["Team"])
+    assert "legal" in list(table_with(at, "Barrier")["Team"])
+
+
+def test_culture_page_compares_drivers_and_puts_recapture_into_a_case():
+    at = app("culture")
+    assert at.radio(key="culture.outcome").value == "adoption"
+    at.radio(key="culture.outcome").set_value("advocacy").run()
+    assert "responses (R²" in " ".join(c.value for c in at.caption)
+    npv_before, npv_after = metric(at, "NPV", 0), metric(at, "NPV", 1)
+    assert npv_before != npv_after  # the survey's share (0.44) is below the assumed 0.5
+    at.radio(key="culture.basis").set_value("point").run()
+    assert not at.exception and metric(at, "NPV", 1) != npv_after
 
 
 def test_culture_page_rejects_bad_answers_and_names_them():
     at = app("culture")
     text = (SURVEY / "survey_responses.csv").read_text(encoding="utf-8")
-    broken = text.replace("sup-000,2026-03,support,3", "sup-000,2026-03,support,9", 1)
+    broken = text.replace("supp-000,2026-03,support,3", "supp-000,2026-03,support,9", 1)
     at.get("file_uploader")[1].upload("answers.csv", broken.encode(), "text/csv").run()
     assert "answers.csv was rejected: 1 problem(s)" in at.error[0].value
     assert list(at.dataframe[0].value["Where"]) == ["line 2, column aw1"]

@@ -17,6 +17,7 @@ from roi.culture import (
     alpha_interval,
     cronbach_alpha,
     group_scores,
+    report_to_dict,
     suppress,
     survey_report,
     wave_changes,
@@ -136,8 +137,17 @@ def test_the_sample_is_reliable_and_hides_the_small_team():
     )
     dims = {d.dimension: d for d in report.dimensions}
     assert all(dims[d].reliable for d in ("awareness", "knowledge", "trust"))
-    legal = [g for g in report.groups if g.team == "legal"]
-    assert legal and all(g.suppressed and g.n is None and g.mean is None for g in legal)
+    # legal (3 people) and hr (4) are hidden in every wave (together they are 7, so no
+    # third team need hide them): neither is even named.
+    assert report.hidden_teams == 2 and len(report.teams) == 11 and "finance" in report.teams
+    text = json.dumps(report_to_dict(report))
+    assert "legal" not in text and '"hr"' not in text
+    with_min_3 = survey_report(
+        read_responses(RESPONSES.read_bytes(), RESPONSES.name, read_items(ITEMS.read_bytes(), "i")),
+        read_items(ITEMS.read_bytes(), "i"),
+        3,
+    )
+    assert with_min_3.hidden_teams == 0 and "legal" in with_min_3.teams
 
 
 # --- anonymity -------------------------------------------------------------------------
@@ -235,14 +245,20 @@ def test_welch_change_matches_scipy():
 # --- command line ------------------------------------------------------------------------
 
 
-def test_survey_json_holds_aggregates_only(capsys):
-    assert main(["survey", str(RESPONSES), "--items", str(ITEMS), "--json"]) == 0
+def test_survey_json_holds_aggregates_only(capsys, tmp_path):
+    # Sales answers the last wave with only 3 people: hidden there, shown in the others.
+    frame = pd.read_csv(RESPONSES, dtype=str, keep_default_na=False)
+    late_sales = frame.index[(frame["team"] == "sales") & (frame["wave"] == "2026-09")]
+    thinned = tmp_path / "responses.csv"
+    frame.drop(late_sales[3:]).to_csv(thinned, index=False)
+    assert main(["survey", str(thinned), "--items", str(ITEMS), "--json"]) == 0
     out = capsys.readouterr().out
     data = json.loads(out)
     assert {"dimensions", "groups", "waves", "barriers"} <= data.keys()
     assert {"alpha", "alpha_ci", "mean", "favourable", "n"} <= data["dimensions"]["trust"].keys()
     hidden = [g for g in data["groups"] if g["suppressed"]]
-    assert hidden and all(g["n"] is None and g["mean"] is None for g in hidden)
+    assert {(g["team"], g["wave"]) for g in hidden} >= {("sales", "2026-09")}
+    assert all(g["n"] is None and g["mean"] is None for g in hidden)
     ids = pd.read_csv(RESPONSES)["respondent_id"]
     assert not any(respondent in out for respondent in ids)  # no individual appears
 
@@ -251,7 +267,7 @@ def test_survey_bad_files_exit_2(tmp_path, capsys):
     bad = tmp_path / "responses.csv"
     bad.write_text(
         RESPONSES.read_text(encoding="utf-8").replace(
-            "sup-000,2026-03,support,3", "sup-000,2026-03,support,9", 1
+            "supp-000,2026-03,support,3", "supp-000,2026-03,support,9", 1
         )
     )
     assert main(["survey", str(bad), "--items", str(ITEMS)]) == 2

@@ -7,9 +7,11 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.culture_charts import drivers_figure, heatmap_figure, trend_figure
-from dashboard.ui import METHODOLOGY, show_rejection
-from roi.culture import ALL_TEAMS
-from roi.survey import SurveyError
+from dashboard.ui import METHODOLOGY, show_metrics, show_rejection
+from roi import evaluate
+from roi.casefile import dump_case
+from roi.csvtable import TableError
+from roi.culture import ALL_TEAMS, use_recapture
 
 RELIABLE = {None: "–", True: "yes", False: "no: read with care"}
 
@@ -34,17 +36,42 @@ with files[1]:
     responses_upload = st.file_uploader(
         "Survey responses (survey_responses.csv)", type=["csv", "txt"], key="culture.responses"
     )
-if items_upload is None:
-    items_raw, items_name = cache.SAMPLE_SURVEY_ITEMS.read_bytes(), "survey_items.csv"
-else:
-    items_raw, items_name = items_upload.getvalue(), items_upload.name
-if responses_upload is None:
-    responses_raw, responses_name = (
-        cache.SAMPLE_SURVEY_RESPONSES.read_bytes(),
-        "survey_responses.csv",
+with st.expander("Optional: invitations (participation) and an adoption export (drivers)"):
+    more = st.columns(2)
+    with more[0]:
+        invitations_upload = st.file_uploader(
+            "Invitations (survey_invitations.csv: wave, team, invited)",
+            type=["csv", "txt"],
+            key="culture.invitations",
+        )
+    with more[1]:
+        adoption_upload = st.file_uploader(
+            "Adoption export (any format the Adoption page reads)",
+            type=["csv", "txt", "json"],
+            key="culture.adoption",
+        )
+
+
+def chosen(upload, sample) -> tuple[bytes, str]:
+    return (
+        (sample.read_bytes(), sample.name) if upload is None else (upload.getvalue(), upload.name)
     )
-else:
-    responses_raw, responses_name = responses_upload.getvalue(), responses_upload.name
+
+
+items_file = chosen(items_upload, cache.SAMPLE_SURVEY_ITEMS)
+responses_file = chosen(responses_upload, cache.SAMPLE_SURVEY_RESPONSES)
+# The bundled invitations and adoption export belong to the bundled answers only.
+sample_answers = responses_upload is None
+invitations_file = (
+    chosen(invitations_upload, cache.SAMPLE_SURVEY_INVITATIONS)
+    if invitations_upload is not None or sample_answers
+    else None
+)
+adoption_file = (
+    chosen(adoption_upload, cache.SAMPLE_SURVEY_ADOPTION)
+    if adoption_upload is not None or sample_answers
+    else None
+)
 if items_upload is None or responses_upload is None:
     st.info(
         "Showing the bundled instrument and sample answers where no file is uploaded. The"
@@ -57,12 +84,17 @@ min_group = st.slider(
 )  # fmt: skip
 
 try:
-    report = cache.survey(items_raw, items_name, responses_raw, responses_name, min_group)
-except SurveyError as error:
+    report = cache.survey(items_file, responses_file, min_group, invitations_file, adoption_file)
+except TableError as error:
     show_rejection(error)
 
+hidden_teams = (
+    f" ({report.hidden_teams} more hidden in every wave, so not named)"
+    if report.hidden_teams
+    else ""
+)
 st.success(
-    f"{report.respondents:,} respondents, {len(report.teams)} teams, waves"
+    f"{report.respondents:,} respondents, {len(report.teams)} teams shown{hidden_teams}, waves"
     f" {', '.join(report.waves)}. {report.hidden_groups} group figure(s) hidden for anonymity."
 )
 
@@ -86,18 +118,111 @@ st.dataframe(
     width="stretch",
 )
 
-st.subheader("What goes with advocacy")
-if report.drivers is None:
-    st.info(report.drivers_note[0].upper() + report.drivers_note[1:] + ".")
+st.subheader("What goes with adoption and advocacy")
+outcome = st.radio(
+    "Outcome",
+    ["adoption", "advocacy"],
+    index=0 if report.adoption_drivers is not None else 1,
+    horizontal=True,
+    key="culture.outcome",
+    format_func=lambda o: (
+        "Team adoption (from the adoption export)"
+        if o == "adoption"
+        else "Advocacy (would recommend)"
+    ),
+)
+if outcome == "adoption":
+    drivers = report.adoption_drivers
+    note = report.adoption_drivers_note or "no adoption drivers: upload an adoption export"
 else:
-    drivers = report.drivers
+    drivers, note = report.drivers, report.drivers_note
+if drivers is None:
+    st.info(note[0].upper() + note[1:] + ".")
+else:
     st.plotly_chart(drivers_figure(drivers), width="stretch", key="culture.drivers")
-    st.caption(
-        f"Least squares of the advocacy answer (0–10) on the readiness scores of {drivers.n:,}"
-        f" respondents (R² {drivers.r_squared:.2f}, robust standard errors). A bar is the"
-        " share of explained variance a dimension carries (LMG); an association, not proof"
-        " of cause."
+    if drivers.outcome == "advocacy":
+        st.caption(
+            f"Least squares of the advocacy answer (0–10) on the readiness scores of"
+            f" {drivers.n:,} responses (R² {drivers.r_squared:.2f}, robust standard errors). A"
+            " bar is the share of explained variance a dimension carries (LMG); an"
+            " association, not proof of cause."
+        )
+    else:
+        st.caption(
+            f"Across {drivers.n} teams: each team's latest adoption share against its mean on"
+            " one dimension at a time in its latest shown wave (small-sample HC3 errors,"
+            " p-values Holm-adjusted). Teams, not people: an association, not proof of cause."
+        )
+
+if report.participation:
+    st.subheader("Participation")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Wave": p.wave, "Team": p.team, "Invited": p.invited,
+                    "Answered": "hidden" if p.suppressed else f"{p.respondents:,}",
+                    "Rate": None if p.rate is None else 100 * p.rate,
+                }
+                for p in report.participation
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"Rate": st.column_config.NumberColumn("Rate (%)", format="%.0f%%")},
+    )  # fmt: skip
+
+st.subheader("Saved time put to use (recapture)")
+recapture = report.recapture
+if recapture is None:
+    st.info("No recapture figure: the instrument has no recapture item, or its group is hidden.")
+else:
+    st.markdown(
+        f"In wave {recapture.wave}, {recapture.n:,} people say **{recapture.share:.0%}** of"
+        f" the time AI saves them goes into more valuable work (95% CI {recapture.ci_low:.0%}"
+        f" to {recapture.ci_high:.0%}). Business cases assume 50% unless told otherwise."
     )
+    cases = cache.sample_cases()
+    lines = [
+        (case_id, i)
+        for case_id, case in cases.items()
+        for i, item in enumerate(case.benefits)
+        if item.type == "time_saved"
+    ]
+    if lines:
+        target = st.selectbox(
+            "Time-saved line to take the measured share",
+            lines,
+            key="culture.line",
+            format_func=lambda t: f"{cases[t[0]].name} · {cases[t[0]].benefits[t[1]].name}",
+        )
+        basis = st.radio(
+            "Value to use",
+            ["lower_bound", "point"],
+            horizontal=True,
+            key="culture.basis",
+            format_func=lambda b: (
+                "conservative end of the interval" if b == "lower_bound" else "the mean"
+            ),
+        )
+        case = cases[target[0]]
+        updated = use_recapture(case, target[1], recapture, basis)
+        before, after = st.columns(2)
+        with before:
+            was = case.benefits[target[1]].productivity_recapture
+            st.markdown(f"**As planned** (recapture {was:.0%}, risk-adjusted)")
+            show_metrics(evaluate(case).risk_adjusted.metrics, case.currency)
+        with after:
+            now = updated.benefits[target[1]].productivity_recapture
+            st.markdown(f"**With the survey's figure** (recapture {now:.0%}, risk-adjusted)")
+            show_metrics(evaluate(updated).risk_adjusted.metrics, case.currency)
+        st.download_button(
+            "Download the updated case (YAML)",
+            dump_case(updated),
+            file_name=f"{target[0]}_recapture.yaml",
+            mime="application/x-yaml",
+            key="culture.download",
+        )
 
 st.subheader("Reliability")
 st.dataframe(

@@ -15,6 +15,7 @@ from dashboard.quickwin_charts import (
     robustness_figure,
 )
 from dashboard.ui import METHODOLOGY, show_rejection
+from roi.csvtable import TableError
 from roi.formatting import format_money, format_months
 from roi.quickwins import FACTORS, LABELS, QUADRANT_LABELS, WEIGHT_KEYS, RankSettings, Weights
 from roi.register import RegisterError
@@ -74,6 +75,40 @@ try:
     register = cache.register(raw, name, currency)
 except RegisterError as error:
     show_rejection(error)
+
+readiness = None
+if any(u.team for u in register.use_cases):
+    with st.expander("Change readiness from a culture survey", expanded=False):
+        use_survey = st.toggle(
+            "Take each team's change readiness from the survey",
+            value=True,
+            key="quickwins.survey",
+            help="A use case with a team and a blank change_readiness takes the team's mean"
+            " readiness score in its latest shown wave (1 + score / 25). Marks written in the"
+            " register are kept; hidden teams stay neutral.",
+        )
+        survey_files = st.columns(2)
+        items_upload = survey_files[0].file_uploader(
+            "Survey items", type=["csv", "txt"], key="quickwins.survey_items"
+        )
+        responses_upload = survey_files[1].file_uploader(
+            "Survey responses", type=["csv", "txt"], key="quickwins.survey_responses"
+        )
+    if use_survey:
+        items_file = (
+            (cache.SAMPLE_SURVEY_ITEMS.read_bytes(), cache.SAMPLE_SURVEY_ITEMS.name)
+            if items_upload is None
+            else (items_upload.getvalue(), items_upload.name)
+        )
+        responses_file = (
+            (cache.SAMPLE_SURVEY_RESPONSES.read_bytes(), cache.SAMPLE_SURVEY_RESPONSES.name)
+            if responses_upload is None
+            else (responses_upload.getvalue(), responses_upload.name)
+        )
+        try:
+            readiness = cache.team_readiness(items_file, responses_file)
+        except TableError as error:
+            show_rejection(error)
 
 controls, matrix = st.columns([1, 2.6], gap="large")
 with controls:
@@ -142,7 +177,14 @@ settings = RankSettings(
     value_anchor=anchor or None,
     top_k=int(top_k),
 )
-ranking = cache.ranking(raw, name, currency, settings)
+ranking = cache.ranking(raw, name, currency, settings, readiness)
+if readiness is not None:
+    measured = sum(r.change_readiness_source.startswith("survey") for r in ranking.rows)
+    with_team = sum(r.team is not None for r in ranking.rows)
+    st.caption(
+        f"Change readiness of {measured} of {with_team} use cases with a team comes from the"
+        " culture survey" + (" (the bundled sample)." if responses_upload is None else ".")
+    )
 
 with matrix:
     st.plotly_chart(matrix_figure(ranking), width="stretch", key="quickwins.matrix")
@@ -188,6 +230,8 @@ table = pd.DataFrame(
             f"P(top {ranking.top_k})": row.p_top_k,
             "Estimated cost": row.estimated_cost,
             "Owner": row.owner or "",
+            "Team": row.team or "",
+            "Change readiness from": row.change_readiness_source,
         }
         for row in ranking.rows
     ]
