@@ -154,8 +154,9 @@ else:
             " p-values Holm-adjusted). Teams, not people: an association, not proof of cause."
         )
 
-if report.participation:
-    st.subheader("Participation")
+shown_participation = [p for p in report.participation if p.wave == wave]
+if shown_participation:
+    st.subheader(f"Participation, wave {wave}")
     st.dataframe(
         pd.DataFrame(
             [
@@ -164,7 +165,7 @@ if report.participation:
                     "Answered": "hidden" if p.suppressed else f"{p.respondents:,}",
                     "Rate": None if p.rate is None else 100 * p.rate,
                 }
-                for p in report.participation
+                for p in shown_participation
             ]
         ),
         hide_index=True,

@@ -207,7 +207,7 @@ def test_quick_wins(page, app_url, screenshot, tmp_path):
     broken = tmp_path / "use_cases.csv"
     text = sample.read_text(encoding="utf-8")
     broken.write_text(text.replace("UC-12,", "UC-05,").replace(",2,4,4,3,3,", ",2,4,9,3,3,", 1))
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(broken))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(broken))
     expect(page.get_by_text("use_cases.csv was rejected: 2 problem(s)")).to_be_visible()
     expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(0)
     expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(1)
@@ -232,10 +232,19 @@ def test_adoption(page, app_url, screenshot, tmp_path):
 
 
 def test_culture(page, app_url, screenshot):
-    """Issue 8: the heatmap with hidden cells, a team's trend, reliability and changes."""
-    page.set_viewport_size({"width": 1400, "height": 3200})
+    """Issue 8: the heatmap with a hidden cell, a team's trend, what goes with team adoption,
+    participation, the measured recapture in a case, reliability and changes."""
+    page.set_viewport_size({"width": 1400, "height": 4600})
     page.goto(f"{app_url}/culture")
-    expect(page.get_by_text("128 respondents, 5 teams", exact=False)).to_be_visible()
+    expect(page.get_by_text("267 respondents, 11 teams shown", exact=False)).to_be_visible()
     expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(3)
-    expect(page.get_by_text("hidden").first).to_be_attached()
+    expect(
+        page.get_by_text("Team adoption per point of each dimension", exact=False)
+    ).to_be_attached()
+    expect(page.get_by_text("With the survey's figure", exact=False)).to_be_visible()
     screenshot(page, "culture")
+    page.get_by_text("Advocacy (would recommend)").click()
+    # The rerun has finished when the adoption chart has given way to advocacy's.
+    expect(page.get_by_text("Share of advocacy's variance", exact=False)).to_be_attached()
+    expect(page.get_by_text("Team adoption per point", exact=False)).to_have_count(0)
+    screenshot(page, "culture_advocacy")
