@@ -138,6 +138,13 @@ def _combined_key(
     return key, sizes, as_categories
 
 
+def _codes(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense codes 0..k−1 of an integer key and the k distinct keys (in order of first
+    appearance): :func:`pandas.factorize`, a hash pass, where ``np.unique`` would sort."""
+    codes, uniques = pd.factorize(key, sort=False)
+    return codes.astype(np.intp, copy=False), np.asarray(uniques, dtype=np.int64)
+
+
 def _group_figures(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per group of ``keys`` (categorical columns, ``dimension`` among them): n, mean of
     the respondents' dimension scores, % favourable of the answers, the 0–100 score,
@@ -145,11 +152,11 @@ def _group_figures(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     groups (a survey of 50,000 responses has over a million answers)."""
     columns = [*keys, "respondent_id"]
     person_key, sizes, as_categories = _combined_key(long, columns)
-    persons, person_of = np.unique(person_key, return_inverse=True)
+    person_of, persons = _codes(person_key)
     value = long["value"].to_numpy(dtype=float)
     person_mean = np.bincount(person_of, weights=value) / np.bincount(person_of)
     group_key = persons // sizes[-1]  # drop the respondent part
-    groups, group_of_person = np.unique(group_key, return_inverse=True)
+    group_of_person, groups = _codes(group_key)
     count = np.bincount(group_of_person).astype(float)
 
     def per_group(weights: np.ndarray) -> np.ndarray:
@@ -188,7 +195,7 @@ def _person_means(long: pd.DataFrame) -> pd.DataFrame:
     """Each respondent's dimension score per team and wave (``value``), on integer codes."""
     columns = ["team", "wave", "dimension", "respondent_id"]
     key, sizes, as_categories = _combined_key(long, columns)
-    keys, inverse = np.unique(key, return_inverse=True)
+    inverse, keys = _codes(key)
     value = long["value"].to_numpy(dtype=float)
     means = np.bincount(inverse, weights=value) / np.bincount(inverse)
     out = {}
@@ -466,6 +473,7 @@ def wave_changes(
     groups: list[GroupScore],
     min_group: int = MIN_GROUP_DEFAULT,
     long: pd.DataFrame | None = None,
+    person: pd.DataFrame | None = None,
 ) -> list[WaveChange]:
     """Changes between consecutive waves for every team and dimension whose groups are
     visible in both waves (a change involving a hidden group would reveal it)."""
@@ -474,7 +482,7 @@ def wave_changes(
 
     visible = {(g.team, g.wave, g.dimension) for g in groups if not g.suppressed}
     long = answers(responses, instrument) if long is None else long
-    person = _person_means(long)
+    person = _person_means(long) if person is None else person
     keys = ["team", "wave", "dimension"]
     by_team = person.groupby(keys, observed=True)["value"].agg(["size", "mean", "var"])
     overall = person.groupby(["wave", "dimension"], observed=True)["value"].agg(
@@ -650,8 +658,9 @@ def survey_report(
     measured recapture share; participation with ``invitations`` and the drivers of team
     adoption with ``adoption`` (team → adoption share); anonymity applied."""
     long = answers(responses, instrument)
+    person = _person_means(long)  # each respondent's dimension scores, shared below
     groups = group_scores(responses, instrument, min_group, long)
-    drivers, drivers_note = advocacy_drivers(responses, instrument, long)
+    drivers, drivers_note = advocacy_drivers(responses, instrument, long, person)
     if adoption is None:
         team_drivers, team_note = None, None
     else:
@@ -668,7 +677,7 @@ def survey_report(
         min_group=min_group,
         dimensions=tuple(dimension_summaries(responses, instrument, min_group, long)),
         groups=tuple(g for g in groups if g.team in visible_teams or g.team == ALL_TEAMS),
-        changes=tuple(wave_changes(responses, instrument, groups, min_group, long)),
+        changes=tuple(wave_changes(responses, instrument, groups, min_group, long, person)),
         barriers=barrier_dimensions(groups, instrument),
         drivers=drivers,
         drivers_note=drivers_note,
@@ -676,7 +685,7 @@ def survey_report(
         participation=tuple(p for p in rates if p.team in visible_teams or p.team == ALL_TEAMS),
         adoption_drivers=team_drivers,
         adoption_drivers_note=team_note,
-        recapture=measured_recapture(responses, instrument, groups, long=long),
+        recapture=measured_recapture(responses, instrument, groups, long=long, person=person),
     )
 
 
@@ -762,7 +771,10 @@ def _holm(p_values: list[float]) -> list[float]:
 
 
 def advocacy_drivers(
-    responses: pd.DataFrame, instrument: Instrument, long: pd.DataFrame | None = None
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    long: pd.DataFrame | None = None,
+    person: pd.DataFrame | None = None,
 ) -> tuple[Drivers | None, str | None]:
     """Which readiness dimensions go with advocacy, respondent by respondent (all teams and
     waves together): OLS of the advocacy answer on the respondents' dimension scores.
@@ -776,7 +788,7 @@ def advocacy_drivers(
     if len(readiness) < 1:
         return None, "no drivers: the instrument has no readiness dimension"
     long = answers(responses, instrument) if long is None else long
-    person = _person_means(long)
+    person = _person_means(long) if person is None else person
     table = person.pivot_table(
         index=["wave", "respondent_id"], columns="dimension", values="value", observed=True
     )
@@ -928,6 +940,7 @@ def measured_recapture(
     groups: list[GroupScore] | tuple[GroupScore, ...],
     team: str = ALL_TEAMS,
     long: pd.DataFrame | None = None,
+    person: pd.DataFrame | None = None,
 ) -> Recapture | None:
     """The recapture share of ``team`` (all teams by default) in the latest wave where its
     recapture figure is shown; ``None`` without a recapture item or a shown figure."""
@@ -940,7 +953,7 @@ def measured_recapture(
         return None
     wave = max(shown)
     long = answers(responses, instrument) if long is None else long
-    person = _person_means(long)
+    person = _person_means(long) if person is None else person
     rows = person[(person["dimension"] == RECAPTURE) & (person["wave"].astype(str) == wave)]
     if team != ALL_TEAMS:
         rows = rows[rows["team"].astype(str) == team]
