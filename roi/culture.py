@@ -47,7 +47,7 @@ def favourable_from(scale: tuple[int, int], dimension: str) -> float | None:
 
 
 def answers(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
-    """One row per answer: ``respondent_id, wave, team, dimension`` (categorical),
+    """One row per answer: ``respondent_id, wave, team, dimension, item`` (categorical),
     ``value`` (reverse scoring applied), ``favourable`` (1, 0 or NaN) and the item's
     ``low``/``high``. Built with numpy on the responses × items block (a survey of 50,000
     responses has over a million answers)."""
@@ -77,6 +77,7 @@ def answers(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
             "wave": category("wave"),
             "team": category("team"),
             "dimension": dimensions,
+            "item": pd.Categorical.from_codes(columns, categories=[i.item for i in items]),
             "value": value,
             "low": low,
             "high": high,
@@ -274,6 +275,104 @@ def group_scores(
     order = {d: i for i, d in enumerate(instrument.dimensions)}
     out.sort(key=lambda g: (g.wave, order.get(g.dimension, 99), g.team == ALL_TEAMS, g.team))
     return out
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    """One item for a team (or :data:`ALL_TEAMS`) in one wave: the mean answer (reverse
+    scoring applied), % favourable and the 0–100 score; ``n`` is the group's head count,
+    as for its dimension. Hidden with its dimension's group, and also when fewer than the
+    minimum answered the item (the complementary rule then runs again, as for dimensions)."""
+
+    team: str
+    wave: str
+    dimension: str
+    item: str
+    n: int | None
+    suppressed: bool
+    mean: float | None
+    favourable: float | None
+    score: float | None
+
+
+def item_scores(
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    groups: list[GroupScore],
+    min_group: int = MIN_GROUP_DEFAULT,
+    long: pd.DataFrame | None = None,
+) -> list[ItemScore]:
+    """Every item per team and for all teams in each wave, anonymity kept (see
+    :class:`ItemScore`). One answer per person and item, so a group's mean is the mean of
+    its answers: sums by ``bincount`` over a dense (wave, item, team) index."""
+    long = answers(responses, instrument) if long is None else long
+    waves = list(long["wave"].cat.categories)
+    teams = list(long["team"].cat.categories)
+    items = list(long["item"].cat.categories)
+    width = len(teams) + 1  # the last slot is all teams
+    cells = len(waves) * len(items) * width
+    base = (
+        long["wave"].cat.codes.to_numpy(dtype=np.int64) * len(items)
+        + long["item"].cat.codes.to_numpy(dtype=np.int64)
+    ) * width
+    team_key = base + long["team"].cat.codes.to_numpy(dtype=np.int64)
+    all_key = base + len(teams)
+    value = long["value"].to_numpy(dtype=float)
+    favourable = long["favourable"].to_numpy(dtype=float)
+    rated = ~np.isnan(favourable)
+
+    def sums(weights: np.ndarray | None, mask: np.ndarray | None = None) -> np.ndarray:
+        out = np.zeros(cells)
+        for key in (team_key, all_key):
+            chosen = key if mask is None else key[mask]
+            w = None if weights is None else (weights if mask is None else weights[mask])
+            out += np.bincount(chosen, weights=w, minlength=cells)
+        return out
+
+    count, total = sums(None), sums(value)
+    rated_n, rated_sum = sums(None, rated), sums(favourable, rated)
+    shown = {(g.team, g.wave, g.dimension): not g.suppressed for g in groups}
+    sizes = responses.groupby(["wave", "team"])["respondent_id"].nunique()
+    wave_heads = responses.groupby(responses["wave"].astype(str))["respondent_id"].nunique()
+    by_item = {item.item: item for item in instrument.items}
+    team_slot = {team: k for k, team in enumerate(teams)}
+    out = []
+    for w, wave in enumerate(waves):
+        if wave not in wave_heads.index:
+            continue
+        heads = {str(t): int(n) for t, n in sizes[wave].items()}
+        total_heads = int(wave_heads[wave])
+        for i, name in enumerate(items):
+            item = by_item[name]
+            start = (w * len(items) + i) * width
+            answered = {t: int(count[start + team_slot[t]]) for t in heads}
+            hidden = {t for t in heads if not shown.get((t, wave, item.dimension), False)}
+            low = {t for t, n in answered.items() if n < min_group and t not in hidden}
+            if low:
+                hidden = suppress(heads, min_group, hidden | low)
+            for team in sorted(heads):
+                out.append(_item_score(team, wave, item, heads[team], team in hidden,
+                                       start + team_slot[team],
+                                       count, total, rated_n, rated_sum))  # fmt: skip
+            slot = start + len(teams)
+            hide_total = not shown.get((ALL_TEAMS, wave, item.dimension), False) or (
+                count[slot] < min_group
+            )
+            out.append(_item_score(ALL_TEAMS, wave, item, total_heads, hide_total, slot,
+                                   count, total, rated_n, rated_sum))  # fmt: skip
+    order = {item.item: k for k, item in enumerate(instrument.items)}
+    out.sort(key=lambda r: (r.wave, order[r.item], r.team == ALL_TEAMS, r.team))
+    return out
+
+
+def _item_score(team, wave, item, heads, hidden, slot, count, total, rated_n, rated_sum):
+    if hidden or count[slot] == 0:
+        return ItemScore(team, wave, item.dimension, item.item, None, True, None, None, None)
+    mean = total[slot] / count[slot]
+    favourable = rated_sum[slot] / rated_n[slot] if rated_n[slot] > 0 else None
+    score = (mean - item.low) / (item.high - item.low) * 100.0
+    return ItemScore(team, wave, item.dimension, item.item, heads, False, float(mean),
+                     None if favourable is None else float(favourable), float(score))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -577,6 +676,8 @@ class SurveyReport:
     adoption_drivers: Drivers | None = None
     adoption_drivers_note: str | None = None
     recapture: Recapture | None = None
+    items: tuple[ItemScore, ...] = ()
+    item_texts: dict[str, str] | None = None
 
     @property
     def hidden_groups(self) -> int:
@@ -686,6 +787,12 @@ def survey_report(
         adoption_drivers=team_drivers,
         adoption_drivers_note=team_note,
         recapture=measured_recapture(responses, instrument, groups, long=long, person=person),
+        item_texts={item.item: item.text for item in instrument.items},
+        items=tuple(
+            i
+            for i in item_scores(responses, instrument, groups, min_group, long)
+            if i.team in visible_teams or i.team == ALL_TEAMS
+        ),
     )
 
 
@@ -717,6 +824,7 @@ def report_to_dict(report: SurveyReport) -> dict:
             for d in report.dimensions
         },
         "groups": [asdict(g) for g in report.groups],
+        "items": [asdict(i) for i in report.items],
         "waves": [asdict(c) for c in report.changes],
         "barriers": report.barriers,
         "drivers": None if report.drivers is None else asdict(report.drivers),

@@ -471,6 +471,9 @@ def test_culture_page_shows_aggregates_and_hides_small_groups():
         reliability.loc[reliability["Dimension"] == "knowledge", "Reliable (≥ 0.7)"].iloc[0]
         == "yes"
     )
+    by_item = table_with(at, "Question")
+    assert list(by_item["Item"]) == ["aw1", "aw2", "aw3"]  # awareness, the first dimension
+    assert set(by_item["procurement"]) == {"hidden"}  # four answered in the last wave
     participation = table_with(at, "Invited")
     row = participation[
         (participation["Team"] == "procurement") & (participation["Wave"] == "2026-09")

@@ -364,3 +364,39 @@ def test_rank_command_takes_readiness_from_a_survey(capsys):
         main(["rank", str(REGISTER), "--survey", str(RESPONSES)])
     assert exit_.value.code == 2
     assert "--survey and --survey-items go together" in capsys.readouterr().err
+
+
+# --- item figures -------------------------------------------------------------------------
+
+
+def test_item_figures_by_hand_and_hidden_with_their_group():
+    rows = team("a", 6, answer=(5, 2, 7)) + team("b", 6, answer=(3, 4, 5))
+    rows += [("a-9", "w1", "a", 1, "", 5)]  # one more in a, who skips safety
+    frame = responses(rows)
+    report = survey_report(frame, instrument())
+    items = {(i.team, i.item): i for i in report.items}
+    # a on t1: six 5s and one 1 → mean 31/7, favourable (4–5) 6/7, score (mean − 1) × 25.
+    assert items[("a", "t1")].mean == pytest.approx(31 / 7)
+    assert items[("a", "t1")].favourable == pytest.approx(6 / 7)
+    assert items[("a", "t1")].score == pytest.approx((31 / 7 - 1) * 25)
+    assert items[("a", "t1")].n == 7 and items[("a", "s1")].n == 7  # the head count, always
+    assert items[(ALL_TEAMS, "t1")].mean == pytest.approx((31 + 18) / 13)
+
+
+def test_an_item_too_few_answered_is_hidden_and_so_is_its_complement():
+    # c has 5 people, but only 4 answered s1: c is hidden on s1, and b (the next smallest)
+    # with it, or the all-teams mean minus a and b would give c's.
+    rows = team("a", 20) + team("b", 8) + team("c", 4) + [("c-9", "w1", "c", 4, "", 5)]
+    frame = responses(rows)
+    report = survey_report(frame, instrument())
+    s1 = {i.team: i for i in report.items if i.item == "s1"}
+    t1 = {i.team: i for i in report.items if i.item == "t1"}
+    assert s1["c"].suppressed and s1["b"].suppressed and not s1["a"].suppressed
+    assert s1["c"].mean is None and s1["c"].n is None
+    assert not t1["c"].suppressed and not t1["b"].suppressed
+
+
+def test_item_figures_never_name_a_team_hidden_everywhere():
+    frame = responses(team("a", 20) + team("b", 12) + team("secret", 2))
+    data = report_to_dict(survey_report(frame, instrument()))
+    assert data["items"] and "secret" not in json.dumps(data)

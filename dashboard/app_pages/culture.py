@@ -101,6 +101,39 @@ st.success(
 wave = st.selectbox("Wave", list(report.waves), index=len(report.waves) - 1, key="culture.wave")
 st.plotly_chart(heatmap_figure(report, wave), width="stretch", key="culture.heatmap")
 
+with st.expander(f"Item by item, wave {wave}"):
+    dimension = st.selectbox(
+        "Dimension", [d.dimension for d in report.dimensions], key="culture.item_dimension"
+    )
+    rows = [i for i in report.items if i.wave == wave and i.dimension == dimension]
+    shown_teams = [*report.teams, ALL_TEAMS]
+    cells = {(i.item, i.team): i for i in rows}
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Item": name,
+                    "Question": (report.item_texts or {}).get(name, ""),
+                    **{
+                        team: (
+                            "hidden"
+                            if (cell := cells.get((name, team))) is None or cell.suppressed
+                            else f"{cell.score:.0f}"
+                        )
+                        for team in shown_teams
+                    },
+                }
+                for name in dict.fromkeys(i.item for i in rows)
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(
+        "Scores 0–100 (reverse-scored items already turned round). An item is hidden with its"
+        " team's dimension, and also where fewer than the minimum answered it."
+    )
+
 st.subheader("Trend by team")
 teams = [ALL_TEAMS, *(t for t in report.teams)]
 team = st.selectbox("Team", teams, key="culture.team")
