@@ -42,6 +42,7 @@ SAMPLE_SURVEY_RESPONSES = ROOT / "sample_data" / "survey" / "survey_responses.cs
 SAMPLE_SURVEY_INVITATIONS = ROOT / "sample_data" / "survey" / "survey_invitations.csv"
 SAMPLE_SURVEY_ADOPTION = ROOT / "sample_data" / "survey" / "team_adoption.csv"
 # The bundled register; its folder is where every register's case_file paths are read from.
+BUNDLED_REGISTER = ROOT / "sample_data" / "use_cases.csv"
 SAMPLE_REGISTER = Path(os.environ.get("ROI_REGISTER_FILE", ROOT / "sample_data" / "use_cases.csv"))
 
 

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from roi.survey import ADVOCACY, RECAPTURE, Instrument
+from roi.survey import ADVOCACY, RECAPTURE, Instrument, match_team
 
 MIN_GROUP_DEFAULT = 5
 MIN_GROUP_FLOOR = 3
@@ -269,7 +271,12 @@ def group_scores(
             for team in sorted(counts):
                 record = by_key.get((wave, dimension, team))
                 out.append(_score(team, wave, dimension, record, counts[team], team in hidden))
-            hide_total = total < min_group or total_answered < min_group
+            # The total less the shown teams is the hidden teams' answers: hide it unless
+            # they are none or at least min_group answers (head counts alone do not say).
+            hidden_answered = sum(answered[t] for t in hidden)
+            hide_total = (
+                total < min_group or total_answered < min_group or 0 < hidden_answered < min_group
+            )
             record = by_key.get((wave, dimension, ALL_TEAMS))
             out.append(_score(ALL_TEAMS, wave, dimension, record, total, hide_total))
     order = {d: i for i, d in enumerate(instrument.dimensions)}
@@ -355,8 +362,11 @@ def item_scores(
                                        start + team_slot[team],
                                        count, total, rated_n, rated_sum))  # fmt: skip
             slot = start + len(teams)
-            hide_total = not shown.get((ALL_TEAMS, wave, item.dimension), False) or (
-                count[slot] < min_group
+            hidden_answered = sum(answered[t] for t in hidden)
+            hide_total = (
+                not shown.get((ALL_TEAMS, wave, item.dimension), False)
+                or count[slot] < min_group
+                or 0 < hidden_answered < min_group
             )
             out.append(_item_score(ALL_TEAMS, wave, item, total_heads, hide_total, slot,
                                    count, total, rated_n, rated_sum))  # fmt: skip
@@ -712,16 +722,37 @@ def participation(
 ) -> list[Participation]:
     """Participation per wave and team with an invitation count, and per wave for all teams
     when every team that answered that wave has one. A rate is shown only where the group's
-    figures are (a team is shown in a wave when any of its figures is)."""
+    figures are (a team is shown in a wave when any of its figures is).
+
+    Raises
+    ------
+    SurveyError
+        Where a shown group has fewer invited than answered (only shown groups are checked:
+        the check itself would tell a hidden group's size).
+    """
+    from roi.casefile import Problem
+    from roi.survey import SurveyError
+
     shown = {(g.wave, g.team) for g in groups if not g.suppressed}
     answered = responses.groupby(["wave", "team"])["respondent_id"].nunique()
-    invited = {(str(w), str(t)): int(n) for w, t, n in invitations.itertuples(index=False)}
+    rows = invitations.to_dict("records")
+    invited = {(str(r["wave"]), str(r["team"])): int(r["invited"]) for r in rows}
+    lines = {(str(r["wave"]), str(r["team"])): r.get("line") for r in rows}
+    problems = []
     out = []
     for wave in sorted({w for w, _ in invited} | {str(w) for w, _ in answered.index}):
         teams = sorted({t for w, t in invited if w == wave})
         for team in teams:
             count = int(answered.get((wave, team), 0))
             visible = (wave, team) in shown
+            if visible and invited[(wave, team)] < count:
+                problems.append(
+                    Problem(
+                        f"line {lines[(wave, team)]}, column invited",
+                        f"{invited[(wave, team)]} invited is fewer than the {count} who"
+                        f" answered in wave {wave!r}, team {team!r}",
+                    )
+                )
             out.append(
                 Participation(
                     wave, team, invited[(wave, team)],
@@ -730,13 +761,21 @@ def participation(
                     not visible,
                 )
             )  # fmt: skip
-        answering = {str(t) for w, t in answered.index if str(w) == wave}
         if not teams:
             continue
+        answering = {str(t) for w, t in answered.index if str(w) == wave}
         complete = answering <= set(teams)
         total_invited = sum(invited[(wave, t)] for t in teams) if complete else None
         total = int(responses.loc[responses["wave"].astype(str) == wave, "respondent_id"].nunique())
         visible = (wave, ALL_TEAMS) in shown
+        if visible and total_invited is not None and total_invited < total and not problems:
+            problems.append(
+                Problem(
+                    "",
+                    f"the invitations of wave {wave!r} add up to {total_invited}, fewer than"
+                    f" the {total} who answered it",
+                )
+            )
         out.append(
             Participation(
                 wave, ALL_TEAMS, total_invited,
@@ -745,6 +784,8 @@ def participation(
                 not visible,
             )
         )  # fmt: skip
+    if problems:
+        raise SurveyError(invitations.attrs.get("source", "invitations"), problems)
     return out
 
 
@@ -987,9 +1028,21 @@ def adoption_drivers(
     import statsmodels.api as sm
 
     readiness = list(instrument.readiness)
-    rates = {name.strip().casefold(): rate for name, rate in adoption.items()}
     scores = team_readiness(groups, instrument)
-    matched = {team: rates[team.casefold()] for team in scores if team.casefold() in rates}
+    if not adoption:
+        return None, (
+            "no adoption drivers: the adoption export gives no adoption share per team (it"
+            " needs each team's eligible or licensed users)"
+        )
+    # Each survey team takes the adoption team it names (exactly, else the only match
+    # without regard to case); an adoption team claimed by two survey teams is used by none.
+    names = {team: match_team(team, adoption) for team in scores}
+    claims = Counter(name for name in names.values() if name is not None)
+    matched = {
+        team: adoption[name]
+        for team, name in names.items()
+        if name is not None and claims[name] == 1
+    }
     needed = MIN_TEAMS_FOR_DRIVERS
     if len(matched) < needed:
         return None, (
@@ -1005,6 +1058,9 @@ def adoption_drivers(
         y = np.array([100.0 * matched[t] for t in teams])
         if np.ptp(x) == 0 or np.ptp(y) == 0:
             continue
+        centred = x - x.mean()
+        if (1 / len(x) + centred**2 / (centred @ centred)).max() > 1 - 1e-9:
+            continue  # one team alone sets the slope: HC3 is undefined
         fit = sm.OLS(y, sm.add_constant(x)).fit(cov_type="HC3", use_t=True)
         fits.append((dimension, fit, len(teams)))
     if not fits:
@@ -1032,7 +1088,7 @@ def adoption_drivers(
 class Recapture:
     """The share of saved time that goes into more valuable work, from the ``recapture``
     item: respondents' answers / 10 in one wave for one group, their mean and its 95 %
-    t-interval (clipped to 0–1)."""
+    t-interval over those who answered (clipped to 0–1); ``n`` is the group's head count."""
 
     wave: str
     team: str
@@ -1054,9 +1110,11 @@ def measured_recapture(
     recapture figure is shown; ``None`` without a recapture item or a shown figure."""
     from scipy import stats
 
-    shown = [
-        g.wave for g in groups if g.team == team and g.dimension == RECAPTURE and not g.suppressed
-    ]
+    shown = {
+        g.wave: g.n
+        for g in groups
+        if g.team == team and g.dimension == RECAPTURE and not g.suppressed
+    }
     if not shown:
         return None
     wave = max(shown)
@@ -1066,12 +1124,23 @@ def measured_recapture(
     if team != ALL_TEAMS:
         rows = rows[rows["team"].astype(str) == team]
     values = rows["value"].to_numpy(dtype=float) / 10.0
-    n = len(values)
-    if n < 2:
+    answered = len(values)
+    if answered < 2:
         return None
     mean = float(values.mean())
-    half = float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / math.sqrt(n))
-    return Recapture(wave, team, n, mean, max(0.0, mean - half), min(1.0, mean + half))
+    half = float(stats.t.ppf(0.975, answered - 1) * values.std(ddof=1) / math.sqrt(answered))
+    # n is the group's head count, as everywhere: the number who answered is not shown.
+    return Recapture(
+        wave, team, int(shown[wave]), mean, max(0.0, mean - half), min(1.0, mean + half)
+    )
+
+
+_RECAPTURE_MARK = "productivity_recapture measured:"
+_RECAPTURE_NOTE = (
+    re.escape(_RECAPTURE_MARK)
+    + r".*?; the other inputs were (?P<evidence>measured|benchmark|assumed)"
+    + r"(?:\. Before: (?P<before>.*))?$"
+)
 
 
 def use_recapture(case, line: int, recapture: Recapture, basis: str = "lower_bound"):
@@ -1082,6 +1151,8 @@ def use_recapture(case, line: int, recapture: Recapture, basis: str = "lower_bou
     line's other inputs are as uncertain as before."""
     from roi.casefile import parse_case
 
+    if not 0 <= line < len(case.benefits):
+        raise ValueError(f"the case has benefit lines 0 to {len(case.benefits) - 1}, got {line}")
     item = case.benefits[line]
     if item.type != "time_saved":
         raise ValueError(
@@ -1092,11 +1163,16 @@ def use_recapture(case, line: int, recapture: Recapture, basis: str = "lower_bou
     value = recapture.ci_low if basis == "lower_bound" else recapture.share
     what = "conservative end of the 95% interval" if basis == "lower_bound" else "mean"
     who = "all teams" if recapture.team == ALL_TEAMS else f"team {recapture.team}"
+    # Applied again: the history is the one recorded the first time, not this tool's own.
+    evidence, earlier = item.evidence, item.note
+    previous = re.match(_RECAPTURE_NOTE, item.note or "", flags=re.S)
+    if previous:
+        evidence, earlier = previous["evidence"], previous["before"]
     note = (
-        f"productivity_recapture measured: {what} of the survey's recapture answers, wave"
+        f"{_RECAPTURE_MARK} {what} of the survey's recapture answers, wave"
         f" {recapture.wave}, {who}, n = {recapture.n} (mean {recapture.share:.2f}, 95% CI"
         f" {recapture.ci_low:.2f} to {recapture.ci_high:.2f}); the other inputs were"
-        f" {item.evidence}" + (f". Before: {item.note}" if item.note else "")
+        f" {evidence}" + (f". Before: {earlier}" if earlier else "")
     )
     data = case.model_dump()
     data["benefits"][line] |= {

@@ -219,21 +219,22 @@ def with_survey_readiness(
     taken from ``readiness`` (team → (1–5 readiness, wave), teams matched without regard to
     case); a written mark is kept. Every use case with a team says where its readiness came
     from in ``change_readiness_source``."""
-    by_name = {team.strip().casefold(): (team, *figures) for team, figures in readiness.items()}
+    from roi.survey import match_team
+
     use_cases = []
     for use_case in register.use_cases:
         if use_case.team is None:
             use_cases.append(use_case)
             continue
-        found = by_name.get(use_case.team.strip().casefold())
+        team = match_team(use_case.team, readiness)
         if use_case.change_readiness is not None:
             source = "register"
             value = use_case.change_readiness
-        elif found is None:
+        elif team is None:
             source = "neutral: the team is not shown in the survey"
             value = None
         else:
-            team, value, wave = found
+            value, wave = readiness[team]
             source = f"survey: {team}, wave {wave}"
         use_cases.append(replace(use_case, change_readiness=value, change_readiness_source=source))
     return replace(register, use_cases=tuple(use_cases))

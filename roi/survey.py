@@ -81,6 +81,18 @@ class Instrument:
         return tuple(d for d in self.dimensions if d not in (ADVOCACY, RECAPTURE))
 
 
+def match_team(name: str, teams) -> str | None:
+    """The team of ``teams`` that ``name`` means: the one spelled exactly so, else the only
+    one equal to it without regard to case or surrounding spaces; ``None`` when there is no
+    such team or several (``Sales`` and ``sales``: ambiguous, so neither)."""
+    teams = list(teams)
+    if name in teams:
+        return name
+    key = name.strip().casefold()
+    found = [team for team in teams if team.strip().casefold() == key]
+    return found[0] if len(found) == 1 else None
+
+
 def _text(raw: bytes, source: str, max_bytes: int) -> tuple[str, str]:
     text = check_raw(raw, source, SurveyError, max_bytes)
     return text, delimiter_of(text.split("\n", 1)[0], source, SurveyError)
@@ -206,38 +218,58 @@ def read_responses(
     return out
 
 
+MAX_INVITED = 10_000_000
+
+
 def read_invitations(
     raw: bytes, source: str, responses: pd.DataFrame, max_bytes: int = MAX_UPLOAD_BYTES
 ) -> pd.DataFrame:
-    """Read and validate ``survey_invitations.csv`` against the responses: ``wave, team``
-    as the responses spell them, ``invited`` a whole number at least the number who
-    answered; one row per wave and team.
+    """Read and validate ``survey_invitations.csv`` against the responses: ``wave`` one of
+    the responses' waves and ``team`` one of their teams, spelled as there; ``invited`` a
+    whole number from 1 to :data:`MAX_INVITED`; one row per wave and team. That at least as
+    many were invited as answered is checked with the scores, and only where the group is
+    shown (:func:`roi.culture.participation`): checking a hidden group would tell its size.
 
     Returns
     -------
     pandas.DataFrame
-        ``wave``, ``team`` (text) and ``invited`` (int).
+        ``wave``, ``team`` (text), ``invited`` (int) and ``line``; ``attrs["source"]`` is
+        ``source``.
     """
     text, delimiter = _text(raw, source, max_bytes)
     frame = read_table(text, delimiter, source, INVITATION_COLUMNS, SurveyError)
     frame = canonical_table(frame, INVITATION_COLUMNS, (), source, SurveyError, "invitations")
     problems: list[Problem] = []
-    for column in ("wave", "team"):
-        for index in frame.index[frame[column] == ""]:
-            problems.append(
-                Problem(f"line {frame.at[index, 'line']}, column {column}", "is missing")
-            )
+    waves = set(responses["wave"].astype(str))
+    teams = set(responses["team"].astype(str))
+    for column, known, what in (("wave", waves, "wave"), ("team", teams, "team")):
+        for index in frame.index:
+            value = frame.at[index, column]
+            where = f"line {frame.at[index, 'line']}, column {column}"
+            if value == "":
+                problems.append(Problem(where, "is missing"))
+            elif value not in known:
+                problems.append(
+                    Problem(
+                        where,
+                        f"{value!r} is not a {what} of the responses (spell it as there),"
+                        f" got {value!r}",
+                    )
+                )
+    before = len(problems)
     invited = parse_numbers(frame, "invited", delimiter, problems)
-    bad = frame["invited"].ne("") & invited.notna() & ((invited % 1 != 0) | (invited < 1))
-    blank = frame["invited"].eq("")
-    for index in frame.index[bad | blank]:
-        got = frame.at[index, "invited"]
-        problems.append(
-            Problem(
-                f"line {frame.at[index, 'line']}, column invited",
-                "is missing" if got == "" else f"must be a whole number of 1 or more, got {got!r}",
+    unreadable = {p.where for p in problems[before:]}
+    for index in frame.index:
+        where = f"line {frame.at[index, 'line']}, column invited"
+        got, value = frame.at[index, "invited"], invited[index]
+        if where in unreadable:
+            continue
+        if got == "":
+            problems.append(Problem(where, "is missing"))
+        elif not (np.isfinite(value) and value % 1 == 0 and 1 <= value <= MAX_INVITED):
+            problems.append(
+                Problem(where, f"must be a whole number from 1 to {MAX_INVITED:,}, got {got!r}")
             )
-        )
     keys = frame[["wave", "team"]]
     first_line = frame.loc[~keys.duplicated()].set_index(["wave", "team"])["line"]
     for index in frame.index[keys.duplicated()]:
@@ -249,25 +281,15 @@ def read_invitations(
                 f" {first_line[key]})",
             )
         )
-    answered = responses.groupby(["wave", "team"])["respondent_id"].nunique()
-    ok = ~(bad | blank | invited.isna())
-    for index in frame.index[ok]:
-        key = (frame.at[index, "wave"], frame.at[index, "team"])
-        count = int(answered.get(key, 0))
-        if invited[index] < count:
-            problems.append(
-                Problem(
-                    f"line {frame.at[index, 'line']}, column invited",
-                    f"{int(invited[index])} invited is fewer than the {count} who answered"
-                    f" in wave {key[0]!r}, team {key[1]!r}",
-                )
-            )
     if problems:
         raise SurveyError(source, sorted_problems(problems, INVITATION_COLUMNS))
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "wave": frame["wave"].to_numpy(),
             "team": frame["team"].to_numpy(),
-            "invited": invited.astype(int).to_numpy(),
+            "invited": invited.astype(np.int64).to_numpy(),
+            "line": frame["line"].to_numpy(),
         }
     )
+    out.attrs["source"] = source
+    return out

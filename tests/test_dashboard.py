@@ -502,3 +502,14 @@ def test_culture_page_rejects_bad_answers_and_names_them():
     at.get("file_uploader")[1].upload("answers.csv", broken.encode(), "text/csv").run()
     assert "answers.csv was rejected: 1 problem(s)" in at.error[0].value
     assert list(at.dataframe[0].value["Where"]) == ["line 2, column aw1"]
+
+
+def test_an_uploaded_register_never_takes_the_sample_surveys_readiness():
+    at = app("quickwins")
+    at.get("file_uploader")[0].upload("mine.csv", REGISTER.read_bytes(), "text/csv").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert not any(str(s).startswith("survey") for s in table["Change readiness from"])
+    assert "Upload the culture survey's items and responses" in " ".join(
+        c.value for c in at.caption
+    )

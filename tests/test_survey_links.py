@@ -105,6 +105,29 @@ def test_participation_of_all_teams_needs_every_answering_team_invited():
     assert rates[ALL_TEAMS].invited is None and rates[ALL_TEAMS].rate is None
 
 
+def test_fewer_invited_than_answered_is_refused_only_where_the_group_is_shown():
+    frame = responses(team("a", 20) + team("b", 12) + team("c", 3))
+    low = read_invitations(b"wave,team,invited\nw1,a,19\n", "invited.csv", frame)
+    with pytest.raises(SurveyError) as caught:
+        survey_report(frame, instrument(), invitations=low)
+    (problem,) = caught.value.problems
+    assert caught.value.source == "invited.csv"
+    assert problem.where == "line 2, column invited"
+    assert problem.message == "19 invited is fewer than the 20 who answered in wave 'w1', team 'a'"
+    # c (3) is hidden: checking it would tell its size, so 1 invited passes unremarked.
+    hidden = read_invitations(b"wave,team,invited\nw1,c,1\n", "invited.csv", frame)
+    report = survey_report(frame, instrument(), invitations=hidden)
+    (total,) = report.participation  # c is not named; all teams lack a count for a and b
+    assert total.team == ALL_TEAMS and total.invited is None and total.rate is None
+
+
+def test_an_unreadable_count_is_one_problem():
+    frame = responses(team("a", 20))
+    with pytest.raises(SurveyError) as caught:
+        read_invitations(b"wave,team,invited\nw1,a,1e400\n", "invited.csv", frame)
+    assert len(caught.value.problems) == 1
+
+
 def test_the_sample_invitations_give_participation_per_wave():
     items, frame = sample()
     invitations = read_invitations(INVITATIONS.read_bytes(), INVITATIONS.name, frame)
@@ -120,16 +143,14 @@ def test_the_sample_invitations_give_participation_per_wave():
     [
         ("w1,a,\n", "line 2, column invited", "is missing"),
         ("w1,a,many\n", "line 2, column invited", "not a number, got 'many'"),
-        (
-            "w1,a,12.5\n",
-            "line 2, column invited",
-            "must be a whole number of 1 or more, got '12.5'",
-        ),
-        ("w1,a,0\n", "line 2, column invited", "must be a whole number of 1 or more, got '0'"),
+        ("w1,a,12.5\n", "line 2, column invited", "from 1 to 10,000,000, got '12.5'"),
+        ("w1,a,0\n", "line 2, column invited", "from 1 to 10,000,000, got '0'"),
+        ("w1,a,1e30\n", "line 2, column invited", "from 1 to 10,000,000, got '1e30'"),
+        ("w9,a,30\n", "line 2, column wave", "'w9' is not a wave of the responses"),
+        ("w1,A,30\n", "line 2, column team", "'A' is not a team of the responses"),
         (",a,30\n", "line 2, column wave", "is missing"),
         ("w1,,30\n", "line 2, column team", "is missing"),
         ("w1,a,30\nw1,a,31\n", "line 3, column team", "listed again (first on line 2)"),
-        ("w1,a,19\n", "line 2, column invited", "19 invited is fewer than the 20 who answered"),
     ],
 )
 def test_bad_invitations_are_refused_with_line_and_column(body, where, message):
@@ -400,3 +421,76 @@ def test_item_figures_never_name_a_team_hidden_everywhere():
     frame = responses(team("a", 20) + team("b", 12) + team("secret", 2))
     data = report_to_dict(survey_report(frame, instrument()))
     assert data["items"] and "secret" not in json.dumps(data)
+
+
+# --- leaks and collisions found in review ------------------------------------------------
+
+
+def test_an_all_teams_figure_hides_when_hidden_teams_gave_too_few_answers():
+    # a: 20 who all answer recapture 5. b (6) and c (3) are hidden together (9 people), but
+    # only one of them answered recapture: the total less a would be that one answer.
+    rows = team("a", 20, answer=(4, 3, 5))
+    rows += [("b-0", "w1", "b", 4, 3, 0)] + [(f"b-{i}", "w1", "b", 4, 3, "") for i in range(1, 6)]
+    rows += [(f"c-{i}", "w1", "c", 4, 3, "") for i in range(3)]
+    report = survey_report(responses(rows), instrument())
+    total = {g.dimension: g for g in report.groups if g.team == ALL_TEAMS}
+    assert total["recapture"].suppressed and total["recapture"].recapture is None
+    assert not total["trust"].suppressed  # all nine hidden people answered trust
+    assert report.recapture is None
+    items = {i.item: i for i in report.items if i.team == ALL_TEAMS}
+    assert items["rec"].suppressed and not items["t1"].suppressed
+
+
+def test_recapture_n_is_the_head_count_not_the_number_who_answered():
+    rows = team("a", 20, answer=(4, 3, 5)) + [
+        (f"a-{i}", "w1", "a", 4, 3, "") for i in range(20, 26)
+    ]
+    report = survey_report(responses(rows), instrument())
+    assert report.recapture.n == 26
+
+
+def test_teams_differing_only_in_case_are_matched_exactly_or_not_at_all():
+    rows = team("Sales", 6, answer=(5, 5, 5)) + team("sales", 6, answer=(1, 1, 5))
+    rows += team("ops", 6, answer=(3, 3, 5))
+    report = survey_report(responses(rows), instrument())
+    readiness = team_change_readiness(report)
+    register = read_register(REGISTER.read_bytes(), REGISTER.name, REGISTER.parent)
+    register = replace(
+        register,
+        use_cases=tuple(
+            replace(u, team={"UC-01": "Sales", "UC-02": "SALES", "UC-03": "OPS"}.get(u.use_case_id))
+            for u in register.use_cases
+        ),
+    )
+    updated = {u.use_case_id: u for u in with_survey_readiness(register, readiness).use_cases}
+    assert updated["UC-01"].change_readiness == pytest.approx(5.0)  # the exact spelling
+    assert updated["UC-02"].change_readiness is None  # ambiguous: neither is taken
+    assert updated["UC-03"].change_readiness_source == "survey: ops, wave w1"
+
+
+def test_one_adoption_figure_is_never_used_for_two_survey_teams():
+    frame, adoption = many_teams(11)
+    extra = responses(team("team00", 6, answer=(5, 5, 5)))  # Team00 in the export, twice
+    both = pd.concat([frame, extra.assign(team="TEAM00")], ignore_index=True)
+    drivers, _ = adoption_drivers(group_scores(both, instrument()), instrument(), adoption)
+    assert drivers.n == 10  # team00 and TEAM00 both claim Team00: neither is used
+
+
+def test_an_export_without_team_shares_says_why_there_are_no_adoption_drivers():
+    frame, _ = many_teams(12)
+    drivers, note = adoption_drivers(group_scores(frame, instrument()), instrument(), {})
+    assert drivers is None and "needs each team's eligible or licensed users" in note
+
+
+def test_recapture_applied_twice_keeps_the_first_history():
+    case = load_case(CASES / "document_classification.yaml")
+    line = next(i for i, item in enumerate(case.benefits) if item.type == "time_saved")
+    items, frame = sample()
+    recapture = survey_report(frame, items).recapture
+    once = use_recapture(case, line, recapture)
+    twice = use_recapture(once, line, recapture, "point")
+    note = twice.benefits[line].note
+    assert note.count("productivity_recapture measured") == 1
+    assert "the other inputs were assumed" in note
+    with pytest.raises(ValueError, match="benefit lines 0 to"):
+        use_recapture(case, -1, recapture)

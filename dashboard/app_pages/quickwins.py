@@ -94,7 +94,16 @@ if any(u.team for u in register.use_cases):
         responses_upload = survey_files[1].file_uploader(
             "Survey responses", type=["csv", "txt"], key="quickwins.survey_responses"
         )
-    if use_survey:
+    # The bundled survey describes the bundled register's teams only: any other register
+    # takes readiness from a survey uploaded with it, never from the sample.
+    bundled = uploaded is None and cache.SAMPLE_REGISTER.resolve() == cache.BUNDLED_REGISTER
+    survey_uploaded = responses_upload is not None  # with its items, or the default ones
+    if use_survey and not (bundled or survey_uploaded):
+        st.caption(
+            "Upload the culture survey's items and responses that go with this register to"
+            " take change readiness from it; until then the register's marks are used."
+        )
+    if use_survey and (bundled or survey_uploaded):
         items_file = (
             (cache.SAMPLE_SURVEY_ITEMS.read_bytes(), cache.SAMPLE_SURVEY_ITEMS.name)
             if items_upload is None
