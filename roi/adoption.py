@@ -10,6 +10,25 @@ from pydantic import BaseModel, Field
 from roi.model import MODEL_CONFIG, Fraction
 
 
+def logistic_shares(ceiling, midpoint_month, steepness, horizon_months: int) -> np.ndarray:
+    """ceiling / (1 + e^(−steepness·(m − midpoint))) for months 1..horizon_months; the
+    parameters may be arrays of shape (draws, 1), giving one row per draw.
+
+    1 / (1 + e^−x) is computed as (1 + tanh(x/2)) / 2: no overflow far from the midpoint.
+    """
+    months = np.arange(1, horizon_months + 1, dtype=float)
+    shape = np.broadcast_shapes(
+        months.shape, np.shape(ceiling), np.shape(midpoint_month), np.shape(steepness)
+    )
+    x = np.empty(shape)
+    np.subtract(months, midpoint_month, out=x)
+    x *= 0.5 * np.asarray(steepness, dtype=float)
+    np.tanh(x, out=x)
+    x += 1.0
+    x *= 0.5 * np.asarray(ceiling, dtype=float)
+    return x
+
+
 class LogisticAdoption(BaseModel):
     """S-curve: :math:`a(m) = ceiling / (1 + e^{-steepness (m - midpoint\\_month)})`."""
 
@@ -21,10 +40,7 @@ class LogisticAdoption(BaseModel):
     steepness: Annotated[float, Field(gt=0, le=10)] = 0.5
 
     def shares(self, horizon_months: int) -> np.ndarray:
-        months = np.arange(1, horizon_months + 1, dtype=float)
-        # 1 / (1 + e^-x) written as (1 + tanh(x/2)) / 2: no overflow far from the midpoint.
-        x = self.steepness * (months - self.midpoint_month)
-        return self.ceiling * 0.5 * (1.0 + np.tanh(0.5 * x))
+        return logistic_shares(self.ceiling, self.midpoint_month, self.steepness, horizon_months)
 
 
 class LinearAdoption(BaseModel):
@@ -75,11 +91,11 @@ class MeasuredAdoption(BaseModel):
 
     def shares(self, horizon_months: int) -> np.ndarray:
         months = np.arange(1, horizon_months + 1, dtype=float)
-        x = self.steepness * (months - self.midpoint_month)
-        shares = self.ceiling * 0.5 * (1.0 + np.tanh(0.5 * x))
+        shares = logistic_shares(self.ceiling, self.midpoint_month, self.steepness, horizon_months)
         index = (months - self.first_observed_month).astype(int)
         inside = (index >= 0) & (index < len(self.observed))
-        shares[inside] = np.asarray(self.observed, dtype=float)[index[inside]]
+        shares = np.array(shares, dtype=float)
+        shares[..., inside] = np.asarray(self.observed, dtype=float)[index[inside]]
         return shares
 
 
@@ -103,4 +119,6 @@ def adoption_by_period(curve: AdoptionCurve | None, horizon_months: int) -> np.n
     [0.0, 1.0, 1.0]
     """
     monthly = np.ones(horizon_months) if curve is None else curve.shares(horizon_months)
-    return np.concatenate(([0.0], monthly))
+    # Curves with arrays of parameters (one per simulation draw) give one row per draw.
+    zero = np.zeros((*monthly.shape[:-1], 1))
+    return np.concatenate((zero, monthly), axis=-1)

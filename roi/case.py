@@ -14,6 +14,7 @@ from roi.drivers.costs import CostItem
 from roi.finance import Discounting
 from roi.model import MODEL_CONFIG, AnnualChange
 from roi.timeline import START_RULE, Timeline, parse_start
+from roi.uncertainty import Correlation, Scenario, UncertainInput, uncertainty_problems
 
 MAX_HORIZON_YEARS = 10
 
@@ -40,6 +41,9 @@ class BusinessCase(BaseModel):
     adoption: AdoptionCurve | None = None
     benefits: list[BenefitItem] = Field(default_factory=list)
     costs: list[CostItem] = Field(default_factory=list)
+    uncertainty: list[UncertainInput] = Field(default_factory=list)
+    correlations: list[Correlation] = Field(default_factory=list)
+    scenarios: list[Scenario] = Field(default_factory=list)
 
     @field_validator("start", mode="before")
     @classmethod
@@ -107,4 +111,5 @@ def case_problems(case: BusinessCase) -> list[tuple[str, str]]:
                 seen[item.name] = path
     if not case.benefits and not case.costs:
         problems.append(("benefits", "a case needs at least one benefit or cost line item"))
+    problems += uncertainty_problems(case)
     return problems

@@ -31,9 +31,13 @@ from roi.render import (
     render_pilots,
     render_portfolio,
     render_ranking,
+    render_sensitivity,
+    render_simulation,
     render_survey,
 )
 from roi.report import infrastructure_to_dict, pilots_to_dict, ranking_to_dict, result_to_json
+from roi.sensitivity import break_evens, scenario_results, sensitivity_to_dict, tornado
+from roi.simulation import simulate, simulation_to_dict
 from roi.survey import read_invitations, read_items, read_responses
 from roi.telemetry import read_telemetry
 
@@ -43,6 +47,29 @@ EXIT_BAD_INPUT = 2
 def _evaluate(args: argparse.Namespace) -> int:
     result = evaluate(load_case(args.case))
     print(result_to_json(result) if args.json else render_case(result))
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    case = load_case(args.case)
+    result = simulate(case, args.draws, args.seed)
+    if args.json:
+        print(json.dumps(simulation_to_dict(case, result), indent=2, allow_nan=False))
+    else:
+        print(render_simulation(case, result))
+    return 0
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    case = load_case(args.case)
+    rows = tornado(case, args.spread)
+    evens = break_evens(case, [r.input for r in rows], args.payback_target)
+    scenarios = scenario_results(case, args.spread)
+    if args.json:
+        data = sensitivity_to_dict(case, rows, evens, scenarios, args.payback_target)
+        print(json.dumps(data, indent=2, allow_nan=False))
+    else:
+        print(render_sensitivity(case, rows, evens, scenarios, args.payback_target))
     return 0
 
 
@@ -185,6 +212,16 @@ def _share(text: str) -> float:
     return value
 
 
+def _months(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"must be a number of months, got {text!r}") from None
+    if not 0 < value <= 1200:
+        raise ValueError(f"must be more than 0 and at most 1,200 months, got {text!r}")
+    return value
+
+
 def _option(parse: Callable[[str], Any]) -> Callable[[str], Any]:
     """An argparse type from a parser raising ``ValueError``: the reason becomes the
     usage error (exit 2)."""
@@ -266,6 +303,40 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print one JSON object instead of tables"
     )
     evaluate_cmd.set_defaults(run=_evaluate)
+    simulate_cmd = commands.add_parser(
+        "simulate",
+        help="Monte Carlo of a case's uncertain inputs: NPV, ROI and payback distributions",
+        description="Draw the case's uncertain inputs (its 'uncertainty' section) and report"
+        " NPV, ROI and payback percentiles, P(NPV > 0) and which inputs explain the spread.",
+    )
+    simulate_cmd.add_argument("case", metavar="CASE", help="case file (.yaml, .yml or .json)")
+    simulate_cmd.add_argument(
+        "--draws", metavar="N", type=_option(_count(1, 10_000_000)), default=10_000,
+        help="number of draws (default 10000)",
+    )  # fmt: skip
+    simulate_cmd.add_argument(
+        "--seed", metavar="S", type=_option(_count(0, 2**32 - 1)), default=0,
+        help="seed of the draws (default 0)",
+    )  # fmt: skip
+    simulate_cmd.add_argument("--json", action="store_true", help="print one JSON object")
+    simulate_cmd.set_defaults(run=_simulate)
+    sensitivity_cmd = commands.add_parser(
+        "sensitivity",
+        help="scenarios, tornado and break-even values of a case",
+        description="One-way sensitivity of NPV to every input, break-even values and the"
+        " case's scenarios (conservative, expected, optimistic unless it names its own).",
+    )
+    sensitivity_cmd.add_argument("case", metavar="CASE", help="case file (.yaml, .yml or .json)")
+    sensitivity_cmd.add_argument(
+        "--spread", metavar="FRACTION", type=_option(_share), default=0.2,
+        help="range of an input without a distribution, as ± a fraction (default 0.2)",
+    )  # fmt: skip
+    sensitivity_cmd.add_argument(
+        "--payback-target", metavar="MONTHS", type=_option(_months), default=None,
+        help="also find each input's value at which payback equals MONTHS",
+    )  # fmt: skip
+    sensitivity_cmd.add_argument("--json", action="store_true", help="print one JSON object")
+    sensitivity_cmd.set_defaults(run=_sensitivity)
     infra_cmd = commands.add_parser(
         "infra",
         help="compare serverless and provisioned hosting for a case",

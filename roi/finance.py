@@ -70,7 +70,11 @@ def monthly_discount_factors(annual_rate: float, horizon_months: int) -> np.ndar
     period 0 has factor 1.
     """
     months = np.arange(horizon_months + 1, dtype=float)
-    return (1.0 + annual_rate) ** (-months / 12.0)
+    if np.ndim(annual_rate) == 0:
+        return (1.0 + annual_rate) ** (-months / 12.0)
+    # One rate per draw (shape (draws, 1)): exp of a product is far cheaper than a power.
+    out = np.multiply(-np.log1p(annual_rate), months / 12.0)
+    return np.exp(out, out=out)
 
 
 def year_end_discount_factors(annual_rate: float, horizon_years: int) -> np.ndarray:
@@ -335,6 +339,24 @@ def payback_periods(values: ArrayLike) -> float | None:
     True
     """
     return payback_periods_by_row(np.asarray(values, dtype=float)[np.newaxis, :])[0]
+
+
+def payback_periods_array(rows: np.ndarray) -> np.ndarray:
+    """:func:`payback_periods_by_row` as an array, NaN where a row never pays back: the
+    form simulations use for many thousands of rows at once."""
+    cumulative = np.cumsum(rows, axis=1)
+    tolerance = _ZERO * np.abs(rows).sum(axis=1)
+    below = cumulative < -tolerance[:, np.newaxis]
+    end = rows.shape[1] - 1
+    last = end - below[:, ::-1].argmax(axis=1)
+    index = np.arange(rows.shape[0])
+    out = np.full(rows.shape[0], np.nan)
+    out[~below[index, last]] = 0.0
+    crossing = below[index, last] & (last < end)
+    j = last[crossing]
+    rows_at = index[crossing]
+    out[crossing] = j + (-cumulative[rows_at, j] / rows[rows_at, j + 1])
+    return out
 
 
 def payback_periods_by_row(rows: np.ndarray) -> list[float | None]:

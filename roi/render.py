@@ -389,3 +389,96 @@ def render_survey(report: SurveyReport) -> str:
         importance = "Share of R²" if drivers.outcome == "advocacy" else "R² alone"
         lines.append(_table(["Dimension", "Effect", "95% CI", "p (Holm)", importance], rows))
     return "\n".join(lines)
+
+
+def render_simulation(case, simulation) -> str:
+    """The simulation's summary as text."""
+    s = simulation
+    money = case.currency
+    lines = [
+        f"{case.name}: {s.draws:,} draws (seed {s.seed}) of {len(s.inputs)} uncertain input(s),"
+        " unadjusted view",
+        "",
+        _table(
+            ["", "P5", "P10", "P50", "P90", "P95"],
+            [
+                ["NPV", *(f"{s.npv_percentiles[q]:,.0f}" for q in (5, 10, 50, 90, 95))],
+                [
+                    "ROI",
+                    *(
+                        "–" if s.roi_percentiles[q] is None else f"{s.roi_percentiles[q]:.0%}"
+                        for q in (5, 10, 50, 90, 95)
+                    ),
+                ],
+            ],
+        ),
+        "",
+        f"Mean NPV {s.npv_mean:,.0f} {money}; P(NPV > 0) {s.prob_npv_positive:.1%}",
+        "Payback: "
+        + ", ".join(
+            f"P{q} {'never' if v is None else f'{v:.1f} months'}"
+            for q, v in s.payback_percentiles.items()
+        )
+        + f"; paid back within the horizon in {s.prob_payback_within_horizon:.1%} of draws",
+        f"The case as written: {s.deterministic_npv:,.0f}"
+        f" (risk-adjusted {s.risk_adjusted_npv:,.0f})",
+    ]
+    if s.contributions:
+        lines += ["", "What explains NPV's spread (share of squared rank correlations):"]
+        lines += [
+            f"  {c.share:6.1%}  {c.label} (ρ {c.rank_correlation:+.2f})" for c in s.contributions
+        ]
+    return "\n".join(lines)
+
+
+def render_sensitivity(case, rows, evens, scenarios, payback_target) -> str:
+    """Scenarios, the tornado and break-even values as text."""
+    lines = [f"{case.name}: sensitivity of NPV ({case.currency}, unadjusted view)", ""]
+    lines.append(
+        _table(
+            ["Scenario", "NPV", "Change", "ROI", "Payback"],
+            [
+                [
+                    r.name,
+                    f"{r.npv:,.0f}",
+                    f"{r.npv_change:+,.0f}",
+                    "–" if r.roi is None else f"{r.roi:.0%}",
+                    "never" if r.payback_months is None else f"{r.payback_months:.1f} months",
+                ]
+                for r in scenarios
+            ],
+        )
+    )
+    lines += ["", "Tornado (largest swing first):"]
+    lines.append(
+        _table(
+            ["Input", "Low", "High", "Range", "NPV at low", "NPV at high", "Swing"],
+            [
+                [
+                    r.label,
+                    f"{r.low:,.4g}",
+                    f"{r.high:,.4g}",
+                    r.range_source,
+                    f"{r.npv_low:,.0f}",
+                    f"{r.npv_high:,.0f}",
+                    f"{r.swing:,.0f}",
+                ]
+                for r in rows
+            ],
+        )
+    )
+    target = "" if payback_target is None else f", payback = {payback_target:g} months"
+    lines += ["", f"Break-even values (NPV = 0{target}):"]
+    for b in evens:
+        zero = b.npv_note if b.npv_zero is None else _number(b.npv_zero)
+        text = f"  {b.label} (now {_number(b.value)}): NPV = 0 at {zero}"
+        if payback_target is not None:
+            at = b.payback_note if b.payback_target is None else _number(b.payback_target)
+            text += f"; payback target at {at}"
+        lines.append(text)
+    return "\n".join(lines)
+
+
+def _number(x: float) -> str:
+    """An input's value for a table: thousands grouped, small values to four figures."""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"

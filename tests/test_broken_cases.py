@@ -142,6 +142,24 @@ EXPECTED = [
     ("infra_missing_prices.yaml", "costs[0]", "model 'cheapest' needs prices in 'provisioned'"),
     ("recapture_above_one.yaml", "benefits[0].productivity_recapture", "must be ≤ 1, got 1.5"),
     ("risk_too_high.yaml", "costs[0].risk", "must be ≤ 0.9, got 0.95"),
+    # --- uncertainty, correlations and scenarios (issue #9) ---------------------------------
+    ("uncertainty_unknown_line.yaml", "uncertainty[0].input", "1 benefits line(s); [3] is not one"),
+    ("uncertainty_not_an_input.yaml", "uncertainty[0].input", "'costs[0].risk' is not a number"),
+    (
+        "uncertainty_declared_twice.yaml",
+        "uncertainty[1].input",
+        "'adoption.ceiling' is declared again (first at uncertainty[0])",
+    ),
+    ("uncertainty_pert_unordered.yaml", "uncertainty[0].pert", "needs min ≤ mode ≤ max"),
+    ("uncertainty_unknown_distribution.yaml", "uncertainty[0]", "unknown distribution 'gamma'"),
+    ("uncertainty_lognormal_reversed.yaml", "uncertainty[0].lognormal", "needs low < high"),
+    (
+        "correlation_undeclared.yaml",
+        "correlations[0].between",
+        "'discount_rate' has no distribution in 'uncertainty'",
+    ),
+    ("correlation_impossible.yaml", "correlations", "cannot all hold at once"),
+    ("scenario_unknown_input.yaml", "scenarios[0].values", "is not a number the case can vary"),
     (
         "evidence_guess.yaml",
         "benefits[0].evidence",

@@ -91,8 +91,9 @@ class ExplicitAmounts(LineItemBase):
     by_month: list[NonNegative] = Field(default_factory=list)
 
     def monthly_amounts(self, context: DriverContext) -> np.ndarray:
-        out = np.zeros(context.timeline.periods)
-        out[0] = self.initial
+        first = np.zeros(context.timeline.periods)
+        first[0] = 1.0
+        out = self.initial * first
         if self.by_year:
             spread = np.repeat(np.asarray(self.by_year, dtype=float) / 12.0, 12)
             out[1 : 1 + spread.size] += spread

@@ -21,12 +21,12 @@ class OneTime(LineItemBase):
     spread_over_months: Annotated[int, Field(ge=0, le=1200)] = 0
 
     def monthly_amounts(self, context: DriverContext) -> np.ndarray:
-        out = np.zeros(context.timeline.periods)
+        share = np.zeros(context.timeline.periods)  # the part of the amount in each period
         if self.spread_over_months == 0:
-            out[0] = self.amount
+            share[0] = 1.0
         else:
-            out[1 : 1 + self.spread_over_months] = self.amount / self.spread_over_months
-        return out
+            share[1 : 1 + self.spread_over_months] = 1.0 / self.spread_over_months
+        return self.amount * share
 
     def horizon_problems(self, horizon_years: int) -> list[tuple[str, str]]:
         return month_within_horizon("spread_over_months", self.spread_over_months, horizon_years)
@@ -81,8 +81,8 @@ class Training(LineItemBase):
     eligible_users: NonNegative
 
     def monthly_amounts(self, context: DriverContext) -> np.ndarray:
-        highest = np.maximum.accumulate(context.adoption)
-        new_share = np.diff(highest, prepend=0.0)
+        highest = np.maximum.accumulate(context.adoption, axis=-1)
+        new_share = np.diff(highest, prepend=0.0, axis=-1)
         return self.cost_per_new_user * self.eligible_users * new_share
 
 

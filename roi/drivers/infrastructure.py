@@ -70,20 +70,33 @@ class ServerlessPricing(BaseModel):
         return _with_preset("serverless", data)
 
     def monthly_cost(self, backend_requests: np.ndarray) -> np.ndarray:
-        """Cost of the requests that reach the backend (vectorised over months or volumes)."""
+        """Cost of the requests that reach the backend (vectorised over months or volumes,
+        and over simulation draws when prices are arrays). A part whose price is 0 is
+        skipped, not computed as zeros."""
         n = np.asarray(backend_requests, dtype=float)
-        requests = np.maximum(0.0, n - self.free_requests_per_month)
-        compute = np.maximum(0.0, n * self.seconds_per_request * self.memory_gb
-                             - self.free_gb_seconds_per_month)  # fmt: skip
-        tokens = n * (
-            self.input_tokens_per_request * self.price_per_million_input_tokens
-            + self.output_tokens_per_request * self.price_per_million_output_tokens
-        )
-        return (
-            requests * self.price_per_million_requests / 1e6
-            + compute * self.price_per_gb_second
-            + tokens / 1e6
-        )
+        shape = np.broadcast_shapes(n.shape, *(np.shape(v) for v in self._numbers()))
+        out = np.zeros(shape)
+        if np.any(self.price_per_million_requests):
+            requests = np.maximum(n - self.free_requests_per_month, 0.0)
+            out += requests * (np.asarray(self.price_per_million_requests) / 1e6)
+        gb_seconds = np.asarray(self.seconds_per_request) * self.memory_gb
+        if np.any(self.price_per_gb_second) and np.any(gb_seconds):
+            compute = np.maximum(n * gb_seconds - self.free_gb_seconds_per_month, 0.0)
+            out += compute * self.price_per_gb_second
+        per_request = (
+            np.asarray(self.input_tokens_per_request) * self.price_per_million_input_tokens
+            + np.asarray(self.output_tokens_per_request) * self.price_per_million_output_tokens
+        ) / 1e6
+        if np.any(per_request):
+            out += n * per_request
+        return out
+
+    def _numbers(self) -> list:
+        return [
+            getattr(self, name)
+            for name in type(self).model_fields
+            if name not in ("pricing", "source")
+        ]
 
 
 class ProvisionedPricing(BaseModel):
@@ -185,10 +198,10 @@ class Infrastructure(LineItemBase):
         if self.requests_per_month is not None:
             out = self.requests_per_month * context.volume_growth
         else:
-            users = self.eligible_users or 0.0
+            users = 0.0 if self.eligible_users is None else self.eligible_users
             out = self.requests_per_user_per_month * users * context.adoption
         out = np.array(out, dtype=float)
-        out[0] = 0.0
+        out[..., 0] = 0.0
         return out
 
     def backend(self, requests: np.ndarray) -> np.ndarray:
@@ -203,7 +216,9 @@ class Infrastructure(LineItemBase):
         provisioned = (
             self.provisioned.monthly_cost(backend) if self.provisioned else np.zeros(periods)
         )
-        serverless[0] = provisioned[0] = 0.0
+        serverless, provisioned = np.broadcast_arrays(serverless, provisioned)
+        serverless, provisioned = serverless.copy(), provisioned.copy()
+        serverless[..., 0] = provisioned[..., 0] = 0.0
         return serverless, provisioned
 
     def monthly_amounts(self, context: DriverContext) -> np.ndarray:
