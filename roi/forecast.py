@@ -360,10 +360,38 @@ def measured_adoption(forecast: AdoptionForecast, case_start: str, source: str):
     )
 
 
-def with_adoption(case, curve):
-    """``case`` with its adoption curve replaced (validated like any case)."""
+def with_adoption(case, curve, forecast: AdoptionForecast | None = None):
+    """``case`` with its adoption curve replaced (validated like any case). With the
+    ``forecast`` the curve came from, the fit's parameter uncertainty comes too: normal
+    distributions for ceiling, midpoint and steepness with the fit's standard errors, and
+    their correlations (as rank correlations) from its covariance."""
     from roi.casefile import parse_case
+    from roi.uncertainty import rank_from_pearson, replace_uncertainty
 
     data = case.model_dump()
     data["adoption"] = curve.model_dump()
+    fit = None if forecast is None else forecast.fit
+    if fit is not None and fit.covariance is not None:
+        cov = np.asarray(fit.covariance, dtype=float)
+        se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+        names = ("adoption.ceiling", "adoption.midpoint_month", "adoption.steepness")
+        means = (curve.ceiling, curve.midpoint_month, curve.steepness)
+        entries = [
+            {"input": name, "distribution": "normal", "mean": float(mean), "sd": float(sd)}
+            for name, mean, sd in zip(names, means, se, strict=True)
+            if sd > 0 and np.isfinite(sd)
+        ]
+        kept = {entry["input"] for entry in entries}
+        pairs = []
+        for i, j in ((0, 1), (0, 2), (1, 2)):
+            if names[i] in kept and names[j] in kept:
+                rho = float(np.clip(cov[i, j] / (se[i] * se[j]), -0.95, 0.95))
+                if abs(rho) > 1e-3:
+                    pairs.append(
+                        {
+                            "between": [names[i], names[j]],
+                            "rank_correlation": rank_from_pearson(rho),
+                        }
+                    )
+        data = replace_uncertainty(data, entries, pairs)
     return parse_case(data, source="measured adoption")

@@ -418,8 +418,10 @@ def measured_value(estimate: PilotEstimate, basis: Basis = "lower_bound") -> Mea
 def use_measurement(case: Any, line: int, estimate: PilotEstimate, basis: Basis = "lower_bound"):
     """The case with benefit line ``line`` taking its input from ``estimate``: the value,
     evidence ``measured``, the basis recorded in ``note`` and, when the conservative bound is
-    used, no flat risk factor on top (the interval already discounts it)."""
+    used, no flat risk factor on top (the interval already discounts it). The estimate's
+    uncertainty becomes the input's distribution (:func:`measured_distribution`)."""
     from roi.casefile import parse_case
+    from roi.uncertainty import replace_uncertainty
 
     driver, _, _ = MEASURED_INPUTS.get(estimate.metric, (None, None, None))
     item = case.benefits[line]
@@ -435,4 +437,28 @@ def use_measurement(case: Any, line: int, estimate: PilotEstimate, basis: Basis 
         "note": measured.note,
         **({"risk": 0.0} if basis == "lower_bound" else {}),
     }
+    spread = measured_distribution(estimate, f"benefits[{line}].{measured.field}")
+    if spread is not None:
+        data = replace_uncertainty(data, [spread])
     return parse_case(data, source="measured")
+
+
+def measured_distribution(estimate: PilotEstimate, path: str) -> dict | None:
+    """The uncertainty a pilot estimate puts on the input at ``path``: Student's t centred
+    on the point estimate (as the driver reads it), scaled by the estimate's standard error
+    — the 95 % interval's half-width over t(0.975, df) — with df = the smaller group's size
+    less one (Welch's degrees of freedom are at least that). ``None`` without an interval."""
+    from scipy import stats
+
+    _, _, sign = MEASURED_INPUTS[estimate.metric]
+    headline = estimate.headline
+    if None in (headline.effect, headline.ci_low, headline.ci_high):
+        return None
+    df = max(1, min(headline.n_baseline, headline.n_pilot) - 1)
+    se = (headline.ci_high - headline.ci_low) / (2 * stats.t.ppf(0.975, df))
+    if not se > 0:
+        return None
+    return {
+        "input": path, "distribution": "t", "mean": sign * headline.effect, "sd": se,
+        "df": float(df),
+    }  # fmt: skip

@@ -450,3 +450,24 @@ def correlation_matrix(case: Any) -> np.ndarray:
             " definite); loosen one of them"
         )
     return matrix
+
+
+def replace_uncertainty(
+    data: dict, entries: list[dict], correlations: list[dict] | None = None
+) -> dict:
+    """A case's data (``model_dump`` form) with ``entries`` as the distributions of their
+    inputs: earlier entries for those inputs, and correlations involving them, are dropped;
+    ``correlations`` are added."""
+    paths = {entry["input"] for entry in entries}
+    kept = [u for u in data.get("uncertainty", []) if u["input"] not in paths]
+    pairs = [c for c in data.get("correlations", []) if not paths & set(c["between"])]
+    return data | {
+        "uncertainty": kept + entries,
+        "correlations": pairs + list(correlations or []),
+    }
+
+
+def rank_from_pearson(rho: float) -> float:
+    """The rank correlation of two normal variables with correlation ``rho``:
+    (6/π)·asin(ρ/2), the inverse of :func:`correlation_matrix`'s mapping."""
+    return 6 / math.pi * math.asin(rho / 2)

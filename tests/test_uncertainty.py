@@ -287,3 +287,55 @@ def test_sensitivity_command_and_bad_input(capsys, tmp_path):
     broken = ROOT / "tests" / "data" / "broken_cases" / "correlation_impossible.yaml"
     assert main(["simulate", str(broken)]) == 2
     assert "cannot all hold at once" in capsys.readouterr().err
+
+
+# --- measured inputs carry their own uncertainty -------------------------------------------
+
+
+def test_a_pilot_measurement_brings_its_t_distribution():
+    from roi.pilots import estimate_pilots, read_observations, use_measurement
+
+    sample = ROOT / "sample_data" / "pilot_observations.csv"
+    frame = read_observations(sample.read_bytes(), sample.name)
+    estimate = next(
+        e
+        for e in estimate_pilots(frame)
+        if (e.use_case_id, e.metric) == ("UC-01", "response_minutes")
+    )
+    case = load_case(CASES / "support_draft_replies.yaml")
+    measured = use_measurement(case, 0, estimate)
+    spread = next(
+        u for u in measured.uncertainty if u.input == "benefits[0].minutes_saved_per_item"
+    )
+    head = estimate.headline
+    assert spread.distribution == "t" and spread.mean == pytest.approx(-head.effect)
+    df = min(head.n_baseline, head.n_pilot) - 1
+    # The t distribution's own 95 % interval is the estimate's interval, turned round.
+    assert spread.percentile(0.975) == pytest.approx(-head.ci_low, rel=1e-9)
+    assert spread.percentile(0.025) == pytest.approx(-head.ci_high, rel=1e-9)
+    assert spread.df == df
+    # The sample's correlation of minutes with adoption went with the old distribution.
+    assert not any("benefits[0].minutes_saved_per_item" in c.between for c in measured.correlations)
+    assert simulate(measured, 2_000).draws == 2_000
+
+
+def test_a_measured_adoption_curve_brings_the_fits_parameter_uncertainty():
+    from roi.adoption_report import analyse
+    from roi.forecast import measured_adoption, with_adoption
+    from roi.telemetry import read_telemetry
+
+    export = ROOT / "sample_data" / "adoption" / "adoption.csv"
+    report = analyse(read_telemetry(export.read_bytes(), export.name))
+    forecast = next(f for f in report.forecasts if f.team == "support")
+    case = load_case(CASES / "support_draft_replies.yaml")
+    measured = with_adoption(case, measured_adoption(forecast, case.start, "support"), forecast)
+    spreads = {u.input: u for u in measured.uncertainty}
+    cov = np.asarray(forecast.fit.covariance)
+    assert spreads["adoption.ceiling"].sd == pytest.approx(np.sqrt(cov[0, 0]))
+    assert spreads["adoption.steepness"].sd == pytest.approx(np.sqrt(cov[2, 2]))
+    pairs = {tuple(c.between): c.rank_correlation for c in measured.correlations}
+    rho = cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1])
+    assert pairs[("adoption.ceiling", "adoption.midpoint_month")] == pytest.approx(
+        6 / np.pi * np.arcsin(rho / 2)
+    )
+    assert simulate(measured, 2_000).prob_npv_positive > 0

@@ -203,7 +203,7 @@ if report.forecasts is not None and forecast is not None and forecast.fit is not
     )  # fmt: skip
     case = cases[case_id]
     curve = measured_adoption(forecast, case.start, f"{name}, team {team}")
-    measured = with_adoption(case, curve)
+    measured = with_adoption(case, curve, forecast)
     before, after = st.columns(2)
     with before:
         st.markdown("**As planned**")
