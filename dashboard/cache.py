@@ -29,12 +29,24 @@ from roi.portfolio import PortfolioRow, PortfolioTotals, portfolio_rows, portfol
 from roi.quickwins import Ranking, RankSettings, rank, with_survey_readiness
 from roi.register import Register, read_register
 from roi.scenario import Levers, apply_levers
+from roi.sensitivity import (
+    BreakEven,
+    ScenarioResult,
+    TornadoRow,
+    break_evens,
+    scenario_results,
+    tornado,
+    two_way,
+)
+from roi.simulation import Simulation, simulate
 from roi.survey import read_invitations, read_items, read_responses
 from roi.telemetry import read_telemetry
+from roi.uncertainty import follow_values
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES_DIR = Path(os.environ.get("ROI_CASES_DIR", ROOT / "sample_data" / "cases"))
 REFERENCE_CASE = ROOT / "sample_data" / "reference" / "tei_salesloft.yaml"
+PAYBACK_TARGET_MONTHS = 12.0  # the break-even table's payback target
 SAMPLE_PILOTS = ROOT / "sample_data" / "pilot_observations.csv"
 SAMPLE_ADOPTION = ROOT / "sample_data" / "adoption" / "adoption.csv"
 SAMPLE_SURVEY_ITEMS = ROOT / "sample_data" / "survey" / "survey_items.csv"
@@ -71,6 +83,40 @@ def portfolio(
 def scenario(case_id: str, levers: Levers, folder: str = str(CASES_DIR)) -> CaseResult:
     """A sample case evaluated under a scenario's levers."""
     return evaluate(apply_levers(sample_cases(folder)[case_id], levers))
+
+
+def _levered(case_id: str, levers: Levers, folder: str) -> BusinessCase:
+    """A sample case under a scenario's levers, its distributions moved with its inputs."""
+    planned = sample_cases(folder)[case_id]
+    return follow_values(planned, apply_levers(planned, levers))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def simulation(
+    case_id: str, levers: Levers, draws: int, seed: int, folder: str = str(CASES_DIR)
+) -> Simulation:
+    """Monte Carlo of a sample case under a scenario's levers."""
+    return simulate(_levered(case_id, levers, folder), draws, seed)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def sensitivity(
+    case_id: str, levers: Levers, top: int = 8, folder: str = str(CASES_DIR)
+) -> tuple[list[TornadoRow], list[BreakEven], list[ScenarioResult]]:
+    """Tornado, break-even values of the ``top`` inputs by swing (NPV = 0, and payback at
+    :data:`PAYBACK_TARGET_MONTHS`) and the scenarios of a levered case."""
+    case = _levered(case_id, levers, folder)
+    rows = tornado(case)
+    evens = break_evens(case, [r.input for r in rows[:top]], PAYBACK_TARGET_MONTHS)
+    return rows, evens, scenario_results(case)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def two_way_grid(
+    case_id: str, levers: Levers, first: str, second: str, folder: str = str(CASES_DIR)
+):
+    """NPV over an 11 × 11 grid of two inputs of a levered case."""
+    return two_way(_levered(case_id, levers, folder), first, second)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

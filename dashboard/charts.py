@@ -15,6 +15,8 @@ from roi.engine import CaseResult
 from roi.formatting import format_months
 
 BLUE, VERMILLION, BLACK, GREY = "#0072B2", "#D55E00", "#000000", "#666666"
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000")
+"""Okabe & Ito's palette, distinguishable with every common colour-vision deficiency."""
 
 
 def cash_flow_figure(result: CaseResult, risk_adjusted: bool = True) -> go.Figure:

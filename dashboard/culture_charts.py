@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashboard.charts import GREY
+from dashboard.charts import GREY, OKABE_ITO
 from roi.culture import ALL_TEAMS, Drivers, SurveyReport
-
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000")
 
 
 def heatmap_figure(report: SurveyReport, wave: str) -> go.Figure:

@@ -84,3 +84,13 @@ def format_months(months: float | None, none_text: str = "not within horizon") -
         return none_text
     value = _clean(months, 1)
     return f"{value:,.1f} month{'' if value == 1 else 's'}"
+
+
+def format_input(value: float) -> str:
+    """An input's value in a table: thousands grouped and whole from 1,000 up, four
+    significant figures below.
+
+    >>> format_input(18501.55), format_input(0.19612), format_input(1.8)
+    ('18,502', '0.1961', '1.8')
+    """
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"

@@ -10,6 +10,7 @@ from roi.case import BusinessCase
 from roi.culture import SurveyReport
 from roi.engine import CaseResult, Metrics
 from roi.formatting import (
+    format_input,
     format_money,
     format_months,
     format_number,
@@ -470,15 +471,10 @@ def render_sensitivity(case, rows, evens, scenarios, payback_target) -> str:
     target = "" if payback_target is None else f", payback = {payback_target:g} months"
     lines += ["", f"Break-even values (NPV = 0{target}):"]
     for b in evens:
-        zero = b.npv_note if b.npv_zero is None else _number(b.npv_zero)
-        text = f"  {b.label} (now {_number(b.value)}): NPV = 0 at {zero}"
+        zero = b.npv_note if b.npv_zero is None else format_input(b.npv_zero)
+        text = f"  {b.label} (now {format_input(b.value)}): NPV = 0 at {zero}"
         if payback_target is not None:
-            at = b.payback_note if b.payback_target is None else _number(b.payback_target)
+            at = b.payback_note if b.payback_target is None else format_input(b.payback_target)
             text += f"; payback target at {at}"
         lines.append(text)
     return "\n".join(lines)
-
-
-def _number(x: float) -> str:
-    """An input's value for a table: thousands grouped, small values to four figures."""
-    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from roi.formatting import format_input
 from roi.simulation import evaluate_draws
 from roi.uncertainty import bounds_of, describe, is_integer_input, numeric_inputs, value_at
 
@@ -161,18 +162,18 @@ def _crossing(case, path: str, target, low: float, high: float, value: float, wh
 
 def _no_crossing(what: str, f: np.ndarray, low: float, high: float) -> str:
     finite = f[np.isfinite(f)]
-    span = f"from {low:,.6g} to {high:,.6g}"
+    span = f"from {format_input(low)} to {format_input(high)}"
     if what == "npv":
         if finite.size and finite.min() > 0:
-            return f"none in range: NPV stays positive {span}"
+            return f"none in range: NPV > 0 {span}"
         if finite.size and finite.max() < 0:
-            return f"none in range: NPV stays negative {span}"
+            return f"none in range: NPV < 0 {span}"
         return f"none in range {span}"
     if not finite.size:
-        return f"none in range: the case never pays back within the horizon {span}"
+        return f"none in range: never pays back {span}"
     if finite.min() > 0:
-        return f"none in range: payback stays later than the target {span}"
-    return f"none in range: payback stays earlier than the target {span}"
+        return f"none in range: payback later {span}"
+    return f"none in range: payback earlier {span}"
 
 
 def break_even(case, path: str, payback_target_months: float | None = None) -> BreakEven:

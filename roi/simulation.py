@@ -233,10 +233,11 @@ def _payback_percentiles(payback: np.ndarray) -> dict[int, float | None]:
 
 
 def _histogram(npv: np.ndarray, bins: int = 40) -> tuple[tuple[float, ...], tuple[int, ...]]:
-    low, high = np.percentile(npv, [0.5, 99.5])
+    """NPV in ``bins`` equal bins from the lowest draw to the highest (every draw counted)."""
+    low, high = float(npv.min()), float(npv.max())
     if not high > low:
-        low, high = npv.min() - 0.5, npv.max() + 0.5
-    counts, edges = np.histogram(np.clip(npv, low, high), bins=bins, range=(low, high))
+        low, high = low - 0.5, high + 0.5
+    counts, edges = np.histogram(npv, bins=bins, range=(low, high))
     return tuple(float(e) for e in edges), tuple(int(c) for c in counts)
 
 

@@ -471,3 +471,37 @@ def rank_from_pearson(rho: float) -> float:
     """The rank correlation of two normal variables with correlation ``rho``:
     (6/π)·asin(ρ/2), the inverse of :func:`correlation_matrix`'s mapping."""
     return 6 / math.pi * math.asin(rho / 2)
+
+
+_SCALED = {
+    "normal": ("mean", "sd"),
+    "t": ("mean", "sd"),
+    "triangular": ("min", "mode", "max"),
+    "pert": ("min", "mode", "max"),
+    "lognormal": ("low", "high"),
+    "uniform": ("min", "max"),
+}
+
+
+def follow_values(planned: Any, changed: Any) -> Any:
+    """``changed`` (the case after a scenario's levers) with each declared distribution
+    moved with its input: scaled by the ratio of the input's new value to its planned one,
+    so a lever that sets adoption 20 % lower moves the whole distribution 20 % lower. An
+    input whose planned value is 0, or that a lever sets to 0, is dropped from the draws
+    (its new value then holds)."""
+    entries = []
+    dropped = set()
+    for entry in changed.uncertainty:
+        before, after = value_at(planned, entry.input), value_at(changed, entry.input)
+        if before == after:
+            entries.append(entry)
+        elif before == 0 or after == 0:
+            dropped.add(entry.input)
+        else:
+            ratio = after / before
+            fields = {name: getattr(entry, name) * ratio for name in _SCALED[entry.distribution]}
+            if entry.distribution in ("normal", "t"):
+                fields["sd"] = abs(fields["sd"])
+            entries.append(entry.model_copy(update=fields))
+    pairs = [c for c in changed.correlations if not dropped & set(c.between)]
+    return changed.model_copy(update={"uncertainty": entries, "correlations": pairs})

@@ -513,3 +513,38 @@ def test_an_uploaded_register_never_takes_the_sample_surveys_readiness():
     assert "Upload the culture survey's items and responses" in " ".join(
         c.value for c in at.caption
     )
+
+
+# --- Uncertainty in the explorer (issue 9) ------------------------------------------------
+
+
+def test_explorer_shows_the_simulation_and_it_follows_the_sliders():
+    from roi.scenario import apply_levers
+    from roi.simulation import simulate
+    from roi.uncertainty import follow_values
+
+    at = app("explorer")
+    case_id = at.session_state["explorer.case"]
+    case = load_case(ROOT / "sample_data" / "cases" / f"{case_id}.yaml")
+    expected = simulate(case, 10_000, 0)
+    assert metric(at, "P(NPV > 0)") == f"{expected.prob_npv_positive:.0%}"
+    assert metric(at, "Median NPV (P50)") == format_money(
+        expected.npv_percentiles[50], case.currency
+    )
+    assert len(at.get("plotly_chart")) >= 5  # cash flow, histogram, fan, tornado, two-way
+    at.slider(key=lever_key(case_id, "adoption_ceiling")).set_value(0.5).run()
+    assert not at.exception
+    levers = replace(levers_of(case), adoption_ceiling=0.5)
+    moved = simulate(follow_values(case, apply_levers(case, levers)), 10_000, 0)
+    assert metric(at, "Median NPV (P50)") == format_money(moved.npv_percentiles[50], case.currency)
+    assert moved.npv_percentiles[50] < expected.npv_percentiles[50]
+
+
+def test_explorer_lists_break_evens_and_scenarios():
+    at = app("explorer")
+    tables = [d.value for d in at.dataframe]
+    evens = next(t for t in tables if "NPV = 0 at" in t.columns)
+    assert len(evens) == 8
+    scenarios = next(t for t in tables if "Scenario" in t.columns)
+    assert list(scenarios["Scenario"]) == ["conservative", "expected", "optimistic"]
+    assert scenarios["NPV"].is_monotonic_increasing

@@ -222,7 +222,7 @@ def test_break_even_says_when_there_is_none_in_range():
     case = load_case(CASES / "support_draft_replies.yaml")
     result = break_even(case, "costs[3].cost_per_new_user")  # training is a small cost
     assert result.npv_zero is None
-    assert result.npv_note.startswith("none in range: NPV stays positive from 0 to")
+    assert result.npv_note.startswith("none in range: NPV > 0 from 0 to")
 
 
 def test_two_way_grid_corners_are_the_engines():

@@ -3,12 +3,20 @@ lives in the page's address, so a copied link reopens it exactly."""
 
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import cache
 from dashboard.charts import cash_flow_figure
 from dashboard.state import lever_key
-from dashboard.ui import annual_table, show_metrics
+from dashboard.ui import METHODOLOGY, annual_table, show_metrics
+from dashboard.uncertainty_charts import (
+    fan_figure,
+    histogram_figure,
+    tornado_figure,
+    two_way_figure,
+)
+from roi.formatting import format_input, format_money
 from roi.scenario import (
     LEVER_NAMES,
     Levers,
@@ -17,6 +25,7 @@ from roi.scenario import (
     levers_of,
     levers_to_query,
 )
+from roi.uncertainty import describe, value_at
 
 cases = cache.sample_cases()
 ids = list(cases)
@@ -130,3 +139,162 @@ st.caption(
     f"{case.currency}; start {case.start}; {case.horizon_years} years; discounted {convention}."
     " Present values follow the case's convention; see the Methodology page."
 )
+
+
+def month_labels(timeline) -> list[str]:
+    """ "Initial", then each month as YYYY-MM: the fan chart's axis."""
+    return ["Initial", *(d.strftime("%Y-%m") for d in timeline.dates()[1:])]
+
+
+st.header("Uncertainty")
+declared = len(case.uncertainty)
+st.caption(
+    f"{declared} input(s) of this case have a distribution"
+    + (
+        " (its uncertainty section); they move with the sliders above."
+        if declared
+        else "; the simulation needs at least one (see the case file's 'uncertainty' section)."
+    )
+    + " Unadjusted view: a distribution replaces the flat risk factor."
+    f" [How it is computed]({METHODOLOGY}#uncertainty-simulation-sensitivity-break-even-and"
+    "-scenarios)"
+)
+runs, seed_column = st.columns([2, 1])
+with runs:
+    draws = st.select_slider(
+        "Draws", options=[1_000, 5_000, 10_000, 50_000, 100_000], value=10_000,
+        key="explorer.draws", help="More draws give steadier percentiles; 10,000 take a"
+        " fraction of a second.",
+    )  # fmt: skip
+with seed_column:
+    seed = st.number_input("Seed", 0, 2**32 - 1, 0, key="explorer.seed")
+simulation = cache.simulation(case_id, levers, int(draws), int(seed))
+rows, evens, scenarios = cache.sensitivity(case_id, levers)
+distribution, decides, compared, pair = st.tabs(
+    ["NPV distribution", "What decides it", "Scenarios", "Two inputs"]
+)
+with distribution:
+    p = simulation.npv_percentiles
+    cells = st.columns(5)
+    cells[0].metric("P(NPV > 0)", f"{simulation.prob_npv_positive:.0%}")
+    cells[1].metric("P10 NPV", format_money(p[10], case.currency),
+                    help="One draw in ten is below this.")  # fmt: skip
+    cells[2].metric("Median NPV (P50)", format_money(p[50], case.currency))
+    cells[3].metric("P90 NPV", format_money(p[90], case.currency),
+                    help="One draw in ten is above this.")  # fmt: skip
+    payback = simulation.payback_p50_months
+    cells[4].metric(
+        "Median payback (months)",
+        "never" if payback is None else f"{payback:.1f}",
+        help=f"{simulation.prob_payback_within_horizon:.0%} of draws pay back within the horizon.",
+    )
+    st.plotly_chart(histogram_figure(simulation, case.currency), width="stretch",
+                    key="explorer.histogram")  # fmt: skip
+    st.plotly_chart(fan_figure(simulation, month_labels(result.timeline), case.currency),
+                    width="stretch", key="explorer.fan")  # fmt: skip
+    if simulation.contributions:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"Input": c.label, "Share of the spread": 100 * c.share,
+                     "Rank correlation with NPV": c.rank_correlation}
+                    for c in simulation.contributions
+                ]
+            ),
+            hide_index=True, width="stretch",
+            column_config={
+                "Share of the spread": st.column_config.ProgressColumn(
+                    format="%.0f%%", min_value=0, max_value=100
+                ),
+                "Rank correlation with NPV": st.column_config.NumberColumn(format="%+.2f"),
+            },
+        )  # fmt: skip
+with decides:
+    st.plotly_chart(tornado_figure(rows, simulation.deterministic_npv, case.currency),
+                    width="stretch", key="explorer.tornado")  # fmt: skip
+    st.subheader("Break-even values")
+    st.caption(
+        "The value of each input at which NPV is 0, and at which payback is"
+        f" {cache.PAYBACK_TARGET_MONTHS:g} months, the others as they are."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Input": b.label, "Now": format_input(b.value),
+                    "NPV = 0 at": b.npv_note if b.npv_zero is None else format_input(b.npv_zero),
+                    f"Payback = {cache.PAYBACK_TARGET_MONTHS:g} months at": (
+                        b.payback_note if b.payback_target is None
+                        else format_input(b.payback_target)
+                    ),
+                }
+                for b in evens
+            ]
+        ),
+        hide_index=True, width="stretch",
+        column_config={
+            "Input": st.column_config.TextColumn(width=330),
+            "Now": st.column_config.TextColumn(width=80),
+            "NPV = 0 at": st.column_config.TextColumn(width=265),
+            f"Payback = {cache.PAYBACK_TARGET_MONTHS:g} months at": st.column_config.TextColumn(
+                width=265
+            ),
+        },
+    )  # fmt: skip
+with compared:
+    table = pd.DataFrame(
+        [
+            {
+                "Scenario": r.name, "NPV": round(r.npv),
+                "Change from the case": round(r.npv_change),
+                "ROI (%)": None if r.roi is None else 100 * r.roi,
+                "Payback (months)": r.payback_months,
+            }
+            for r in scenarios
+        ]
+    )  # fmt: skip
+    st.dataframe(
+        table.style.map(
+            lambda v: "color: #D55E00" if v < 0 else ("color: #009E73" if v > 0 else ""),
+            subset=["Change from the case"],
+        ),
+        hide_index=True, width="stretch",
+        column_config={
+            "NPV": st.column_config.NumberColumn(format="localized"),
+            "Change from the case": st.column_config.NumberColumn(format="localized"),
+            "ROI (%)": st.column_config.NumberColumn(format="%.0f"),
+            "Payback (months)": st.column_config.NumberColumn(format="%.1f"),
+        },
+    )  # fmt: skip
+    named = list(dict.fromkeys(k for r in scenarios for k in r.values))
+    if named:
+        st.markdown("**Inputs in each scenario** (blank: as written)")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"Input": describe(case, k), "As written": format_input(value_at(case, k)),
+                     **{r.name: (format_input(r.values[k]) if k in r.values else "")
+                        for r in scenarios}}
+                    for k in named
+                ]
+            ),
+            hide_index=True, width="stretch",
+        )  # fmt: skip
+    st.caption(
+        "Unadjusted view. Without scenarios of its own, a case gets conservative and optimistic"
+        " ones: every uncertain input at the unfavourable or favourable end of its range."
+    )
+with pair:
+    choices = [r.input for r in rows]
+    if len(choices) < 2:
+        st.info("Fewer than two inputs move NPV: no grid to draw.")
+    else:
+        labels = {r.input: r.label for r in rows}
+        left, right = st.columns(2)
+        first = left.selectbox("First input", choices, 0, format_func=labels.get,
+                               key="explorer.two_way.first")  # fmt: skip
+        second = right.selectbox("Second input", [c for c in choices if c != first], 0,
+                                 format_func=labels.get, key="explorer.two_way.second")  # fmt: skip
+        a, b, grid = cache.two_way_grid(case_id, levers, first, second)
+        st.plotly_chart(two_way_figure(a, b, grid, labels[first], labels[second], case.currency),
+                        width="stretch", key="explorer.two_way")  # fmt: skip

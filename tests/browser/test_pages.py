@@ -57,6 +57,33 @@ def test_explorer_slider_changes_npv_and_the_link(page, app_url, screenshot):
     screenshot(page, "explorer")
 
 
+def test_explorer_uncertainty(page, app_url, screenshot):
+    """Issue 9: the NPV histogram with P(NPV > 0), the fan chart, the tornado with its
+    break-even table, the scenario comparison and the two-way grid."""
+    from roi import load_case
+    from roi.simulation import simulate
+
+    case = load_case(ROOT / "sample_data" / "cases" / "support_draft_replies.yaml")
+    expected = simulate(case, 10_000, 0)
+    page.set_viewport_size({"width": 1400, "height": 3600})
+    page.goto(f"{app_url}/explorer?case=support_draft_replies")
+    expect(metric_value(page, "P(NPV > 0)")).to_have_text(f"{expected.prob_npv_positive:.0%}")
+    expect(page.get_by_text("P(NPV > 0) =", exact=False).first).to_be_attached()
+    expect(page.get_by_text("Cumulative net cash flow: median", exact=False)).to_be_attached()
+    page.get_by_text("Uncertainty", exact=True).scroll_into_view_if_needed()
+    screenshot(page, "explorer_uncertainty")
+    page.get_by_role("tab", name="What decides it").click()
+    expect(page.get_by_text("What moves NPV most", exact=False)).to_be_visible()
+    expect(page.get_by_text("Break-even values")).to_be_visible()
+    screenshot(page, "explorer_tornado")
+    page.get_by_role("tab", name="Scenarios").click()
+    expect(page.get_by_text("Without scenarios of its own", exact=False)).to_be_visible()
+    screenshot(page, "explorer_scenarios")
+    page.get_by_role("tab", name="Two inputs").click()
+    expect(page.get_by_text("NPV for two inputs at once", exact=False)).to_be_visible()
+    screenshot(page, "explorer_two_way")
+
+
 def test_shared_link_reproduces_the_scenario(page, app_url, screenshot):
     page.set_viewport_size(TALL)
     link = "explorer?case=support_draft_replies&ceiling=0.6&rate=0.15&minutes=1.5&risk=0.1"
