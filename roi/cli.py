@@ -52,7 +52,10 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def _simulate(args: argparse.Namespace) -> int:
     case = load_case(args.case)
-    result = simulate(case, args.draws, args.seed)
+    try:
+        result = simulate(case, args.draws, args.seed)
+    except ValueError as error:
+        raise CaseError(args.case, [Problem("uncertainty", str(error))]) from None
     if args.json:
         print(json.dumps(simulation_to_dict(case, result), indent=2, allow_nan=False))
     else:
@@ -311,8 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     simulate_cmd.add_argument("case", metavar="CASE", help="case file (.yaml, .yml or .json)")
     simulate_cmd.add_argument(
-        "--draws", metavar="N", type=_option(_count(1, 10_000_000)), default=10_000,
-        help="number of draws (default 10000)",
+        "--draws", metavar="N", type=_option(_count(1, 1_000_000)), default=10_000,
+        help="number of draws (default 10000, at most 1000000)",
     )  # fmt: skip
     simulate_cmd.add_argument(
         "--seed", metavar="S", type=_option(_count(0, 2**32 - 1)), default=0,

@@ -351,8 +351,9 @@ def payback_periods_array(rows: np.ndarray) -> np.ndarray:
     last = end - below[:, ::-1].argmax(axis=1)
     index = np.arange(rows.shape[0])
     out = np.full(rows.shape[0], np.nan)
-    out[~below[index, last]] = 0.0
-    crossing = below[index, last] & (last < end)
+    finite = np.isfinite(rows).all(axis=1)  # a row with NaN never pays back
+    out[~below[index, last] & finite] = 0.0
+    crossing = below[index, last] & (last < end) & finite
     j = last[crossing]
     rows_at = index[crossing]
     out[crossing] = j + (-cumulative[rows_at, j] / rows[rows_at, j + 1])

@@ -393,5 +393,13 @@ def with_adoption(case, curve, forecast: AdoptionForecast | None = None):
                             "rank_correlation": rank_from_pearson(rho),
                         }
                     )
+        if pairs:
+            order = {name: i for i, name in enumerate(names)}
+            matrix = np.eye(3)
+            for pair in pairs:
+                i, j = order[pair["between"][0]], order[pair["between"][1]]
+                matrix[i, j] = matrix[j, i] = 2 * math.sin(math.pi * pair["rank_correlation"] / 6)
+            if np.linalg.eigvalsh(matrix).min() <= 1e-10:
+                pairs = []  # the clipped correlations cannot hold together: draw them apart
         data = replace_uncertainty(data, entries, pairs)
     return parse_case(data, source="measured adoption")

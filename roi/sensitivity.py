@@ -9,9 +9,10 @@ unadjusted view (the amounts as entered), through :func:`roi.simulation.evaluate
   their values, sorted by swing |NPV(high) − NPV(low)|.
 - **Break-even**: the value of an input at which NPV is 0 (or payback equals a target),
   searched over the input's bounds — from 0 (or its lower bound) to 10 times its value for
-  amounts without an upper bound — on a grid of 400 points, then refined by Brent's method
-  (SciPy ``brentq``) on the bracketing interval. The crossing nearest the case's value is
-  reported; "none in range" says what NPV (or payback) does over the whole range instead.
+  amounts without an upper bound — on a grid of 400 points, then narrowed by three finer
+  grids of 64 points inside the bracketing interval and the straight line between its ends.
+  The crossing nearest the case's value is reported; "none in range" says what NPV (or
+  payback) does over the whole range instead.
 - **Scenarios**: the case's own named scenarios, or by default *conservative* (every
   declared uncertain input at the unfavourable end of its range), *expected* (the case as
   written) and *optimistic* (the favourable end); without declared inputs, the defaults
@@ -20,6 +21,7 @@ unadjusted view (the amounts as entered), through :func:`roi.simulation.evaluate
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,7 +79,10 @@ def input_range(case, path: str, spread: float = DEFAULT_SPREAD) -> tuple[float,
         low, high = value * (1 - spread), value * (1 + spread)
         low, high = min(low, high), max(low, high)
         source = f"±{spread:.0%}"
-    return float(np.clip(low, lower, upper)), float(np.clip(high, lower, upper)), source
+    low, high = float(np.clip(low, lower, upper)), float(np.clip(high, lower, upper))
+    if is_integer_input(case, path):  # seats, months: whole numbers either side
+        low, high = float(math.floor(low)), float(math.ceil(high))
+    return low, high, source
 
 
 def tornado(
@@ -136,28 +141,39 @@ def _search_range(case, path: str) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def _crossing(case, path: str, target, low: float, high: float, value: float, what: str):
-    """The root of ``target(values) `` nearest ``value`` in [low, high]: grid, then Brent."""
-    from scipy.optimize import brentq
-
-    grid = np.linspace(low, high, GRID_POINTS)
-    f = target(grid)
+def _bracket(x: np.ndarray, f: np.ndarray, value: float) -> int | None:
+    """Index k of the sign change f[k]·f[k+1] ≤ 0 nearest ``value`` (NaN has no sign)."""
     finite = np.isfinite(f)
     signs = np.sign(np.where(finite, f, np.nan))
     changes = np.nonzero(finite[:-1] & finite[1:] & (signs[:-1] * signs[1:] <= 0))[0]
     if changes.size == 0:
-        return None, _no_crossing(what, f, low, high)
-    best = changes[np.argmin(np.abs(grid[changes] - value))]
-    a, b = grid[best], grid[best + 1]
-    if f[best] == 0:
-        return float(a), None
-    if f[best + 1] == 0:
-        return float(b), None
+        return None
+    return int(changes[np.argmin(np.abs(x[changes] - value))])
 
-    def scalar(x: float) -> float:
-        return float(target(np.array([x]))[0])
 
-    return float(brentq(scalar, a, b, xtol=1e-12 * max(1.0, abs(b)), rtol=1e-12)), None
+def _root(target, grid: np.ndarray, f: np.ndarray, value: float) -> float | None:
+    """The root of ``target`` nearest ``value``: the sign change on ``grid`` (with values
+    ``f``), narrowed by three finer grids of 64 points inside it (each one vectorised call),
+    then the straight line between the last two points (a bracket 1/(400·63³) of the
+    range wide, so the line's error is far below any figure shown)."""
+    k = _bracket(grid, f, value)
+    if k is None:
+        return None
+    a, b, fa, fb = grid[k], grid[k + 1], f[k], f[k + 1]
+    for _ in range(3):
+        if fa == 0 or fb == 0:
+            break
+        fine = np.linspace(a, b, 64)
+        g = target(fine)
+        j = _bracket(fine, g, value)
+        if j is None:
+            break
+        a, b, fa, fb = fine[j], fine[j + 1], g[j], g[j + 1]
+    if fa == 0:
+        return float(a)
+    if fb == 0:
+        return float(b)
+    return float(a - fa * (b - a) / (fb - fa))
 
 
 def _no_crossing(what: str, f: np.ndarray, low: float, high: float) -> str:
@@ -180,11 +196,14 @@ def break_even(case, path: str, payback_target_months: float | None = None) -> B
     """The break-even values of one input (see the module docstring)."""
     value = value_at(case, path)
     low, high = _search_range(case, path)
+    grid = np.linspace(low, high, GRID_POINTS)
+    figures = evaluate_draws(case, {path: grid})  # NPV and payback of the grid at once
 
     def npv(values: np.ndarray) -> np.ndarray:
         return evaluate_draws(case, {path: values}).npv
 
-    zero, note = _crossing(case, path, npv, low, high, value, "npv")
+    zero = _root(npv, grid, figures.npv, value)
+    note = _no_crossing("npv", figures.npv, low, high) if zero is None else None
     target_value, target_note = None, None
     if payback_target_months is not None:
 
@@ -192,7 +211,10 @@ def break_even(case, path: str, payback_target_months: float | None = None) -> B
             months = evaluate_draws(case, {path: values}).payback_months
             return months - payback_target_months  # NaN (never) has no sign: skipped
 
-        target_value, target_note = _crossing(case, path, payback_gap, low, high, value, "payback")
+        gap = figures.payback_months - payback_target_months
+        target_value = _root(payback_gap, grid, gap, value)
+        if target_value is None:
+            target_note = _no_crossing("payback", gap, low, high)
     if zero is not None and is_integer_input(case, path):
         note = "a whole-number input: the break-even lies between two whole numbers"
     return BreakEven(path, describe(case, path), value, zero, note, target_value, target_note)

@@ -179,6 +179,12 @@ def simulate(case, draws: int = 10_000, seed: int = 0, chunk: int = CHUNK) -> Si
             fan_left -= len(fan[-1])
         done += size
     npv_all = np.concatenate(npv)
+    broken = int((~np.isfinite(npv_all)).sum())
+    if broken:
+        raise ValueError(
+            f"{broken:,} of {draws:,} draws give no finite NPV: a distribution reaches values"
+            " the case cannot use; narrow it"
+        )
     roi_all = np.concatenate(roi)
     payback_all = np.concatenate(payback)
     fan_bands = np.percentile(np.concatenate(fan), [10, 50, 90], axis=0)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+import typing
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Annotated, Any, Literal
@@ -42,9 +43,10 @@ _PATH = re.compile(
 )
 NOT_INPUTS = {
     "risk", "start_month", "spread_over_months", "min_instances", "follow_adoption",
-    "first_observed_month",
+    "first_observed_month", "initial",
 }  # fmt: skip
 Z95 = 1.6448536269514722  # the standard normal's 95th percentile
+_HAIR = 1e-9  # how far inside an open bound (> 0, < 1) draws and searches stay
 _GRID = np.linspace(-8.0, 8.0, 8001)
 
 
@@ -294,21 +296,52 @@ def value_at(case: Any, path: str) -> float:
     return float(getattr(owner, name))
 
 
+def _rules(annotation: Any) -> list:
+    """Every constraint in a field's annotation, looking inside ``Annotated`` and unions
+    (``NonNegative | None`` keeps its bounds inside the union)."""
+    found = []
+    for metadata in getattr(annotation, "__metadata__", ()):
+        found += list(getattr(metadata, "metadata", [metadata]))
+    for arg in typing.get_args(annotation):
+        if arg is not type(None):
+            found += _rules(arg)
+    return found
+
+
 def bounds_of(case: Any, path: str) -> tuple[float, float]:
-    """The range the input's field allows (from its validation rules), as (low, high)."""
+    """The closed range the input's field allows, as (low, high): its validation rules,
+    with an open end (``> 0``, ``< 1``) moved a hair inside so every value in range is
+    valid."""
     owner, name = _owner(case, parse_path(path))
+    info = type(owner).model_fields[name]
+    rules = list(info.metadata) + _rules(info.annotation)
     low, high = -math.inf, math.inf
-    for rule in type(owner).model_fields[name].metadata:
-        if isinstance(rule, annotated_types.Ge | annotated_types.Gt):
-            low = float(getattr(rule, "ge", getattr(rule, "gt", low)))
-        if isinstance(rule, annotated_types.Le | annotated_types.Lt):
-            high = float(getattr(rule, "le", getattr(rule, "lt", high)))
+    for rule in rules:
+        if isinstance(rule, annotated_types.Ge):
+            low = max(low, float(rule.ge))
+        elif isinstance(rule, annotated_types.Gt):
+            low = max(low, float(rule.gt) + _HAIR * max(1.0, abs(float(rule.gt))))
+        elif isinstance(rule, annotated_types.Le):
+            high = min(high, float(rule.le))
+        elif isinstance(rule, annotated_types.Lt):
+            high = min(high, float(rule.lt) - _HAIR * max(1.0, abs(float(rule.lt))))
     return low, high
+
+
+def value_problem(case: Any, path: str, value: float) -> str | None:
+    """Why ``value`` cannot be the input's (out of its bounds, or not whole), or ``None``."""
+    low, high = bounds_of(case, path)
+    if not math.isfinite(value) or not low <= value <= high:
+        return f"{value:g} is outside the range {path} allows ({low:g} to {high:g})"
+    if is_integer_input(case, path) and value != int(value):
+        return f"{path} is a whole number, got {value:g}"
+    return None
 
 
 def is_integer_input(case: Any, path: str) -> bool:
     owner, name = _owner(case, parse_path(path))
-    return type(owner).model_fields[name].annotation is int
+    annotation = type(owner).model_fields[name].annotation
+    return annotation is int or int in typing.get_args(annotation)
 
 
 def numeric_inputs(case: Any) -> list[str]:
@@ -409,6 +442,7 @@ def uncertainty_problems(case: Any) -> list[tuple[str, str]]:
                 )
             )
         declared.setdefault(entry.input, i)
+    seen_pairs: dict[frozenset, int] = {}
     for i, pair in enumerate(case.correlations):
         for name in pair.between:
             if name not in declared:
@@ -417,17 +451,30 @@ def uncertainty_problems(case: Any) -> list[tuple[str, str]]:
                 )
         if pair.between[0] == pair.between[1]:
             problems.append((f"correlations[{i}].between", "names the same input twice"))
+        key = frozenset(pair.between)
+        if key in seen_pairs:
+            problems.append(
+                (
+                    f"correlations[{i}].between",
+                    f"this pair is correlated already at correlations[{seen_pairs[key]}]",
+                )
+            )
+        seen_pairs.setdefault(key, i)
     if not problems and case.correlations:
         try:
             correlation_matrix(case)
         except ValueError as error:
             problems.append(("correlations", str(error)))
     for i, scenario in enumerate(case.scenarios):
-        for path in scenario.values:
+        for path, value in scenario.values.items():
             try:
                 value_at(case, path)
             except ValueError as error:
                 problems.append((f"scenarios[{i}].values", str(error)))
+                continue
+            problem = value_problem(case, path, value)
+            if problem:
+                problems.append((f"scenarios[{i}].values", problem))
     names = [s.name for s in case.scenarios]
     for i, name in enumerate(names):
         if name in names[:i]:
@@ -485,21 +532,32 @@ _SCALED = {
 
 def follow_values(planned: Any, changed: Any) -> Any:
     """``changed`` (the case after a scenario's levers) with each declared distribution
-    moved with its input: scaled by the ratio of the input's new value to its planned one,
-    so a lever that sets adoption 20 % lower moves the whole distribution 20 % lower. An
-    input whose planned value is 0, or that a lever sets to 0, is dropped from the draws
-    (its new value then holds)."""
+    moved with its input. An amount (no upper bound below 100) is scaled by the ratio of its
+    new value to its planned one, so a lever that sets volume 20 % lower moves the whole
+    distribution 20 % lower; a share or rate (bounded within 100: adoption ceiling, recapture,
+    discount rate) is shifted by the difference, keeping its spread. An amount whose planned
+    value is 0, or that a lever sets to 0, is dropped from the draws (its new value holds)."""
     entries = []
     dropped = set()
     for entry in changed.uncertainty:
         before, after = value_at(planned, entry.input), value_at(changed, entry.input)
+        names = _SCALED[entry.distribution]
         if before == after:
             entries.append(entry)
+            continue
+        if bounds_of(changed, entry.input)[1] <= 100:  # a share or rate: shift
+            shift = after - before
+            fields = {
+                name: getattr(entry, name) + (0.0 if name == "sd" else shift) for name in names
+            }
+            if entry.distribution == "lognormal":  # multiplicative by nature: scale it
+                fields = {name: getattr(entry, name) * after / before for name in names}
+            entries.append(entry.model_copy(update=fields))
         elif before == 0 or after == 0:
             dropped.add(entry.input)
         else:
             ratio = after / before
-            fields = {name: getattr(entry, name) * ratio for name in _SCALED[entry.distribution]}
+            fields = {name: getattr(entry, name) * ratio for name in names}
             if entry.distribution in ("normal", "t"):
                 fields["sd"] = abs(fields["sd"])
             entries.append(entry.model_copy(update=fields))

@@ -160,6 +160,9 @@ EXPECTED = [
     ),
     ("correlation_impossible.yaml", "correlations", "cannot all hold at once"),
     ("scenario_unknown_input.yaml", "scenarios[0].values", "is not a number the case can vary"),
+    ("scenario_out_of_range.yaml", "scenarios[0].values", "1.5 is outside the range adoption"),
+    ("scenario_out_of_range.yaml", "scenarios[0].values", "-0.5 is outside the range discount"),
+    ("correlation_twice.yaml", "correlations[1].between", "correlated already at correlations[0]"),
     (
         "evidence_guess.yaml",
         "benefits[0].evidence",

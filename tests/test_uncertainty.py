@@ -339,3 +339,68 @@ def test_a_measured_adoption_curve_brings_the_fits_parameter_uncertainty():
         6 / np.pi * np.arcsin(rho / 2)
     )
     assert simulate(measured, 2_000).prob_npv_positive > 0
+
+
+# --- found in review ---------------------------------------------------------------------
+
+
+def test_explicit_amounts_are_not_inputs_and_cases_with_them_run():
+    data = load_case(CASES / "support_chatbot.yaml").model_dump()
+    data["costs"].append(
+        {"name": "Study", "type": "explicit", "initial": 5000, "by_year": [1200, 1200]}
+    )
+    case = parse_case(data)
+    assert not any(p.endswith(".initial") for p in numeric_inputs(case))
+    assert tornado(case) and simulate(case, 500).draws == 500
+
+
+def test_optional_and_open_bounds_hold():
+    case = load_case(CASES / "support_chatbot.yaml")
+    from roi.uncertainty import bounds_of
+
+    volume = next(p for p in numeric_inputs(case) if p.endswith("requests_per_month"))
+    assert bounds_of(case, volume) == (0.0, 1e15)  # inside `NonNegative | None`
+    low, high = bounds_of(case, "adoption.steepness")  # > 0: kept just inside
+    assert 0 < low < 1e-6 and high == 10
+    rows = {r.input: r for r in tornado(case)}
+    if volume in rows:
+        assert rows[volume].low >= 0
+    result = break_even(case, volume, payback_target_months=12)
+    assert result.payback_target is None or result.payback_target >= 0
+
+
+def test_a_row_with_nan_never_pays_back():
+    rows = np.array([[-10.0, 5.0, 10.0], [-10.0, np.nan, 20.0]])
+    assert payback_periods_array(rows) == pytest.approx([1.5, np.nan], nan_ok=True)
+
+
+def test_distributions_follow_the_sliders_by_scale_or_shift():
+    from dataclasses import replace
+
+    from roi.scenario import apply_levers, levers_of
+    from roi.uncertainty import follow_values
+
+    case = load_case(CASES / "document_classification.yaml")
+    levers = replace(levers_of(case), productivity_recapture=0.7, minutes_saved_scale=0.5)
+    moved = {u.input: u for u in follow_values(case, apply_levers(case, levers)).uncertainty}
+    recapture = moved["benefits[0].productivity_recapture"]  # a share: shifted by +0.2
+    assert (recapture.min, recapture.mode, recapture.max) == pytest.approx((0.5, 0.7, 0.9))
+    minutes = moved["benefits[0].minutes_saved_per_task"]  # an amount: halved
+    assert (minutes.min, minutes.mode, minutes.max) == pytest.approx((0.3, 0.6, 0.8))
+
+
+def test_whole_number_inputs_get_whole_number_ranges():
+    case = declared(
+        CASES / "lead_scoring.yaml",
+        uncertainty=[
+            {
+                "input": "adoption.months_to_ceiling",
+                "distribution": "triangular",
+                "min": 6,
+                "mode": 9,
+                "max": 15,
+            },
+        ],
+    )
+    low, high, _ = input_range(case, "adoption.months_to_ceiling")
+    assert low == int(low) and high == int(high)

@@ -24,8 +24,13 @@ EVIDENCE_TIERS: tuple[Evidence, ...] = ("measured", "benchmark", "assumed")
 
 def yearly_factor(year_of_period: np.ndarray, annual_change: float) -> np.ndarray:
     """Growth or escalation as yearly steps: (1 + annual_change)^(y - 1) in year y, 1 in
-    period 0 (year 0) and in year 1."""
-    return (1.0 + annual_change) ** np.maximum(year_of_period - 1, 0)
+    period 0 (year 0) and in year 1. With one rate per simulation draw (shape (draws, 1)),
+    the power is taken once per year and spread over the months."""
+    steps = np.maximum(year_of_period - 1, 0)
+    if np.ndim(annual_change) == 0:
+        return (1.0 + annual_change) ** steps
+    per_year = (1.0 + np.asarray(annual_change)) ** np.arange(int(steps.max()) + 1)
+    return per_year[..., steps]
 
 
 @dataclass(frozen=True)
