@@ -25,12 +25,17 @@ def histogram_figure(simulation, currency: str) -> go.Figure:
         )
     )  # fmt: skip
     p = simulation.npv_percentiles
-    for q, dash in ((5, "dot"), (50, "dash"), (95, "dot")):
-        figure.add_vline(
-            x=p[q], line_dash=dash, line_color=GREY,
-            annotation_text=f"P{q} {format_money(p[q], currency)}", annotation_position="top",
-        )  # fmt: skip
-    figure.add_vline(x=0, line_color="black", line_width=1)
+    # Lines as layout shapes in one go: add_vline validates each one and is slow.
+    marks = [(p[q], dash, f"P{q} {format_money(p[q], currency)}")
+             for q, dash in ((5, "dot"), (50, "dash"), (95, "dot"))]  # fmt: skip
+    figure.update_layout(
+        shapes=[_vertical(x, GREY, dash) for x, dash, _ in marks] + [_vertical(0, "black")],
+        annotations=[
+            {"x": x, "y": 1, "xref": "x", "yref": "paper", "text": text, "showarrow": False,
+             "yanchor": "bottom", "font": {"size": 11, "color": GREY}}
+            for x, _, text in marks
+        ],
+    )  # fmt: skip
     figure.update_layout(
         title=f"NPV over {simulation.draws:,} draws: P(NPV > 0) ="
         f" {simulation.prob_npv_positive:.0%} (unadjusted view)",
@@ -42,6 +47,13 @@ def histogram_figure(simulation, currency: str) -> go.Figure:
         height=380,
     )
     return figure
+
+
+def _vertical(x: float, colour: str, dash: str = "solid") -> dict:
+    return {
+        "type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "xref": "x", "yref": "paper",
+        "line": {"color": colour, "dash": dash, "width": 1},
+    }  # fmt: skip
 
 
 def fan_figure(simulation, months: list[str], currency: str) -> go.Figure:
@@ -60,8 +72,19 @@ def fan_figure(simulation, months: list[str], currency: str) -> go.Figure:
         x=months, y=list(simulation.fan_p50), mode="lines", line={"color": OKABE_ITO[0]},
         name="Median", hovertemplate="%{x}: median %{y:,.0f}<extra></extra>",
     )  # fmt: skip
-    figure.add_hline(y=0, line_color="black", line_width=1)
     figure.update_layout(
+        shapes=[
+            {
+                "type": "line",
+                "x0": 0,
+                "x1": 1,
+                "y0": 0,
+                "y1": 0,
+                "xref": "paper",
+                "yref": "y",
+                "line": {"color": "black", "width": 1},
+            }
+        ],
         title="Cumulative net cash flow: median and P10–P90 band (where it crosses 0, the case"
         " has paid back)",
         xaxis={"title": "Month", "type": "category", "nticks": 12},
@@ -87,8 +110,8 @@ def tornado_figure(rows, base_npv: float, currency: str, top: int = 12) -> go.Fi
             marker_color=colour, customdata=ends,
             hovertemplate="%{y}<br>at %{customdata:,.4g}: NPV %{x:,.0f}<extra></extra>",
         )  # fmt: skip
-    figure.add_vline(x=base_npv, line_color="black", line_width=1)
     figure.update_layout(
+        shapes=[_vertical(base_npv, "black")],
         barmode="overlay",
         title="What moves NPV most: each input across its range (case:"
         f" {format_money(base_npv, currency)})",
