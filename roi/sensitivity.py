@@ -122,7 +122,7 @@ def tornado(
                 npv_low,
                 npv_high,
                 swing,
-            )  # fmt: skip
+            )
         )
     rows.sort(key=lambda r: -r.swing)
     return rows
