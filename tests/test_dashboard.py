@@ -526,7 +526,7 @@ def test_explorer_shows_the_simulation_and_it_follows_the_sliders():
     at = app("explorer")
     case_id = at.session_state["explorer.case"]
     case = load_case(ROOT / "sample_data" / "cases" / f"{case_id}.yaml")
-    expected = simulate(case, 10_000, 0)
+    expected = simulate(case, 5_000, 0)
     assert metric(at, "P(NPV > 0)") == f"{expected.prob_npv_positive:.0%}"
     assert metric(at, "Median NPV (P50)") == format_money(
         expected.npv_percentiles[50], case.currency
@@ -535,7 +535,7 @@ def test_explorer_shows_the_simulation_and_it_follows_the_sliders():
     at.slider(key=lever_key(case_id, "adoption_ceiling")).set_value(0.5).run()
     assert not at.exception
     levers = replace(levers_of(case), adoption_ceiling=0.5)
-    moved = simulate(follow_values(case, apply_levers(case, levers)), 10_000, 0)
+    moved = simulate(follow_values(case, apply_levers(case, levers)), 5_000, 0)
     assert metric(at, "Median NPV (P50)") == format_money(moved.npv_percentiles[50], case.currency)
     assert moved.npv_percentiles[50] < expected.npv_percentiles[50]
 

@@ -64,7 +64,7 @@ def test_explorer_uncertainty(page, app_url, screenshot):
     from roi.simulation import simulate
 
     case = load_case(ROOT / "sample_data" / "cases" / "support_draft_replies.yaml")
-    expected = simulate(case, 10_000, 0)
+    expected = simulate(case, 5_000, 0)
     page.set_viewport_size({"width": 1400, "height": 3600})
     page.goto(f"{app_url}/explorer?case=support_draft_replies")
     expect(metric_value(page, "P(NPV > 0)")).to_have_text(f"{expected.prob_npv_positive:.0%}")
