@@ -44,6 +44,14 @@ def _with_preset(kind: str, data: Any) -> Any:
         ) from None
 
 
+_PRICE_FIELDS = (
+    "price_per_million_requests", "price_per_gb_second", "memory_gb", "seconds_per_request",
+    "free_requests_per_month", "free_gb_seconds_per_month", "input_tokens_per_request",
+    "output_tokens_per_request", "price_per_million_input_tokens",
+    "price_per_million_output_tokens",
+)  # fmt: skip
+
+
 class ServerlessPricing(BaseModel):
     """Pay-per-use prices and the workload's size per request. Every price defaults to 0,
     so a function service sets the request and GB-second prices and a model API the token
@@ -74,29 +82,36 @@ class ServerlessPricing(BaseModel):
         and over simulation draws when prices are arrays). A part whose price is 0 is
         skipped, not computed as zeros."""
         n = np.asarray(backend_requests, dtype=float)
-        shape = np.broadcast_shapes(n.shape, *(np.shape(v) for v in self._numbers()))
-        out = np.zeros(shape)
+        if not any(isinstance(getattr(self, f), np.ndarray) for f in _PRICE_FIELDS):
+            requests = np.maximum(0.0, n - self.free_requests_per_month)
+            compute = np.maximum(0.0, n * self.seconds_per_request * self.memory_gb
+                                 - self.free_gb_seconds_per_month)  # fmt: skip
+            tokens = n * (
+                self.input_tokens_per_request * self.price_per_million_input_tokens
+                + self.output_tokens_per_request * self.price_per_million_output_tokens
+            )
+            return (
+                requests * self.price_per_million_requests / 1e6
+                + compute * self.price_per_gb_second
+                + tokens / 1e6
+            )
+        # Prices drawn per simulation draw (arrays of shape (draws, 1)): skip the parts
+        # that cost nothing rather than compute arrays of zeros.
+        out = np.zeros_like(n)  # grows to (draws, months) as parts are added
         if np.any(self.price_per_million_requests):
             requests = np.maximum(n - self.free_requests_per_month, 0.0)
-            out += requests * (np.asarray(self.price_per_million_requests) / 1e6)
+            out = out + requests * (np.asarray(self.price_per_million_requests) / 1e6)
         gb_seconds = np.asarray(self.seconds_per_request) * self.memory_gb
         if np.any(self.price_per_gb_second) and np.any(gb_seconds):
             compute = np.maximum(n * gb_seconds - self.free_gb_seconds_per_month, 0.0)
-            out += compute * self.price_per_gb_second
+            out = out + compute * self.price_per_gb_second
         per_request = (
             np.asarray(self.input_tokens_per_request) * self.price_per_million_input_tokens
             + np.asarray(self.output_tokens_per_request) * self.price_per_million_output_tokens
         ) / 1e6
         if np.any(per_request):
-            out += n * per_request
+            out = out + n * per_request
         return out
-
-    def _numbers(self) -> list:
-        return [
-            getattr(self, name)
-            for name in type(self).model_fields
-            if name not in ("pricing", "source")
-        ]
 
 
 class ProvisionedPricing(BaseModel):
