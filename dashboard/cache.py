@@ -16,6 +16,7 @@ from roi.adoption_report import AdoptionReport, analyse, team_adoption, team_for
 from roi.budget import BudgetPortfolio, default_budget, select_portfolio
 from roi.casefile import CASE_FILE_SUFFIXES
 from roi.culture import MIN_GROUP_DEFAULT, SurveyReport, survey_report, team_change_readiness
+from roi.exports import schedule_files, zip_files
 from roi.forecast import AdoptionForecast
 from roi.infrastructure import (
     HostingLevers,
@@ -42,6 +43,7 @@ from roi.simulation import Simulation, simulate
 from roi.survey import read_invitations, read_items, read_responses
 from roi.telemetry import read_telemetry
 from roi.uncertainty import follow_values
+from roi.workbook import workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES_DIR = Path(os.environ.get("ROI_CASES_DIR", ROOT / "sample_data" / "cases"))
@@ -89,6 +91,18 @@ def _levered(case_id: str, levers: Levers, folder: str) -> BusinessCase:
     """A sample case under a scenario's levers, its distributions moved with its inputs."""
     planned = sample_cases(folder)[case_id]
     return follow_values(planned, apply_levers(planned, levers))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def workbook(case_id: str, levers: Levers, folder: str = str(CASES_DIR)) -> bytes:
+    """The Excel workbook of a sample case under a scenario's levers."""
+    return workbook_bytes(scenario(case_id, levers, folder))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def schedules_zip(case_id: str, levers: Levers, folder: str = str(CASES_DIR)) -> bytes:
+    """The CSV schedules of a sample case under a scenario's levers, zipped."""
+    return zip_files(schedule_files(scenario(case_id, levers, folder)))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -21,6 +21,7 @@ from roi.csvtable import parse_number
 from roi.culture import report_to_dict as survey_to_dict
 from roi.culture import survey_report, team_change_readiness
 from roi.engine import evaluate
+from roi.exports import write_schedules
 from roi.infrastructure import infrastructure_reports
 from roi.pilots import estimate_pilots, parse_mapping, read_observations
 from roi.quickwins import RankSettings, Weights, rank, with_survey_readiness
@@ -40,6 +41,7 @@ from roi.sensitivity import break_evens, scenario_results, sensitivity_to_dict, 
 from roi.simulation import simulate, simulation_to_dict
 from roi.survey import read_invitations, read_items, read_responses
 from roi.telemetry import read_telemetry
+from roi.workbook import workbook_bytes
 
 EXIT_BAD_INPUT = 2
 
@@ -73,6 +75,28 @@ def _sensitivity(args: argparse.Namespace) -> int:
         print(json.dumps(data, indent=2, allow_nan=False))
     else:
         print(render_sensitivity(case, rows, evens, scenarios, args.payback_target))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    if args.xlsx is None and args.csv is None:
+        raise CaseError(
+            args.case, [Problem("", "name at least one export: --xlsx FILE or --csv DIR")]
+        )
+    result = evaluate(load_case(args.case))
+    written = []
+    try:
+        if args.xlsx is not None:
+            Path(args.xlsx).write_bytes(workbook_bytes(result))
+            written.append(args.xlsx)
+        if args.csv is not None:
+            written += [str(p) for p in write_schedules(result, Path(args.csv))]
+    except OSError as error:
+        where = error.filename or args.case
+        raise CaseError(
+            str(where), [Problem("", f"cannot be written ({error.strerror})")]
+        ) from None
+    print("\n".join(f"wrote {name}" for name in written))
     return 0
 
 
@@ -306,6 +330,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print one JSON object instead of tables"
     )
     evaluate_cmd.set_defaults(run=_evaluate)
+    export_cmd = commands.add_parser(
+        "export",
+        help="export a case for finance: an Excel workbook with live formulas, CSV schedules",
+        description="Write the case's Excel workbook (Summary, Assumptions, Monthly, Annual;"
+        " the headline figures are live formulas) and/or its CSV schedules.",
+    )
+    export_cmd.add_argument("case", metavar="CASE", help="case file (.yaml, .yml or .json)")
+    export_cmd.add_argument("--xlsx", metavar="FILE", help="write the workbook to FILE")
+    export_cmd.add_argument(
+        "--csv", metavar="DIR", help="write the monthly and annual schedules into DIR"
+    )
+    export_cmd.set_defaults(run=_export)
     simulate_cmd = commands.add_parser(
         "simulate",
         help="Monte Carlo of a case's uncertain inputs: NPV, ROI and payback distributions",

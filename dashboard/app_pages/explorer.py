@@ -130,6 +130,25 @@ with figures:
     st.markdown(
         f"[Link to this scenario](/explorer?{urlencode(params)}) — or copy the address bar."
     )
+    downloads = st.columns(2)
+    downloads[0].download_button(
+        "Excel workbook (live formulas)",
+        cache.workbook(case_id, levers),
+        file_name=f"{case_id}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="explorer.xlsx",
+        icon=":material/table_view:",
+        help="Summary, Assumptions, Monthly and Annual sheets; NPV, IRR, ROI and payback are"
+        " formulas that follow the discount rate and risk factors on the Assumptions sheet.",
+    )
+    downloads[1].download_button(
+        "CSV schedules (zip)",
+        cache.schedules_zip(case_id, levers),
+        file_name=f"{case_id}_schedules.zip",
+        mime="application/zip",
+        key="explorer.csv",
+        icon=":material/download:",
+    )
 
 st.plotly_chart(cash_flow_figure(result), width="stretch", key="explorer.chart")
 st.subheader("Annual cash flows (risk-adjusted)")

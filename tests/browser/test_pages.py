@@ -84,6 +84,24 @@ def test_explorer_uncertainty(page, app_url, screenshot):
     screenshot(page, "explorer_two_way")
 
 
+def test_explorer_downloads_the_workbook(page, app_url, screenshot, tmp_path):
+    """Issue 10: the scenario's workbook downloads and opens, with live headline formulas."""
+    import openpyxl
+
+    page.set_viewport_size(TALL)
+    page.goto(f"{app_url}/explorer?case=lead_scoring")
+    expect(metric_value(page, "NPV")).to_have_text(npv_text("lead_scoring"))
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Excel workbook (live formulas)").click()
+    path = tmp_path / "lead_scoring.xlsx"
+    download.value.save_as(path)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[:4] == ["Summary", "Assumptions", "Monthly", "Annual"]
+    assert book["Summary"]["B5"].value.startswith("=SUM(")
+    assert "NPV" in book.defined_names
+    screenshot(page, "explorer_downloads")
+
+
 def test_shared_link_reproduces_the_scenario(page, app_url, screenshot):
     page.set_viewport_size(TALL)
     link = "explorer?case=support_draft_replies&ceiling=0.6&rate=0.15&minutes=1.5&risk=0.1"

@@ -1,0 +1,388 @@
+"""The Excel business case: a workbook finance can audit and recompute.
+
+Sheets:
+
+- **Summary**: the headline figures, risk-adjusted and unadjusted, as live formulas, and
+  the evidence tier of every line item.
+- **Assumptions**: every input with its unit, evidence tier and source. The discount rate
+  and each line's risk factor are the *live* inputs (styled as input cells): the monthly
+  schedule's discounting and risk adjustment are formulas of them.
+- **Monthly**: the full schedule. Each line's amounts as entered (the engine's driver
+  formulas, as values), then formulas: risk-adjusted benefits, costs and net, the
+  unadjusted net, the discount factor, present value and the cumulative flows.
+- **Annual**: the TEI-style table (Initial, Year 1..H, Total, present value) of the
+  risk-adjusted view, every cell a formula over Monthly.
+
+Conventions kept in the formulas (the same as the engine's): a ``monthly`` case discounts
+month m by (1 + r)^(m/12), a ``year_end`` case every month of year y by (1 + r)^y; the
+initial flow (period 0) is never discounted (Excel's ``NPV()`` would discount it, so NPV is
+built from discount factors instead). IRR is the IRR of the monthly flows annualised,
+(1 + irr)^12 − 1, for ``monthly`` and the IRR of the annual flows for ``year_end``. Payback
+interpolates within the period after the last one whose cumulative flow is negative (in
+months; a ``year_end`` case works on annual flows).
+
+Workbook names: ``NPV``, ``IRR``, ``ROI``, ``PAYBACK_MONTHS`` (risk-adjusted headline) and
+``DISCOUNT_RATE`` (the input). Text from users (names, notes, sources) is written as text
+and can never become a formula.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+
+from roi.engine import CaseResult
+from roi.uncertainty import describe, numeric_inputs, value_at
+
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # the usual "input cell" yellow
+INPUT_FONT = Font(color="1F4E79", bold=True)
+HEADER_FONT = Font(bold=True)
+MONEY = "#,##0.00;[Red]-#,##0.00"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(cell, value: Any) -> None:
+    """Write user text as text: a leading ``=`` (or +, -, @, tab, CR) stays characters."""
+    cell.value = None if value is None else str(value)
+    if cell.value is not None:
+        cell.data_type = "s"
+        if cell.value.startswith(FORMULA_START):
+            cell.quotePrefix = True
+
+
+def _unit(case, path: str) -> str:
+    name = path.rsplit(".", 1)[-1]
+    if any(word in name for word in ("cost", "price", "amount", "value", "revenue")):
+        return case.currency
+    if name in ("discount_rate", "annual_volume_growth") or "escalation" in name:
+        return "per year (fraction)"
+    if name in ("ceiling", "productivity_recapture", "gross_margin", "conversion_lift",
+                "churn_reduction", "cache_hit_rate", "commitment_discount",
+                "target_utilization"):  # fmt: skip
+        return "fraction"
+    if "month" in name:
+        return "month" if name.endswith("_month") else "per month"
+    if "minutes" in name:
+        return "minutes"
+    if "seconds" in name:
+        return "seconds"
+    return "count"
+
+
+def _evidence(case, path: str) -> tuple[str, str | None]:
+    parts = path.split(".")
+    if parts[0].startswith(("benefits", "costs")):
+        kind, index = parts[0].split("[")
+        item = getattr(case, kind)[int(index.rstrip("]"))]
+        return item.evidence, item.source
+    if parts[0] == "adoption" and case.adoption is not None and case.adoption.curve == "measured":
+        return "measured", case.adoption.source
+    return "assumed", None
+
+
+def build_workbook(result: CaseResult) -> Workbook:
+    """The workbook of an evaluated case (see the module docstring)."""
+    case = result.case
+    book = Workbook()
+    summary = book.active
+    summary.title = "Summary"
+    assumptions = book.create_sheet("Assumptions")
+    monthly = book.create_sheet("Monthly")
+    annual = book.create_sheet("Annual")
+    lines = result.lines
+    n_lines = len(lines)
+    periods = result.timeline.periods
+    horizon = case.horizon_years
+
+    # --- Assumptions ------------------------------------------------------------------
+    _text(assumptions["A1"], f"Assumptions: {case.name}")
+    assumptions["A1"].font = Font(bold=True, size=14)
+    assumptions["A2"] = (
+        "Yellow cells drive the workbook's formulas: change them and the schedule's discounting"
+        " and risk adjustment, and every headline figure, follow."
+    )
+    header = ["Input", "Value", "Unit", "Evidence", "Source", "Path"]
+    for col, title in enumerate(header, start=1):
+        assumptions.cell(row=4, column=col, value=title).font = HEADER_FONT
+    row = 5
+    assumptions.cell(row=row, column=1, value="Discount rate (annual)")
+    rate_cell = assumptions.cell(row=row, column=2, value=case.discount_rate)
+    rate_cell.fill, rate_cell.font, rate_cell.number_format = INPUT_FILL, INPUT_FONT, "0.00%"
+    assumptions.cell(row=row, column=3, value="per year (fraction)")
+    assumptions.cell(row=row, column=4, value="assumed")
+    assumptions.cell(row=row, column=6, value="discount_rate")
+    rate_ref = f"Assumptions!$B${row}"
+    row += 1
+    for label, value in (
+        ("Discounting", case.discounting), ("Currency", case.currency), ("Start", case.start),
+        ("Horizon (years)", case.horizon_years),
+    ):  # fmt: skip
+        assumptions.cell(row=row, column=1, value=label)
+        if isinstance(value, str):
+            _text(assumptions.cell(row=row, column=2), value)
+        else:
+            assumptions.cell(row=row, column=2, value=value)
+        row += 1
+    row += 1
+    assumptions.cell(
+        row=row, column=1, value="Risk factor of each line item (ρ)"
+    ).font = HEADER_FONT
+    row += 1
+    risk_refs = []
+    for line in lines:
+        _text(assumptions.cell(row=row, column=1), f"{line.name} · risk")
+        cell = assumptions.cell(row=row, column=2, value=line.risk)
+        cell.fill, cell.font, cell.number_format = INPUT_FILL, INPUT_FONT, "0%"
+        assumptions.cell(row=row, column=3, value="fraction")
+        _text(assumptions.cell(row=row, column=4), line.evidence)
+        _text(assumptions.cell(row=row, column=5), line.source)
+        risk_refs.append(f"Assumptions!$B${row}")
+        row += 1
+    row += 1
+    title = assumptions.cell(
+        row=row, column=1, value="Driver inputs (the schedule's amounts come from them)"
+    )
+    title.font = HEADER_FONT
+    row += 1
+    for path in numeric_inputs(case):
+        if path == "discount_rate":
+            continue
+        evidence, source = _evidence(case, path)
+        _text(assumptions.cell(row=row, column=1), describe(case, path))
+        assumptions.cell(row=row, column=2, value=value_at(case, path))
+        assumptions.cell(row=row, column=3, value=_unit(case, path))
+        _text(assumptions.cell(row=row, column=4), evidence)
+        _text(assumptions.cell(row=row, column=5), source)
+        assumptions.cell(row=row, column=6, value=path)
+        row += 1
+    for col, width in zip("ABCDEF", (52, 16, 20, 12, 40, 44), strict=True):
+        assumptions.column_dimensions[col].width = width
+
+    # --- Monthly --------------------------------------------------------------------------
+    view = result.unadjusted
+    first = 2  # first data row
+    last = first + periods - 1
+    columns = ["Period", "Date", "Year", "Adoption"] + [line.name for line in lines]
+    extra = [
+        "Benefits (risk-adjusted)", "Costs (risk-adjusted)", "Net (risk-adjusted)",
+        "Net (unadjusted)", "Discount factor", "Present value (risk-adjusted)",
+        "Cumulative net (risk-adjusted)", "Cumulative present value (risk-adjusted)",
+        "Present value (unadjusted)",
+    ]  # fmt: skip
+    for col, title in enumerate(columns + extra, start=1):
+        cell = monthly.cell(row=1, column=col)
+        _text(cell, title)
+        cell.font = HEADER_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    line_col = {i: get_column_letter(5 + i) for i in range(n_lines)}
+    c = {name: get_column_letter(5 + n_lines + k) for k, name in enumerate(
+        ("benefits", "costs", "net", "net_unadjusted", "factor", "pv", "cumulative",
+         "cumulative_pv", "pv_unadjusted"))}  # fmt: skip
+    dates = result.timeline.dates()
+    years = result.timeline.year_of_period
+    benefit_index = [i for i, line in enumerate(lines) if line.kind == "benefit"]
+    cost_index = [i for i, line in enumerate(lines) if line.kind == "cost"]
+    for k in range(periods):
+        r = first + k
+        monthly.cell(row=r, column=1, value=k)
+        monthly.cell(row=r, column=2, value=dates[k]).number_format = "yyyy-mm-dd"
+        monthly.cell(row=r, column=3, value=int(years[k]))
+        monthly.cell(row=r, column=4, value=float(result.adoption[k])).number_format = "0.0%"
+        for i in range(n_lines):
+            cell = monthly.cell(row=r, column=5 + i, value=float(view.line_amounts[i, k]))
+            cell.number_format = MONEY
+        benefit_terms = [f"{line_col[i]}{r}*(1-{risk_refs[i]})" for i in benefit_index]
+        cost_terms = [f"{line_col[i]}{r}*(1+{risk_refs[i]})" for i in cost_index]
+        plain_benefits = [f"{line_col[i]}{r}" for i in benefit_index]
+        plain_costs = [f"{line_col[i]}{r}" for i in cost_index]
+        monthly[f"{c['benefits']}{r}"] = "=" + ("+".join(benefit_terms) or "0")
+        monthly[f"{c['costs']}{r}"] = "=" + ("+".join(cost_terms) or "0")
+        monthly[f"{c['net']}{r}"] = f"={c['benefits']}{r}-{c['costs']}{r}"
+        monthly[f"{c['net_unadjusted']}{r}"] = (
+            "=(" + ("+".join(plain_benefits) or "0") + ")-(" + ("+".join(plain_costs) or "0") + ")"
+        )
+        exponent = f"A{r}/12" if case.discounting == "monthly" else f"C{r}"
+        monthly[f"{c['factor']}{r}"] = f"=(1+DISCOUNT_RATE)^(-{exponent})"
+        monthly[f"{c['pv']}{r}"] = f"={c['net']}{r}*{c['factor']}{r}"
+        monthly[f"{c['pv_unadjusted']}{r}"] = f"={c['net_unadjusted']}{r}*{c['factor']}{r}"
+        monthly[f"{c['cumulative']}{r}"] = (
+            f"={c['net']}{r}" if k == 0 else f"={c['cumulative']}{r - 1}+{c['net']}{r}"
+        )
+        monthly[f"{c['cumulative_pv']}{r}"] = (
+            f"={c['pv']}{r}" if k == 0 else f"={c['cumulative_pv']}{r - 1}+{c['pv']}{r}"
+        )
+        for key in ("benefits", "costs", "net", "net_unadjusted", "pv", "cumulative",
+                    "cumulative_pv", "pv_unadjusted"):  # fmt: skip
+            monthly[f"{c[key]}{r}"].number_format = MONEY
+        monthly[f"{c['factor']}{r}"].number_format = "0.000000"
+    monthly.freeze_panes = "E2"
+    for col in range(1, 5 + n_lines + len(extra)):
+        monthly.column_dimensions[get_column_letter(col)].width = 16
+
+    def span(key: str) -> str:
+        return f"Monthly!${c[key]}${first}:${c[key]}${last}"
+
+    # --- Annual ---------------------------------------------------------------------------
+    shown = ["Line", "Type", "Evidence", "Risk", "Initial"]
+    shown += [f"Year {y}" for y in range(1, horizon + 1)] + ["Total", "Present value"]
+    for col, title in enumerate(shown, start=1):
+        annual.cell(row=1, column=col, value=title).font = HEADER_FONT
+    year_range = f"Monthly!$C${first}:$C${last}"
+    factor_range = span("factor")
+    arow = 2
+    line_rows = {"benefit": [], "cost": []}
+    for kind in ("benefit", "cost"):
+        for i, line in enumerate(lines):
+            if line.kind != kind:
+                continue
+            sign = "1-" if kind == "benefit" else "1+"
+            amounts = f"Monthly!${line_col[i]}${first}:${line_col[i]}${last}"
+            _text(annual.cell(row=arow, column=1), line.name)
+            _text(annual.cell(row=arow, column=2), line.type)
+            _text(annual.cell(row=arow, column=3), line.evidence)
+            annual.cell(row=arow, column=4, value=f"={risk_refs[i]}").number_format = "0%"
+            for y in range(0, horizon + 1):
+                annual.cell(
+                    row=arow, column=5 + y,
+                    value=f"=SUMIF({year_range},{y},{amounts})*({sign}{risk_refs[i]})",
+                ).number_format = MONEY  # fmt: skip
+            total_col = 6 + horizon
+            annual.cell(
+                row=arow, column=total_col,
+                value=f"=SUM({get_column_letter(5)}{arow}:{get_column_letter(5 + horizon)}{arow})",
+            ).number_format = MONEY  # fmt: skip
+            annual.cell(
+                row=arow, column=total_col + 1,
+                value=f"=SUMPRODUCT({amounts},{factor_range})*({sign}{risk_refs[i]})",
+            ).number_format = MONEY  # fmt: skip
+            line_rows[kind].append(arow)
+            arow += 1
+        label = "Total benefits" if kind == "benefit" else "Total costs"
+        annual.cell(row=arow, column=1, value=label).font = HEADER_FONT
+        for col in range(5, 8 + horizon):
+            letter = get_column_letter(col)
+            rows = line_rows[kind]
+            formula = "=" + ("+".join(f"{letter}{x}" for x in rows) or "0")
+            annual.cell(row=arow, column=col, value=formula).number_format = MONEY
+        line_rows[f"total_{kind}"] = arow
+        arow += 1
+    annual.cell(row=arow, column=1, value="Net cash flow").font = HEADER_FONT
+    for col in range(5, 8 + horizon):
+        letter = get_column_letter(col)
+        annual.cell(
+            row=arow, column=col,
+            value=f"={letter}{line_rows['total_benefit']}-{letter}{line_rows['total_cost']}",
+        ).number_format = MONEY  # fmt: skip
+    net_row = arow
+    annual.column_dimensions["A"].width = 44
+    for col in range(2, 8 + horizon):
+        annual.column_dimensions[get_column_letter(col)].width = 15
+    annual_flows = f"Annual!$E${net_row}:${get_column_letter(5 + horizon)}${net_row}"
+
+    # --- payback helpers (on the flows the convention pays back on) ---------------------
+    helper = book.create_sheet("Payback")
+    helper["A1"] = "Period"
+    helper["B1"] = "Net (risk-adjusted)"
+    helper["C1"] = "Cumulative"
+    helper["D1"] = "Negative? (period, else -1)"
+    for cell in ("A1", "B1", "C1", "D1"):
+        helper[cell].font = HEADER_FONT
+    if case.discounting == "monthly":
+        count, unit = periods, 1
+        flow = [f"=Monthly!{c['net']}{first + k}" for k in range(count)]
+    else:
+        count, unit = horizon + 1, 12
+        flow = [f"=Annual!{get_column_letter(5 + k)}{net_row}" for k in range(count)]
+    for k in range(count):
+        r = 2 + k
+        helper.cell(row=r, column=1, value=k)
+        helper.cell(row=r, column=2, value=flow[k]).number_format = MONEY
+        helper.cell(row=r, column=3, value=f"=B{r}" if k == 0 else f"=C{r - 1}+B{r}")
+        helper.cell(row=r, column=4, value=f"=IF(C{r}<-$F$2,A{r},-1)")
+    end = 2 + count - 1
+    helper["F1"] = "Tolerance"
+    helper["F2"] = f"=1E-12*SUMPRODUCT(ABS(B2:B{end}))"
+    helper["G1"] = "Last negative period"
+    helper["G2"] = f"=MAX(D2:D{end})"
+    helper["H1"] = "Payback (months)"
+    helper["H2"] = (
+        f'=IF(G2<0,0,IF(G2={count - 1},"never",'
+        f"(G2+(-INDEX(C2:C{end},G2+1)/INDEX(B2:B{end},G2+2)))*{unit}))"
+    )
+
+    # --- Summary --------------------------------------------------------------------------
+    _text(summary["A1"], case.name)
+    summary["A1"].font = Font(bold=True, size=14)
+    _text(summary["A2"], case.description or "")
+    summary["A4"], summary["B4"], summary["C4"] = "Figure", "Risk-adjusted", "Unadjusted"
+    for cell in ("A4", "B4", "C4"):
+        summary[cell].font = HEADER_FONT
+    benefits_pv = f"SUMPRODUCT({span('benefits')},{factor_range})"
+    costs_pv = f"SUMPRODUCT({span('costs')},{factor_range})"
+    plain_b = "+".join(
+        f"SUMPRODUCT(Monthly!${line_col[i]}${first}:${line_col[i]}${last},{factor_range})"
+        for i, line in enumerate(lines) if line.kind == "benefit"
+    ) or "0"  # fmt: skip
+    plain_c = "+".join(
+        f"SUMPRODUCT(Monthly!${line_col[i]}${first}:${line_col[i]}${last},{factor_range})"
+        for i, line in enumerate(lines) if line.kind == "cost"
+    ) or "0"  # fmt: skip
+    if case.discounting == "monthly":
+        irr_formula = f"=(1+IRR({span('net')}))^12-1"
+        irr_plain = f"=(1+IRR({span('net_unadjusted')}))^12-1"
+    else:
+        irr_formula = f"=IRR({annual_flows})"
+        irr_plain = None
+    rows = [
+        ("NPV", f"=SUM({span('pv')})", f"=SUM({span('pv_unadjusted')})", MONEY),
+        ("Present value of benefits", f"={benefits_pv}", f"={plain_b}", MONEY),
+        ("Present value of costs", f"={costs_pv}", f"={plain_c}", MONEY),
+        ("ROI (NPV / PV costs)", "=B5/B7", "=C5/C7", "0.0%"),
+        ("IRR (annual)", irr_formula, irr_plain, "0.0%"),
+        ("Payback (months)", "=Payback!H2", None, "0.0"),
+        ("Discount rate", "=DISCOUNT_RATE", "=DISCOUNT_RATE", "0.00%"),
+    ]
+    for k, (label, adjusted, plain, number_format) in enumerate(rows):
+        r = 5 + k
+        summary.cell(row=r, column=1, value=label)
+        summary.cell(row=r, column=2, value=adjusted).number_format = number_format
+        if plain is not None:
+            summary.cell(row=r, column=3, value=plain).number_format = number_format
+    summary["A13"] = (
+        "Every figure above is a formula: change the discount rate or a risk factor on the"
+        " Assumptions sheet and they follow. Money in " + case.currency + "."
+    )
+    summary["A15"], summary["B15"], summary["C15"], summary["D15"] = (
+        "Line item", "Kind", "Evidence", "Source",
+    )  # fmt: skip
+    for cell in ("A15", "B15", "C15", "D15"):
+        summary[cell].font = HEADER_FONT
+    for k, line in enumerate(lines):
+        r = 16 + k
+        _text(summary.cell(row=r, column=1), line.name)
+        summary.cell(row=r, column=2, value=line.kind)
+        _text(summary.cell(row=r, column=3), line.evidence)
+        _text(summary.cell(row=r, column=4), line.source)
+    summary.column_dimensions["A"].width = 44
+    for col in "BCD":
+        summary.column_dimensions[col].width = 20
+
+    for name, ref in (
+        ("NPV", "Summary!$B$5"), ("ROI", "Summary!$B$8"), ("IRR", "Summary!$B$9"),
+        ("PAYBACK_MONTHS", "Summary!$B$10"), ("DISCOUNT_RATE", rate_ref),
+    ):  # fmt: skip
+        sheet, cell = ref.split("!")
+        book.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(sheet)}!{cell}")
+    return book
+
+
+def workbook_bytes(result: CaseResult) -> bytes:
+    """The workbook as ``.xlsx`` bytes."""
+    buffer = io.BytesIO()
+    build_workbook(result).save(buffer)
+    return buffer.getvalue()

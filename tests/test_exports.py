@@ -1,0 +1,138 @@
+"""Issue 10 (first part): the Excel workbook with live formulas and the CSV schedules.
+
+The workbook is recomputed by the ``formulas`` package — an Excel calculation engine that
+shares no code with the one that wrote it — and its headline figures must equal the
+engine's to the cent, for every sample case (``document_classification`` discounts at year
+end, the others monthly)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from functools import lru_cache
+from pathlib import Path
+
+import formulas
+import openpyxl
+import pytest
+
+from roi import evaluate, load_case
+from roi.casefile import parse_case
+from roi.cli import main
+from roi.exports import safe_text, schedule_files
+from roi.report import result_to_dict
+from roi.workbook import build_workbook, workbook_bytes
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = sorted((ROOT / "sample_data" / "cases").glob("*.yaml"))
+
+
+def recompute(path: Path) -> dict[str, object]:
+    """Every cell's value after the ``formulas`` package recalculates the workbook, by
+    ``SHEET!CELL`` (sheet names upper-cased, as the package gives them)."""
+    solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+    out = {}
+    for key, value in solution.items():
+        if "!" not in key or ":" in key:
+            continue
+        sheet, cell = key.rsplit("]", 1)[1].split("!")
+        raw = value.value[0][0] if hasattr(value, "value") else value
+        out[f"{sheet.strip(chr(39))}!{cell}"] = raw
+    return out
+
+
+@lru_cache(maxsize=8)
+def recomputed(case_path: Path, tmp: str) -> dict[str, object]:
+    result = evaluate(load_case(case_path))
+    path = Path(tmp) / f"{case_path.stem}.xlsx"
+    path.write_bytes(workbook_bytes(result))
+    return recompute(path)
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("workbooks"))
+
+
+@pytest.mark.parametrize("case_path", CASES, ids=lambda p: p.stem)
+def test_workbook_formulas_recompute_to_the_engine_to_the_cent(case_path, scratch):
+    values = recomputed(case_path, scratch)
+    result = evaluate(load_case(case_path))
+    adjusted, plain = result.risk_adjusted.metrics, result.unadjusted.metrics
+    assert values["SUMMARY!B5"] == pytest.approx(adjusted.npv, abs=0.005)
+    assert values["SUMMARY!C5"] == pytest.approx(plain.npv, abs=0.005)
+    assert values["SUMMARY!B6"] == pytest.approx(adjusted.pv_benefits, abs=0.005)
+    assert values["SUMMARY!B7"] == pytest.approx(adjusted.pv_costs, abs=0.005)
+    assert values["SUMMARY!B8"] == pytest.approx(adjusted.roi, abs=1e-9)
+    if adjusted.irr is not None:
+        assert values["SUMMARY!B9"] == pytest.approx(adjusted.irr, rel=1e-6)
+    expected_payback = "never" if adjusted.payback_months is None else adjusted.payback_months
+    assert values["SUMMARY!B10"] == pytest.approx(expected_payback, abs=1e-6)
+
+
+def test_changing_the_discount_rate_in_the_workbook_moves_npv_like_the_engine(tmp_path):
+    case = load_case(CASES[0])
+    path = tmp_path / "case.xlsx"
+    book = build_workbook(evaluate(case))
+    name = book.defined_names["DISCOUNT_RATE"].attr_text  # Assumptions!$B$5
+    sheet, cell = name.split("!")
+    book[sheet.strip("'")][cell.replace("$", "")] = 0.2
+    book.save(path)
+    values = recompute(path)
+    moved = evaluate(parse_case(case.model_dump() | {"discount_rate": 0.2}))
+    assert values["SUMMARY!B5"] == pytest.approx(moved.risk_adjusted.metrics.npv, abs=0.005)
+
+
+def test_workbook_names_and_input_cells():
+    book = build_workbook(evaluate(load_case(CASES[0])))
+    assert {"NPV", "IRR", "ROI", "PAYBACK_MONTHS", "DISCOUNT_RATE"} <= set(book.defined_names)
+    assert book.sheetnames[:4] == ["Summary", "Assumptions", "Monthly", "Annual"]
+    assert book["Summary"]["B5"].value.startswith("=SUM(")  # a live formula, not a value
+
+
+def test_user_text_never_becomes_a_formula(tmp_path):
+    data = load_case(CASES[0]).model_dump()
+    data["name"] = '=HYPERLINK("http://evil.example","click")'
+    data["benefits"][0]["name"] = "+SUM(1,2)"
+    data["benefits"][0]["source"] = "@cmd"
+    result = evaluate(parse_case(data))
+    path = tmp_path / "case.xlsx"
+    path.write_bytes(workbook_bytes(result))
+    book = openpyxl.load_workbook(path)
+    title = book["Summary"]["A1"]
+    assert title.data_type == "s" and title.value == data["name"]
+    names = [c.value for c in book["Summary"]["A"] if c.value == "+SUM(1,2)"]
+    assert names and all(c.data_type == "s" for c in book["Summary"]["A"] if c.value == "+SUM(1,2)")
+    schedules = schedule_files(result)
+    annual = schedules["annual_risk_adjusted.csv"]
+    assert "'+SUM(1,2)" in annual and "\n+SUM" not in annual
+    assert safe_text("-1") == "'-1" and safe_text("Licences") == "Licences"
+
+
+def test_csv_schedules_equal_the_engine_json():
+    result = evaluate(load_case(CASES[0]))
+    data = result_to_dict(result)
+    files = schedule_files(result)
+    monthly = list(csv.DictReader(io.StringIO(files["monthly_risk_adjusted.csv"])))
+    assert len(monthly) == result.timeline.periods
+    assert [float(r["net"]) for r in monthly] == [row["net"] for row in data["monthly"]]
+    assert monthly[0]["date"] == data["monthly"][0]["date"]  # ISO dates
+    annual = list(csv.DictReader(io.StringIO(files["annual_risk_adjusted.csv"])))
+    net = next(r for r in annual if r["kind"] == "net")
+    assert float(net["present_value"]) == data["npv"]
+
+
+def test_export_command(tmp_path, capsys):
+    case = str(CASES[0])
+    workbook, folder = tmp_path / "case.xlsx", tmp_path / "csv"
+    assert main(["export", case, "--xlsx", str(workbook), "--csv", str(folder)]) == 0
+    assert openpyxl.load_workbook(workbook)["Summary"]["A1"].value
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "annual_risk_adjusted.csv", "annual_unadjusted.csv",
+        "monthly_risk_adjusted.csv", "monthly_unadjusted.csv",
+    ]  # fmt: skip
+    capsys.readouterr()
+    assert main(["export", case]) == 2
+    assert "name at least one export" in capsys.readouterr().err
+    assert main(["export", case, "--xlsx", str(tmp_path / "missing" / "x.xlsx")]) == 2
+    assert "cannot be written" in capsys.readouterr().err
