@@ -26,6 +26,7 @@ from roi.infrastructure import (
     curve_volumes,
     infrastructure_reports,
 )
+from roi.onepager import one_pager
 from roi.portfolio import PortfolioRow, PortfolioTotals, portfolio_rows, portfolio_totals
 from roi.quickwins import Ranking, RankSettings, rank, with_survey_readiness
 from roi.register import Register, read_register
@@ -103,6 +104,16 @@ def workbook(case_id: str, levers: Levers, folder: str = str(CASES_DIR)) -> byte
 def schedules_zip(case_id: str, levers: Levers, folder: str = str(CASES_DIR)) -> bytes:
     """The CSV schedules of a sample case under a scenario's levers, zipped."""
     return zip_files(schedule_files(scenario(case_id, levers, folder)))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def onepager_pdf(
+    case_id: str, levers: Levers, paper: str = "A4", folder: str = str(CASES_DIR)
+) -> bytes:
+    """The PDF one-pager of a sample case under a scenario's levers."""
+    from dashboard.onepager import pdf_bytes
+
+    return pdf_bytes(one_pager(evaluate(_levered(case_id, levers, folder))), paper)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

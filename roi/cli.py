@@ -23,6 +23,7 @@ from roi.culture import survey_report, team_change_readiness
 from roi.engine import evaluate
 from roi.exports import write_schedules
 from roi.infrastructure import infrastructure_reports
+from roi.onepager import one_pager
 from roi.pilots import estimate_pilots, parse_mapping, read_observations
 from roi.quickwins import RankSettings, Weights, rank, with_survey_readiness
 from roi.register import read_register
@@ -79,10 +80,9 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    if args.xlsx is None and args.csv is None:
-        raise CaseError(
-            args.case, [Problem("", "name at least one export: --xlsx FILE or --csv DIR")]
-        )
+    if args.xlsx is None and args.csv is None and args.pdf is None:
+        message = "name at least one export: --xlsx FILE, --pdf FILE or --csv DIR"
+        raise CaseError(args.case, [Problem("", message)])
     result = evaluate(load_case(args.case))
     written = []
     try:
@@ -91,11 +91,18 @@ def _export(args: argparse.Namespace) -> int:
             written.append(args.xlsx)
         if args.csv is not None:
             written += [str(p) for p in write_schedules(result, Path(args.csv))]
+        if args.pdf is not None:
+            # The page is drawn by the dashboard's renderer (plotly chart, fpdf2): a shell.
+            from dashboard.onepager import pdf_bytes
+
+            Path(args.pdf).write_bytes(pdf_bytes(one_pager(result), args.paper))
+            written.append(args.pdf)
+    except RuntimeError as error:  # the PDF's chart or fonts are missing on this machine
+        raise CaseError(args.pdf or args.case, [Problem("", str(error))]) from None
     except OSError as error:
-        where = error.filename or args.case
-        raise CaseError(
-            str(where), [Problem("", f"cannot be written ({error.strerror})")]
-        ) from None
+        where = str(error.filename or args.case)
+        problem = Problem("", f"cannot be written ({error.strerror})")
+        raise CaseError(where, [problem]) from None
     print("\n".join(f"wrote {name}" for name in written))
     return 0
 
@@ -340,6 +347,10 @@ def build_parser() -> argparse.ArgumentParser:
     export_cmd.add_argument("--xlsx", metavar="FILE", help="write the workbook to FILE")
     export_cmd.add_argument(
         "--csv", metavar="DIR", help="write the monthly and annual schedules into DIR"
+    )
+    export_cmd.add_argument("--pdf", metavar="FILE", help="write the one-pager PDF to FILE")
+    export_cmd.add_argument(
+        "--paper", choices=("A4", "Letter"), default="A4", help="the PDF's paper (default A4)"
     )
     export_cmd.set_defaults(run=_export)
     simulate_cmd = commands.add_parser(

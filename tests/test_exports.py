@@ -136,3 +136,51 @@ def test_export_command(tmp_path, capsys):
     assert "name at least one export" in capsys.readouterr().err
     assert main(["export", case, "--xlsx", str(tmp_path / "missing" / "x.xlsx")]) == 2
     assert "cannot be written" in capsys.readouterr().err
+
+
+# --- the PDF one-pager -------------------------------------------------------------------
+
+
+def test_decision_rule():
+    from roi.onepager import decide
+
+    case = load_case(ROOT / "sample_data" / "cases" / "support_draft_replies.yaml")
+    assert decide(evaluate(case), None)[0] == "fund"  # benchmark evidence, NPV > 0
+    data = case.model_dump() | {"uncertainty": [], "correlations": []}
+    data["benefits"][0]["evidence"] = "assumed"
+    data["benefits"][0].pop("source", None)
+    assert decide(evaluate(parse_case(data)), None) == (
+        "pilot longer",
+        "NPV is positive but the largest benefit is only assumed",
+    )
+    data["costs"][0]["amount"] = 5_000_000
+    assert decide(evaluate(parse_case(data)), None)[0] == "stop"
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_the_one_pager_is_one_page_with_its_figures_in_the_text(paper, tmp_path):
+    import shutil
+    import subprocess
+
+    from dashboard.onepager import pdf_bytes
+    from roi.formatting import format_money
+    from roi.onepager import one_pager
+
+    assert shutil.which("pdftoppm"), "poppler-utils is needed (CI installs it)"
+    case = load_case(ROOT / "sample_data" / "cases" / "document_classification.yaml")  # EUR
+    result = evaluate(case)
+    path = tmp_path / "one.pdf"
+    path.write_bytes(pdf_bytes(one_pager(result), paper))
+    subprocess.run(["pdftoppm", "-r", "80", "-png", str(path), str(tmp_path / "page")], check=True)
+    assert [p.name for p in tmp_path.glob("page*.png")] == ["page-1.png"]
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert format_money(result.risk_adjusted.metrics.npv, "EUR") in text  # € prints
+    assert "Decision: FUND" in text and "Rule: Fund when" in text
+    width = {"A4": "595.28 x 841.89", "Letter": "612 x 792"}[paper]
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    assert width in info
+    artifacts = ROOT / "tests" / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    shutil.copy(tmp_path / "page-1.png", artifacts / f"onepager_{paper}.png")

@@ -130,7 +130,7 @@ with figures:
     st.markdown(
         f"[Link to this scenario](/explorer?{urlencode(params)}) — or copy the address bar."
     )
-    downloads = st.columns(2)
+    downloads = st.columns(3)
     downloads[0].download_button(
         "Excel workbook (live formulas)",
         cache.workbook(case_id, levers),
@@ -148,6 +148,16 @@ with figures:
         mime="application/zip",
         key="explorer.csv",
         icon=":material/download:",
+    )
+    downloads[2].download_button(
+        "PDF one-pager",
+        lambda: cache.onepager_pdf(case_id, levers),  # made when clicked: it takes seconds
+        file_name=f"{case_id}.pdf",
+        mime="application/pdf",
+        key="explorer.pdf",
+        icon=":material/picture_as_pdf:",
+        help="The decision with its rule, headline figures with the simulation's range, the"
+        " cash-flow chart, the three assumptions that move NPV most and the evidence (A4).",
     )
 
 st.plotly_chart(cash_flow_figure(result), width="stretch", key="explorer.chart")
