@@ -19,19 +19,25 @@ COLOURS = {"fund": (0, 158, 115), "pilot longer": (230, 159, 0), "stop": (213, 9
 _server_started = False
 
 
+def warm_up() -> None:
+    """Start kaleido's Chromium now, in the background: its first launch takes seconds,
+    which the work done before the chart is needed then hides."""
+    global _server_started
+    if not _server_started:
+        import kaleido
+
+        kaleido.start_sync_server(silence_warnings=True)
+        _server_started = True
+
+
 def chart_png(one: OnePager, width_px: int = 1000, height_px: int = 430) -> bytes:
     """The risk-adjusted cash-flow chart as PNG (kaleido; its server kept for later calls)."""
-    global _server_started
     import warnings
-
-    import kaleido
 
     figure = cash_flow_figure(one.result)
     figure.update_layout(width=width_px, height=height_px, margin={"t": 50, "b": 40})
     try:
-        if not _server_started:
-            kaleido.start_sync_server(silence_warnings=True)
-            _server_started = True
+        warm_up()
         with warnings.catch_warnings():  # plotly notes that the server ignores its options
             warnings.simplefilter("ignore", UserWarning)
             return figure.to_image(format="png", width=width_px, height=height_px, scale=2)

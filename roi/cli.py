@@ -83,6 +83,10 @@ def _export(args: argparse.Namespace) -> int:
     if args.xlsx is None and args.csv is None and args.pdf is None:
         message = "name at least one export: --xlsx FILE, --pdf FILE or --csv DIR"
         raise CaseError(args.case, [Problem("", message)])
+    if args.pdf is not None:
+        from dashboard.onepager import warm_up
+
+        warm_up()  # Chromium starts while the case is evaluated and the other files written
     result = evaluate(load_case(args.case))
     written = []
     try:
