@@ -96,8 +96,9 @@ def _levered(case_id: str, levers: Levers, folder: str) -> BusinessCase:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def workbook(case_id: str, levers: Levers, folder: str = str(CASES_DIR)) -> bytes:
-    """The Excel workbook of a sample case under a scenario's levers."""
-    return workbook_bytes(scenario(case_id, levers, folder))
+    """The Excel workbook of a sample case under a scenario's levers (its distributions
+    moved with the sliders, as on the page)."""
+    return workbook_bytes(evaluate(_levered(case_id, levers, folder)))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

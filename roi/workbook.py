@@ -12,6 +12,9 @@ Sheets:
   unadjusted net, the discount factor, present value and the cumulative flows.
 - **Annual**: the TEI-style table (Initial, Year 1..H, Total, present value) of the
   risk-adjusted view, every cell a formula over Monthly.
+- **Scenarios**, **Sensitivity** and, when the case declares uncertain inputs,
+  **Simulation**: the figures of :mod:`roi.sensitivity` and :mod:`roi.simulation` as values
+  (unadjusted view, as they are computed), with the seed and draws to reproduce them.
 
 Conventions kept in the formulas (the same as the engine's): a ``monthly`` case discounts
 month m by (1 + r)^(m/12), a ``year_end`` case every month of year y by (1 + r)^y; the
@@ -381,8 +384,86 @@ def build_workbook(result: CaseResult) -> Workbook:
     return book
 
 
-def workbook_bytes(result: CaseResult) -> bytes:
-    """The workbook as ``.xlsx`` bytes."""
+def _table(sheet, top: int, header: list[str], rows: list[list[Any]], formats=None) -> int:
+    """A header and rows from ``top``; text cells written as text; the next free row."""
+    for col, title in enumerate(header, start=1):
+        sheet.cell(row=top, column=col, value=title).font = HEADER_FONT
+    for r, values in enumerate(rows, start=top + 1):
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(row=r, column=col)
+            if isinstance(value, str):
+                _text(cell, value)
+            else:
+                cell.value = value
+                if formats and formats.get(col):
+                    cell.number_format = formats[col]
+    return top + len(rows) + 2
+
+
+def add_uncertainty_sheets(book: Workbook, result: CaseResult, draws: int, seed: int) -> None:
+    """Scenarios, Sensitivity (tornado and break-even values) and, with uncertain inputs,
+    Simulation: values from the engine, labelled with the view and how to reproduce them."""
+    from roi.sensitivity import break_evens, scenario_results, tornado
+    from roi.simulation import PERCENTILES, simulate
+
+    case = result.case
+    note = "Unadjusted view (the amounts as entered): a distribution replaces the risk factor."
+    scenarios = book.create_sheet("Scenarios")
+    scenarios["A1"] = note
+    rows = [
+        [r.name, r.npv, r.npv_change, r.roi, r.payback_months,
+         "; ".join(f"{describe(case, k)} = {v:g}" for k, v in r.values.items()) or "as written"]
+        for r in scenario_results(case)
+    ]  # fmt: skip
+    header = ["Scenario", "NPV", "Change from the case", "ROI", "Payback (months)", "Inputs set"]
+    _table(scenarios, 3, header, rows, {2: MONEY, 3: MONEY, 4: "0.0%", 5: "0.0"})
+    sensitivity = book.create_sheet("Sensitivity")
+    sensitivity["A1"] = note
+    rows_t = tornado(case)
+    end = _table(
+        sensitivity, 3,
+        ["Input", "Value", "Low", "High", "Range", "NPV at low", "NPV at high", "Swing", "Path"],
+        [[r.label, r.value, r.low, r.high, r.range_source, r.npv_low, r.npv_high, r.swing,
+          r.input] for r in rows_t],
+        {6: MONEY, 7: MONEY, 8: MONEY},
+    )  # fmt: skip
+    evens = break_evens(case, [r.input for r in rows_t], 12.0)
+    _table(
+        sensitivity, end,
+        ["Input", "Value", "NPV = 0 at", "Payback = 12 months at"],
+        [[b.label, b.value, b.npv_note if b.npv_zero is None else b.npv_zero,
+          b.payback_note if b.payback_target is None else b.payback_target] for b in evens],
+    )  # fmt: skip
+    sensitivity.column_dimensions["A"].width = 52
+    if not case.uncertainty:
+        return
+    simulation = simulate(case, draws, seed)
+    sheet = book.create_sheet("Simulation")
+    sheet["A1"] = f"{note} {draws:,} draws, seed {seed}: `python -m roi simulate` repeats them."
+    rows_s = [[f"NPV P{q}", simulation.npv_percentiles[q]] for q in PERCENTILES]
+    rows_s += [
+        ["NPV mean", simulation.npv_mean], ["NPV standard deviation", simulation.npv_sd],
+        ["P(NPV > 0)", simulation.prob_npv_positive],
+        ["Payback P50 (months)", simulation.payback_percentiles[50] or "never"],
+        ["Share paid back within the horizon", simulation.prob_payback_within_horizon],
+    ]  # fmt: skip
+    end = _table(sheet, 3, ["Figure", "Value"], rows_s, {2: MONEY})
+    _table(
+        sheet, end, ["Input", "Rank correlation with NPV", "Share of the spread", "Path"],
+        [[c.label, c.rank_correlation, c.share, c.input] for c in simulation.contributions],
+        {2: "0.00", 3: "0%"},
+    )  # fmt: skip
+    sheet.column_dimensions["A"].width = 52
+
+
+def workbook_bytes(
+    result: CaseResult, uncertainty: bool = True, draws: int = 10_000, seed: int = 0
+) -> bytes:
+    """The workbook as ``.xlsx`` bytes; with ``uncertainty``, the Scenarios, Sensitivity and
+    (for a case with uncertain inputs) Simulation sheets too."""
+    book = build_workbook(result)
+    if uncertainty:
+        add_uncertainty_sheets(book, result, draws, seed)
     buffer = io.BytesIO()
-    build_workbook(result).save(buffer)
+    book.save(buffer)
     return buffer.getvalue()

@@ -184,3 +184,21 @@ def test_the_one_pager_is_one_page_with_its_figures_in_the_text(paper, tmp_path)
     artifacts = ROOT / "tests" / "artifacts"
     artifacts.mkdir(exist_ok=True)
     shutil.copy(tmp_path / "page-1.png", artifacts / f"onepager_{paper}.png")
+
+
+def test_workbook_carries_scenarios_sensitivity_and_the_simulation():
+    from roi.sensitivity import scenario_results
+    from roi.simulation import simulate
+
+    case = load_case(ROOT / "sample_data" / "cases" / "support_draft_replies.yaml")
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(evaluate(case), draws=2_000)))
+    assert {"Scenarios", "Sensitivity", "Simulation"} <= set(book.sheetnames)
+    scenarios = {r[0]: r for r in book["Scenarios"].iter_rows(min_row=4, values_only=True)}
+    expected = {r.name: r for r in scenario_results(case)}
+    assert scenarios["conservative"][1] == pytest.approx(expected["conservative"].npv)
+    figures = {r[0]: r[1] for r in book["Simulation"].iter_rows(min_row=4, values_only=True)}
+    assert figures["NPV P50"] == pytest.approx(simulate(case, 2_000, 0).npv_percentiles[50])
+    plain = load_case(ROOT / "sample_data" / "cases" / "support_chatbot.yaml").model_dump()
+    plain |= {"uncertainty": [], "correlations": []}
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(evaluate(parse_case(plain)))))
+    assert "Simulation" not in book.sheetnames and "Sensitivity" in book.sheetnames

@@ -133,7 +133,7 @@ with figures:
     downloads = st.columns(3)
     downloads[0].download_button(
         "Excel workbook (live formulas)",
-        cache.workbook(case_id, levers),
+        lambda: cache.workbook(case_id, levers),  # made when clicked
         file_name=f"{case_id}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="explorer.xlsx",
@@ -143,7 +143,7 @@ with figures:
     )
     downloads[1].download_button(
         "CSV schedules (zip)",
-        cache.schedules_zip(case_id, levers),
+        lambda: cache.schedules_zip(case_id, levers),
         file_name=f"{case_id}_schedules.zip",
         mime="application/zip",
         key="explorer.csv",
