@@ -21,7 +21,7 @@ from roi.csvtable import parse_number
 from roi.culture import report_to_dict as survey_to_dict
 from roi.culture import survey_report, team_change_readiness
 from roi.engine import evaluate
-from roi.exports import write_schedules
+from roi.exports import adoption_csv, ranking_csv, survey_csv, write_schedules
 from roi.infrastructure import infrastructure_reports
 from roi.onepager import one_pager
 from roi.pilots import estimate_pilots, parse_mapping, read_observations
@@ -194,6 +194,8 @@ def _rank(args: argparse.Namespace) -> int:
     portfolio = None
     if args.budget is not None:
         portfolio = select_portfolio(register, args.budget, args.max_projects)
+    if args.csv is not None:
+        _write_text(args.csv, ranking_csv(ranking))
     if args.json:
         print(json.dumps(ranking_to_dict(ranking, portfolio), indent=2, allow_nan=False))
     else:
@@ -207,11 +209,20 @@ def _adoption(args: argparse.Namespace) -> int:
         report = analyse(telemetry, args.eligible, args.target, args.period, args.licence_price)
     except ValueError as error:
         raise CaseError("--eligible", [Problem("", str(error))]) from None
+    if args.csv is not None:
+        _write_text(args.csv, adoption_csv(report))
     if args.json:
         print(json.dumps(report_to_dict(report), indent=2, allow_nan=False))
     else:
         print(render_report(report))
     return 0
+
+
+def _write_text(name: str, text: str) -> None:
+    try:
+        Path(name).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CaseError(name, [Problem("", f"cannot be written ({error.strerror})")]) from None
 
 
 def _read(name: str) -> bytes:
@@ -233,6 +244,8 @@ def _survey(args: argparse.Namespace) -> int:
     if args.adoption is not None:
         adoption = team_adoption(analyse(read_telemetry(files[args.adoption], args.adoption)))
     report = survey_report(responses, instrument, args.min_group, invitations, adoption)
+    if args.csv is not None:
+        _write_text(args.csv, survey_csv(report))
     if args.json:
         print(json.dumps(survey_to_dict(report), indent=2, allow_nan=False))
     else:
@@ -504,6 +517,7 @@ def build_parser() -> argparse.ArgumentParser:
         " takes the team's survey readiness (needs --survey-items)",
     )
     rank_cmd.add_argument("--survey-items", metavar="ITEMS", help="the survey's survey_items.csv")
+    rank_cmd.add_argument("--csv", metavar="FILE", help="also write the ranking as CSV to FILE")
     rank_cmd.add_argument("--json", action="store_true", help="print one JSON object")
     rank_cmd.set_defaults(run=_rank)
     adoption_cmd = commands.add_parser(
@@ -542,6 +556,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=_option(_amount),
         help="price of one licence per month, to cost idle licences",
     )
+    adoption_cmd.add_argument(
+        "--csv", metavar="FILE", help="also write the series per period and team as CSV to FILE"
+    )
     adoption_cmd.add_argument("--json", action="store_true", help="print one JSON object")
     adoption_cmd.set_defaults(run=_adoption)
     survey_cmd = commands.add_parser(
@@ -572,6 +589,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="an adoption export (any format `adoption` reads), to find which dimensions go"
         " with team adoption",
+    )
+    survey_cmd.add_argument(
+        "--csv",
+        metavar="FILE",
+        help="also write the group figures (aggregates only) as CSV to FILE",
     )
     survey_cmd.add_argument("--json", action="store_true", help="print one JSON object")
     survey_cmd.set_defaults(run=_survey)

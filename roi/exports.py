@@ -33,10 +33,14 @@ def safe_text(value: str) -> str:
 def _cell(value: Any) -> Any:
     if isinstance(value, str):
         return safe_text(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
-        return repr(value)  # the shortest text that reads back as the same number
+        return "" if value != value else repr(value)  # NaN is a blank cell
+    if hasattr(value, "item"):  # numpy scalars
+        return _cell(value.item())
     return value
 
 
@@ -83,3 +87,40 @@ def zip_files(files: Mapping[str, str]) -> bytes:
         for name, text in files.items():
             archive.writestr(name, text)
     return buffer.getvalue()
+
+
+def ranking_csv(ranking) -> str:
+    """The quick-wins ranking, one row per use case in rank order, each part and its
+    contribution as its own column."""
+    from roi.quickwins import WEIGHT_KEYS
+
+    columns = [
+        "rank", "use_case_id", "name", "business_function", "quadrant", "score", "value",
+        "value_source", "npv", "actionability", "p_quick_win", "p_top_k", "estimated_cost",
+        "owner", "team", "change_readiness_source",
+        *(f"part_{k}" for k in WEIGHT_KEYS), *(f"contribution_{k}" for k in WEIGHT_KEYS),
+    ]  # fmt: skip
+    rows = []
+    for row in ranking.rows:
+        record = {c: getattr(row, c, None) for c in columns}
+        record |= {f"part_{k}": v for k, v in row.components.items()}
+        record |= {f"contribution_{k}": v for k, v in row.contributions.items()}
+        rows.append(record)
+    return csv_text(rows, columns)
+
+
+def adoption_csv(report) -> str:
+    """The adoption report's series: one row per period and team (and all teams), with
+    every figure and ratio; ISO dates."""
+    frame = report.series
+    return csv_text(frame.to_dict("records"), list(frame.columns))
+
+
+def survey_csv(report) -> str:
+    """The survey's group figures — aggregates only, hidden groups with blank figures — one
+    row per team (or all teams), wave and dimension."""
+    from dataclasses import asdict
+
+    columns = ["team", "wave", "dimension", "n", "suppressed", "mean", "favourable", "score",
+               "advocacy", "recapture"]  # fmt: skip
+    return csv_text([asdict(g) for g in report.groups], columns)

@@ -202,3 +202,32 @@ def test_workbook_carries_scenarios_sensitivity_and_the_simulation():
     plain |= {"uncertainty": [], "correlations": []}
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(evaluate(parse_case(plain)))))
     assert "Simulation" not in book.sheetnames and "Sensitivity" in book.sheetnames
+
+
+def test_ranking_adoption_and_survey_export_as_csv(tmp_path, capsys):
+    from roi.quickwins import rank
+    from roi.register import read_register
+
+    register_path = ROOT / "sample_data" / "use_cases.csv"
+    out = tmp_path / "ranking.csv"
+    assert main(["rank", str(register_path), "--draws", "0", "--csv", str(out)]) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    register = read_register(register_path.read_bytes(), register_path.name, register_path.parent)
+    expected = rank(register)
+    assert [r["use_case_id"] for r in rows] == [r.use_case_id for r in expected.rows]
+    assert float(rows[0]["score"]) == expected.rows[0].score
+    adoption = tmp_path / "adoption.csv"
+    export = ROOT / "sample_data" / "adoption" / "adoption.csv"
+    assert main(["adoption", str(export), "--csv", str(adoption)]) == 0
+    series = list(csv.DictReader(io.StringIO(adoption.read_text(encoding="utf-8"))))
+    assert series[0]["period"] == "2025-07-01" and series[0]["team"] == "(all teams)"
+    survey = tmp_path / "survey.csv"
+    items = ROOT / "sample_data" / "survey" / "survey_items.csv"
+    responses = ROOT / "sample_data" / "survey" / "survey_responses.csv"
+    argv = ["survey", str(responses), "--items", str(items), "--csv", str(survey)]
+    assert main(argv) == 0
+    text = survey.read_text(encoding="utf-8")
+    assert "legal" not in text and "supp-000" not in text  # aggregates only, hidden unnamed
+    hidden = [r for r in csv.DictReader(io.StringIO(text)) if r["suppressed"] == "True"]
+    assert hidden and all(r["mean"] == "" and r["n"] == "" for r in hidden)
+    capsys.readouterr()
