@@ -16,7 +16,7 @@ from roi.adoption_report import AdoptionReport, analyse, team_adoption, team_for
 from roi.budget import BudgetPortfolio, default_budget, select_portfolio
 from roi.casefile import CASE_FILE_SUFFIXES
 from roi.culture import MIN_GROUP_DEFAULT, SurveyReport, survey_report, team_change_readiness
-from roi.exports import schedule_files, zip_files
+from roi.exports import ranking_csv, schedule_files, zip_files
 from roi.forecast import AdoptionForecast
 from roi.infrastructure import (
     HostingLevers,
@@ -44,7 +44,7 @@ from roi.simulation import Simulation, simulate
 from roi.survey import read_invitations, read_items, read_responses
 from roi.telemetry import read_telemetry
 from roi.uncertainty import follow_values
-from roi.workbook import workbook_bytes
+from roi.workbook import ranking_workbook_bytes, workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES_DIR = Path(os.environ.get("ROI_CASES_DIR", ROOT / "sample_data" / "cases"))
@@ -105,6 +105,18 @@ def workbook(case_id: str, levers: Levers, folder: str = str(CASES_DIR)) -> byte
 def schedules_zip(case_id: str, levers: Levers, folder: str = str(CASES_DIR)) -> bytes:
     """The CSV schedules of a sample case under a scenario's levers, zipped."""
     return zip_files(schedule_files(scenario(case_id, levers, folder)))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def ranking_workbook(raw: bytes, name: str, currency: str = "USD") -> bytes:
+    """The register's ranking (default settings) as a workbook."""
+    return ranking_workbook_bytes(ranking(raw, name, currency, RankSettings()))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def ranking_csv_text(raw: bytes, name: str, currency: str = "USD") -> str:
+    """The register's ranking (default settings) as CSV."""
+    return ranking_csv(ranking(raw, name, currency, RankSettings()))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

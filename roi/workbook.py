@@ -12,6 +12,8 @@ Sheets:
   unadjusted net, the discount factor, present value and the cumulative flows.
 - **Annual**: the TEI-style table (Initial, Year 1..H, Total, present value) of the
   risk-adjusted view, every cell a formula over Monthly.
+- **Infrastructure**, when the case has infrastructure lines: each one's monthly requests,
+  serverless and provisioned cost, instances and the cheaper model, and its crossover.
 - **Scenarios**, **Sensitivity** and, when the case declares uncertain inputs,
   **Simulation**: the figures of :mod:`roi.sensitivity` and :mod:`roi.simulation` as values
   (unadjusted view, as they are computed), with the seed and draws to reproduce them.
@@ -456,12 +458,76 @@ def add_uncertainty_sheets(book: Workbook, result: CaseResult, draws: int, seed:
     sheet.column_dimensions["A"].width = 52
 
 
+def add_infrastructure_sheet(book: Workbook, result: CaseResult) -> None:
+    """Each infrastructure line's monthly hosting figures (values, unadjusted)."""
+    from roi.infrastructure import infrastructure_reports
+
+    reports = infrastructure_reports(result.case)
+    if not reports:
+        return
+    sheet = book.create_sheet("Infrastructure")
+    top = 1
+    for report in reports:
+        _text(sheet.cell(row=top, column=1), f"{report.name} (hosting model: {report.model})")
+        sheet.cell(row=top, column=1).font = HEADER_FONT
+        crossing = report.crossover.requests_per_month
+        sheet.cell(
+            row=top + 1, column=1,
+            value="Crossover (requests a month): "
+            + ("none" if crossing is None else f"{crossing:,.0f}"),
+        )  # fmt: skip
+        rows = [
+            [m + 1, float(report.requests[m]),
+             None if report.serverless_cost is None else float(report.serverless_cost[m]),
+             None if report.provisioned_cost is None else float(report.provisioned_cost[m]),
+             None if report.instances is None else int(report.instances[m]),
+             report.chosen[m]]
+            for m in range(len(report.requests))
+        ]  # fmt: skip
+        top = _table(
+            sheet, top + 3,
+            ["Month", "Requests", "Serverless cost", "Provisioned cost", "Instances", "Cheaper"],
+            rows, {3: MONEY, 4: MONEY},
+        )  # fmt: skip
+    for col in "ABCDEF":
+        sheet.column_dimensions[col].width = 18
+
+
+def ranking_workbook_bytes(ranking) -> bytes:
+    """The quick-wins ranking as a workbook: one **Quick wins** sheet, a row per use case in
+    rank order with every part and contribution, and the weights used."""
+    from roi.quickwins import LABELS, QUADRANT_LABELS, WEIGHT_KEYS
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Quick wins"
+    header = ["Rank", "ID", "Use case", "Quadrant", "Score", "Value", "Actionability",
+              "P(quick win)", f"P(top {ranking.top_k})", "Estimated cost", "Owner", "Team",
+              *(f"{LABELS[k]} (part)" for k in WEIGHT_KEYS)]  # fmt: skip
+    rows = [
+        [r.rank, r.use_case_id, r.name, QUADRANT_LABELS[r.quadrant], r.score, r.value,
+         r.actionability, r.p_quick_win, r.p_top_k, r.estimated_cost, r.owner, r.team,
+         *(r.components[k] for k in WEIGHT_KEYS)]
+        for r in ranking.rows
+    ]  # fmt: skip
+    end = _table(sheet, 1, header, rows, {8: "0%", 9: "0%", 10: MONEY})
+    weights = ranking.settings.weights
+    _table(sheet, end, ["Weight", "Value"],
+           [[LABELS[k], getattr(weights, k)] for k in WEIGHT_KEYS])  # fmt: skip
+    sheet.column_dimensions["C"].width = 40
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def workbook_bytes(
     result: CaseResult, uncertainty: bool = True, draws: int = 10_000, seed: int = 0
 ) -> bytes:
-    """The workbook as ``.xlsx`` bytes; with ``uncertainty``, the Scenarios, Sensitivity and
-    (for a case with uncertain inputs) Simulation sheets too."""
+    """The workbook as ``.xlsx`` bytes, with the Infrastructure sheet when the case has
+    hosting lines; with ``uncertainty``, the Scenarios, Sensitivity and (for a case with
+    uncertain inputs) Simulation sheets too."""
     book = build_workbook(result)
+    add_infrastructure_sheet(book, result)
     if uncertainty:
         add_uncertainty_sheets(book, result, draws, seed)
     buffer = io.BytesIO()

@@ -548,3 +548,20 @@ def test_explorer_lists_break_evens_and_scenarios():
     scenarios = next(t for t in tables if "Scenario" in t.columns)
     assert list(scenarios["Scenario"]) == ["conservative", "expected", "optimistic"]
     assert scenarios["NPV"].is_monotonic_increasing
+
+
+# --- Export (issue 10) ----------------------------------------------------------------------
+
+
+def test_export_page_shows_the_figures_it_exports():
+    at = app("export")
+    assert not at.exception
+    case_id = at.session_state["export.case"]
+    case = load_case(ROOT / "sample_data" / "cases" / f"{case_id}.yaml")
+    npv = evaluate(case).risk_adjusted.metrics.npv
+    assert metric(at, "NPV") == format_money(npv, case.currency)
+    at.selectbox(key="export.case").set_value("document_classification").run()
+    other = evaluate(load_case(ROOT / "sample_data" / "cases" / "document_classification.yaml"))
+    assert metric(at, "NPV") == format_money(other.risk_adjusted.metrics.npv, "EUR")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert {"Excel workbook (.xlsx)", "PDF one-pager", "CSV schedules (zip)"} <= set(labels)

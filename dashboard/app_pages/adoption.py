@@ -10,6 +10,7 @@ from dashboard.adoption_charts import adoption_trend_figure, cohort_figure
 from dashboard.ui import METHODOLOGY, show_metrics, show_rejection
 from roi import evaluate
 from roi.casefile import dump_case
+from roi.exports import adoption_csv
 from roi.forecast import measured_adoption, with_adoption
 from roi.formatting import format_money
 from roi.telemetry import TelemetryError
@@ -161,6 +162,11 @@ if not monthly.empty:
                 column: st.column_config.NumberColumn(format="percent")
                 for column in ("adoption_rate", "engaged_share", "acceptance_rate")
             },
+        )  # fmt: skip
+        st.download_button(
+            "Download the series (CSV)", lambda: adoption_csv(report),
+            file_name="adoption_series.csv", mime="text/csv", key="adoption.csv",
+            icon=":material/download:",
         )  # fmt: skip
 
 st.subheader("Data quality")

@@ -12,6 +12,7 @@ from roi import evaluate
 from roi.casefile import dump_case
 from roi.csvtable import TableError
 from roi.culture import ALL_TEAMS, use_recapture
+from roi.exports import survey_csv
 
 RELIABLE = {None: "–", True: "yes", False: "no: read with care"}
 
@@ -257,6 +258,12 @@ else:
             mime="application/x-yaml",
             key="culture.download",
         )
+
+st.download_button(
+    "Download the group figures (CSV, aggregates only)", lambda: survey_csv(report),
+    file_name="survey_groups.csv", mime="text/csv", key="culture.csv",
+    icon=":material/download:",
+)  # fmt: skip
 
 st.subheader("Reliability")
 st.dataframe(

@@ -16,9 +16,11 @@ from dashboard.quickwin_charts import (
 )
 from dashboard.ui import METHODOLOGY, show_rejection
 from roi.csvtable import TableError
+from roi.exports import ranking_csv
 from roi.formatting import format_money, format_months
 from roi.quickwins import FACTORS, LABELS, QUADRANT_LABELS, WEIGHT_KEYS, RankSettings, Weights
 from roi.register import RegisterError
+from roi.workbook import ranking_workbook_bytes
 
 CURRENCIES = ("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "JPY")
 DEFAULT_WEIGHTS = Weights()
@@ -265,6 +267,16 @@ st.dataframe(
     },
     key="quickwins.table",
 )
+downloads = st.columns(2)
+downloads[0].download_button(
+    "Ranking (.xlsx)", lambda: ranking_workbook_bytes(ranking), file_name="ranking.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="quickwins.xlsx", icon=":material/table_view:",
+)  # fmt: skip
+downloads[1].download_button(
+    "Ranking (.csv)", lambda: ranking_csv(ranking), file_name="ranking.csv", mime="text/csv",
+    key="quickwins.csv", icon=":material/download:",
+)  # fmt: skip
 weights_used = dataclasses.asdict(settings.weights)
 st.caption(
     "Every part is on 0–100. Score = weighted mean of value and the seven factors;"

@@ -293,3 +293,16 @@ def test_culture(page, app_url, screenshot):
     expect(page.get_by_text("Share of advocacy's variance", exact=False)).to_be_attached()
     expect(page.get_by_text("Team adoption per point", exact=False)).to_have_count(0)
     screenshot(page, "culture_advocacy")
+
+
+def test_export_page(page, app_url, screenshot, tmp_path):
+    """Issue 10: the Export page shows the case's figures and downloads its PDF one-pager."""
+    page.set_viewport_size({"width": 1400, "height": 1400})
+    page.goto(f"{app_url}/export")
+    expect(metric_value(page, "NPV")).to_have_text(re.compile(r"\$[\d,]+"))
+    screenshot(page, "export")
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="PDF one-pager").click()
+    path = tmp_path / "case.pdf"
+    download.value.save_as(path)
+    assert path.read_bytes().startswith(b"%PDF")
