@@ -26,8 +26,30 @@ def warm_up() -> None:
     if not _server_started:
         import kaleido
 
+        browser = find_browser()
+        if browser is None:  # kaleido's server would wait for it forever
+            raise RuntimeError(
+                "the PDF's chart is drawn by Chromium, which is not installed (Debian:"
+                " chromium; or set BROWSER_PATH)"
+            )
         kaleido.start_sync_server(silence_warnings=True)
         _server_started = True
+
+
+def find_browser() -> str | None:
+    """The Chromium kaleido will use: ``BROWSER_PATH`` when set, else the first of the
+    usual names on the path; ``None`` when there is none."""
+    import os
+    import shutil
+
+    named = os.environ.get("BROWSER_PATH")
+    if named:
+        return named if Path(named).exists() else None
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
 
 
 def chart_png(one: OnePager, width_px: int = 1000, height_px: int = 430) -> bytes:
@@ -45,6 +67,15 @@ def chart_png(one: OnePager, width_px: int = 1000, height_px: int = 430) -> byte
         raise RuntimeError(
             f"the PDF's chart could not be rendered ({error}); it needs Chromium (Debian: chromium)"
         ) from error
+
+
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """``text`` cut with an ellipsis to fit ``width`` in the current font."""
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _fonts(pdf: FPDF) -> str:
@@ -73,7 +104,10 @@ def pdf_bytes(one: OnePager, paper: str = "A4", chart: bytes | None = None) -> b
     width = pdf.w - 28
 
     pdf.set_font(family, "B", 17)
-    pdf.multi_cell(width, 8, case.name, new_x="LMARGIN", new_y="NEXT")
+    title = case.name
+    if pdf.get_string_width(title) > width:  # long names: smaller, then cut
+        pdf.set_font(family, "B", 13)
+    pdf.cell(width, 8, _fit(pdf, title, width), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, "", 8.5)
     pdf.set_text_color(90, 90, 90)
     pdf.cell(
@@ -130,11 +164,18 @@ def pdf_bytes(one: OnePager, paper: str = "A4", chart: bytes | None = None) -> b
         pdf.set_font(family, "", 8)
         pdf.cell(box - 5, 4, label)
         pdf.set_xy(x + 2.5, top + 6)
-        pdf.set_font(family, "B", 13)
-        pdf.cell(box - 5, 7, value)
+        size = 13.0
+        pdf.set_font(family, "B", size)
+        while size > 7 and pdf.get_string_width(value) > box - 5:  # big amounts shrink
+            size -= 0.5
+            pdf.set_font(family, "B", size)
+        pdf.cell(box - 5, 7, _fit(pdf, value, box - 5))
         pdf.set_xy(x + 2.5, top + 13.5)
         pdf.set_font(family, "", 6.5)
-        pdf.multi_cell(box - 5, 3, note, align="L")
+        lines = pdf.multi_cell(box - 5, 3, note, align="L", dry_run=True, output="LINES")
+        if len(lines) > 2:  # the box holds two lines: the rest is cut with an ellipsis
+            lines = [lines[0], _fit(pdf, " ".join(lines[1:]), box - 5)]
+        pdf.multi_cell(box - 5, 3, "\n".join(lines), align="L")
     pdf.set_xy(14, top + 23)
 
     # The cash-flow chart.
@@ -162,7 +203,11 @@ def pdf_bytes(one: OnePager, paper: str = "A4", chart: bytes | None = None) -> b
     # Evidence.
     pdf.set_font(family, "B", 10.5)
     pdf.cell(width, 6, "Evidence behind each line item", new_x="LMARGIN", new_y="NEXT")
-    shown = one.evidence[:9]
+    footer = pdf.h - 21  # where the conventions start
+    room = int((footer - pdf.get_y() - 4.2 - 5) // 4.2)  # rows that fit above it
+    shown = one.evidence[: max(1, min(len(one.evidence), room))]
+    if len(shown) < len(one.evidence):
+        shown = one.evidence[: max(1, room - 1)]  # keep a line for "and N more"
     pdf.set_fill_color(255, 255, 255)
     pdf.set_draw_color(190, 190, 190)
     headings = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
@@ -172,8 +217,9 @@ def pdf_bytes(one: OnePager, paper: str = "A4", chart: bytes | None = None) -> b
     ) as table:  # fmt: skip
         pdf.set_font(family, "", 7.5)
         table.row(["Line item", "Kind", "Evidence", "Share of PV"])
+        name_width = width * 60 / 110 - 2
         for name, kind, tier, share in shown:
-            table.row([name, kind, tier, f"{share:.0%}"])
+            table.row([_fit(pdf, name, name_width), kind, tier, f"{share:.0%}"])
     if len(one.evidence) > len(shown):
         pdf.set_font(family, "", 7)
         pdf.cell(
@@ -181,7 +227,7 @@ def pdf_bytes(one: OnePager, paper: str = "A4", chart: bytes | None = None) -> b
         )
 
     # Conventions.
-    pdf.set_y(pdf.h - 19)
+    pdf.set_y(pdf.h - 20)
     pdf.set_font(family, "", 6.5)
     pdf.set_text_color(90, 90, 90)
     convention = "monthly" if case.discounting == "monthly" else "at year end (TEI)"

@@ -86,7 +86,10 @@ def _export(args: argparse.Namespace) -> int:
     if args.pdf is not None:
         from dashboard.onepager import warm_up
 
-        warm_up()  # Chromium starts while the case is evaluated and the other files written
+        try:
+            warm_up()  # Chromium starts while the case is evaluated and the other files written
+        except RuntimeError as error:
+            raise CaseError(args.pdf, [Problem("", str(error))]) from None
     result = evaluate(load_case(args.case))
     written = []
     try:

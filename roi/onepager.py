@@ -7,7 +7,8 @@ The decision rule, stated on the page:
 
 - **fund**: the risk-adjusted NPV is positive and, when the case declares uncertain
   inputs, NPV is positive in at least 80 % of the simulation's draws; without uncertain
-  inputs, the largest benefit must also rest on measured or benchmark evidence;
+  inputs, the largest benefit (by risk-adjusted present value) must also rest on measured or
+  benchmark evidence;
 - **stop**: the risk-adjusted NPV is not positive and NPV is positive in fewer than half the
   draws (without uncertain inputs: the unadjusted NPV is not positive either);
 - **pilot longer**: anything between — the case may pay, but the evidence or the odds are
@@ -71,7 +72,7 @@ def decide(result: CaseResult, simulation: Simulation | None) -> tuple[Decision,
             " of outcomes are: the odds are not yet clear"
         )
     benefits = [
-        (line, float(result.unadjusted.line_present_values[i]))
+        (line, float(result.risk_adjusted.line_present_values[i]))
         for i, line in enumerate(result.lines)
         if line.kind == "benefit"
     ]

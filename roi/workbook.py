@@ -37,6 +37,7 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
@@ -52,8 +53,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _text(cell, value: Any) -> None:
-    """Write user text as text: a leading ``=`` (or +, -, @, tab, CR) stays characters."""
-    cell.value = None if value is None else str(value)
+    """Write user text as text: a leading ``=`` (or +, -, @, tab, CR) stays characters;
+    control characters a workbook cannot hold are dropped."""
+    cell.value = None if value is None else ILLEGAL_CHARACTERS_RE.sub("", str(value))
     if cell.value is not None:
         cell.data_type = "s"
         if cell.value.startswith(FORMULA_START):
@@ -146,6 +148,9 @@ def build_workbook(result: CaseResult) -> Workbook:
         assumptions.cell(row=row, column=3, value="fraction")
         _text(assumptions.cell(row=row, column=4), line.evidence)
         _text(assumptions.cell(row=row, column=5), line.source)
+        kind_index = sum(1 for other in lines[: lines.index(line)] if other.kind == line.kind)
+        plural = "benefits" if line.kind == "benefit" else "costs"
+        assumptions.cell(row=row, column=6, value=f"{plural}[{kind_index}].risk")
         risk_refs.append(f"Assumptions!$B${row}")
         row += 1
     row += 1
@@ -283,42 +288,54 @@ def build_workbook(result: CaseResult) -> Workbook:
             row=arow, column=col,
             value=f"={letter}{line_rows['total_benefit']}-{letter}{line_rows['total_cost']}",
         ).number_format = MONEY  # fmt: skip
-    net_row = arow
     annual.column_dimensions["A"].width = 44
     for col in range(2, 8 + horizon):
         annual.column_dimensions[get_column_letter(col)].width = 15
-    annual_flows = f"Annual!$E${net_row}:${get_column_letter(5 + horizon)}${net_row}"
 
     # --- payback helpers (on the flows the convention pays back on) ---------------------
+    # Four blocks side by side: net and present value, each risk-adjusted and unadjusted;
+    # monthly flows for a ``monthly`` case, annual ones (Initial, Year 1..H) for ``year_end``.
     helper = book.create_sheet("Payback")
-    helper["A1"] = "Period"
-    helper["B1"] = "Net (risk-adjusted)"
-    helper["C1"] = "Cumulative"
-    helper["D1"] = "Negative? (period, else -1)"
-    for cell in ("A1", "B1", "C1", "D1"):
-        helper[cell].font = HEADER_FONT
-    if case.discounting == "monthly":
-        count, unit = periods, 1
-        flow = [f"=Monthly!{c['net']}{first + k}" for k in range(count)]
-    else:
-        count, unit = horizon + 1, 12
-        flow = [f"=Annual!{get_column_letter(5 + k)}{net_row}" for k in range(count)]
-    for k in range(count):
-        r = 2 + k
-        helper.cell(row=r, column=1, value=k)
-        helper.cell(row=r, column=2, value=flow[k]).number_format = MONEY
-        helper.cell(row=r, column=3, value=f"=B{r}" if k == 0 else f"=C{r - 1}+B{r}")
-        helper.cell(row=r, column=4, value=f"=IF(C{r}<-$F$2,A{r},-1)")
-    end = 2 + count - 1
-    helper["F1"] = "Tolerance"
-    helper["F2"] = f"=1E-12*SUMPRODUCT(ABS(B2:B{end}))"
-    helper["G1"] = "Last negative period"
-    helper["G2"] = f"=MAX(D2:D{end})"
-    helper["H1"] = "Payback (months)"
-    helper["H2"] = (
-        f'=IF(G2<0,0,IF(G2={count - 1},"never",'
-        f"(G2+(-INDEX(C2:C{end},G2+1)/INDEX(B2:B{end},G2+2)))*{unit}))"
-    )
+    helper["A5"] = "Period"
+    helper["A5"].font = HEADER_FONT
+    year_end = case.discounting == "year_end"
+    count, unit = (horizon + 1, 12) if year_end else (periods, 1)
+    sources = (
+        ("Net (risk-adjusted)", "net"), ("Net (unadjusted)", "net_unadjusted"),
+        ("Present value (risk-adjusted)", "pv"), ("Present value (unadjusted)", "pv_unadjusted"),
+    )  # fmt: skip
+    helper["A2"], helper["A3"], helper["A4"] = "Tolerance", "Last negative period", "Payback"
+    data = 6
+    last_row = data + count - 1
+    payback_cells, flow_ranges = [], []
+    for b, (title, key) in enumerate(sources):
+        f, cu, ng = (get_column_letter(2 + 3 * b + k) for k in range(3))
+        helper[f"{f}1"] = title
+        helper[f"{f}1"].font = HEADER_FONT
+        helper[f"{f}5"], helper[f"{cu}5"], helper[f"{ng}5"] = (
+            "Flow", "Cumulative", "Negative? (period, else -1)",
+        )  # fmt: skip
+        for k in range(count):
+            r = data + k
+            if year_end:
+                flow = f"=SUMIF({year_range},{k},{span(key)})"
+            else:
+                flow = f"=Monthly!{c[key]}{first + k}"
+            helper[f"{f}{r}"] = flow
+            helper[f"{f}{r}"].number_format = MONEY
+            helper[f"{cu}{r}"] = f"={f}{r}" if k == 0 else f"={cu}{r - 1}+{f}{r}"
+            helper[f"{ng}{r}"] = f"=IF({cu}{r}<-{f}$2,$A{r},-1)"
+        for k in range(count):
+            helper[f"A{data + k}"] = k
+        helper[f"{f}2"] = f"=1E-12*SUMPRODUCT(ABS({f}{data}:{f}{last_row}))"
+        helper[f"{f}3"] = f"=MAX({ng}{data}:{ng}{last_row})"
+        helper[f"{f}4"] = (
+            f'=IF({f}3<0,0,IF({f}3={count - 1},"never",'
+            f"({f}3+(-INDEX({cu}{data}:{cu}{last_row},{f}3+1)"
+            f"/INDEX({f}{data}:{f}{last_row},{f}3+2)))*{unit}))"
+        )
+        payback_cells.append(f"Payback!{f}4")
+        flow_ranges.append(f"Payback!${f}${data}:${f}${last_row}")
 
     # --- Summary --------------------------------------------------------------------------
     _text(summary["A1"], case.name)
@@ -337,38 +354,46 @@ def build_workbook(result: CaseResult) -> Workbook:
         f"SUMPRODUCT(Monthly!${line_col[i]}${first}:${line_col[i]}${last},{factor_range})"
         for i, line in enumerate(lines) if line.kind == "cost"
     ) or "0"  # fmt: skip
-    if case.discounting == "monthly":
-        irr_formula = f"=(1+IRR({span('net')}))^12-1"
-        irr_plain = f"=(1+IRR({span('net_unadjusted')}))^12-1"
-    else:
-        irr_formula = f"=IRR({annual_flows})"
-        irr_plain = None
+
+    def irr(flows: str, metrics) -> str:
+        """IRR with the engine's own rate as the guess: Excel's default guess (10 % a
+        period) lets Newton's method run off on monthly flows, and with several sign
+        changes the guess picks the same root as the engine."""
+        rate = metrics.irr
+        guess = 0.0 if rate is None else ((1 + rate) ** (1 / 12) - 1 if not year_end else rate)
+        inner = f"IRR({flows},{guess!r})"
+        formula = f"(1+{inner})^12-1" if not year_end else inner
+        return f'=IFERROR({formula},"undefined")'
+
+    adjusted_m, plain_m = result.risk_adjusted.metrics, result.unadjusted.metrics
     rows = [
         ("NPV", f"=SUM({span('pv')})", f"=SUM({span('pv_unadjusted')})", MONEY),
         ("Present value of benefits", f"={benefits_pv}", f"={plain_b}", MONEY),
         ("Present value of costs", f"={costs_pv}", f"={plain_c}", MONEY),
-        ("ROI (NPV / PV costs)", "=B5/B7", "=C5/C7", "0.0%"),
-        ("IRR (annual)", irr_formula, irr_plain, "0.0%"),
-        ("Payback (months)", "=Payback!H2", None, "0.0"),
+        ("ROI (NPV / PV costs)", '=IF(B7>0,B5/B7,"undefined")', '=IF(C7>0,C5/C7,"undefined")',
+         "0.0%"),
+        ("IRR (annual)", irr(flow_ranges[0], adjusted_m), irr(flow_ranges[1], plain_m), "0.0%"),
+        ("Payback (months)", f"={payback_cells[0]}", f"={payback_cells[1]}", "0.0"),
+        ("Discounted payback (months)", f"={payback_cells[2]}", f"={payback_cells[3]}", "0.0"),
         ("Discount rate", "=DISCOUNT_RATE", "=DISCOUNT_RATE", "0.00%"),
-    ]
+    ]  # fmt: skip
     for k, (label, adjusted, plain, number_format) in enumerate(rows):
         r = 5 + k
         summary.cell(row=r, column=1, value=label)
         summary.cell(row=r, column=2, value=adjusted).number_format = number_format
         if plain is not None:
             summary.cell(row=r, column=3, value=plain).number_format = number_format
-    summary["A13"] = (
+    summary["A14"] = (
         "Every figure above is a formula: change the discount rate or a risk factor on the"
         " Assumptions sheet and they follow. Money in " + case.currency + "."
     )
-    summary["A15"], summary["B15"], summary["C15"], summary["D15"] = (
+    summary["A16"], summary["B16"], summary["C16"], summary["D16"] = (
         "Line item", "Kind", "Evidence", "Source",
     )  # fmt: skip
-    for cell in ("A15", "B15", "C15", "D15"):
+    for cell in ("A16", "B16", "C16", "D16"):
         summary[cell].font = HEADER_FONT
     for k, line in enumerate(lines):
-        r = 16 + k
+        r = 17 + k
         _text(summary.cell(row=r, column=1), line.name)
         summary.cell(row=r, column=2, value=line.kind)
         _text(summary.cell(row=r, column=3), line.evidence)
@@ -443,13 +468,19 @@ def add_uncertainty_sheets(book: Workbook, result: CaseResult, draws: int, seed:
     sheet = book.create_sheet("Simulation")
     sheet["A1"] = f"{note} {draws:,} draws, seed {seed}: `python -m roi simulate` repeats them."
     rows_s = [[f"NPV P{q}", simulation.npv_percentiles[q]] for q in PERCENTILES]
+    median = simulation.payback_percentiles[50]
     rows_s += [
         ["NPV mean", simulation.npv_mean], ["NPV standard deviation", simulation.npv_sd],
         ["P(NPV > 0)", simulation.prob_npv_positive],
-        ["Payback P50 (months)", simulation.payback_percentiles[50] or "never"],
+        ["Payback P50 (months)", "never" if median is None else median],
         ["Share paid back within the horizon", simulation.prob_payback_within_horizon],
     ]  # fmt: skip
     end = _table(sheet, 3, ["Figure", "Value"], rows_s, {2: MONEY})
+    for r in range(4, 4 + len(rows_s)):  # shares are shares, not money
+        if str(sheet.cell(row=r, column=1).value).startswith(("P(", "Share")):
+            sheet.cell(row=r, column=2).number_format = "0.0%"
+        elif str(sheet.cell(row=r, column=1).value).startswith("Payback"):
+            sheet.cell(row=r, column=2).number_format = "0.0"
     _table(
         sheet, end, ["Input", "Rank correlation with NPV", "Share of the spread", "Path"],
         [[c.label, c.rank_correlation, c.share, c.input] for c in simulation.contributions],
@@ -471,11 +502,8 @@ def add_infrastructure_sheet(book: Workbook, result: CaseResult) -> None:
         _text(sheet.cell(row=top, column=1), f"{report.name} (hosting model: {report.model})")
         sheet.cell(row=top, column=1).font = HEADER_FONT
         crossing = report.crossover.requests_per_month
-        sheet.cell(
-            row=top + 1, column=1,
-            value="Crossover (requests a month): "
-            + ("none" if crossing is None else f"{crossing:,.0f}"),
-        )  # fmt: skip
+        sheet.cell(row=top + 1, column=1, value="Crossover (requests a month)")
+        sheet.cell(row=top + 1, column=2, value="none" if crossing is None else float(crossing))
         rows = [
             [m + 1, float(report.requests[m]),
              None if report.serverless_cost is None else float(report.serverless_cost[m]),

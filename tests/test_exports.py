@@ -66,8 +66,14 @@ def test_workbook_formulas_recompute_to_the_engine_to_the_cent(case_path, scratc
     assert values["SUMMARY!B8"] == pytest.approx(adjusted.roi, abs=1e-9)
     if adjusted.irr is not None:
         assert values["SUMMARY!B9"] == pytest.approx(adjusted.irr, rel=1e-6)
-    expected_payback = "never" if adjusted.payback_months is None else adjusted.payback_months
-    assert values["SUMMARY!B10"] == pytest.approx(expected_payback, abs=1e-6)
+    if plain.irr is not None:
+        assert values["SUMMARY!C9"] == pytest.approx(plain.irr, rel=1e-6)
+    for cell, months in (
+        ("B10", adjusted.payback_months), ("C10", plain.payback_months),
+        ("B11", adjusted.discounted_payback_months), ("C11", plain.discounted_payback_months),
+    ):  # fmt: skip
+        expected = "never" if months is None else months
+        assert values[f"SUMMARY!{cell}"] == pytest.approx(expected, abs=1e-6), cell
 
 
 def test_changing_the_discount_rate_in_the_workbook_moves_npv_like_the_engine(tmp_path):
@@ -88,6 +94,19 @@ def test_workbook_names_and_input_cells():
     assert {"NPV", "IRR", "ROI", "PAYBACK_MONTHS", "DISCOUNT_RATE"} <= set(book.defined_names)
     assert book.sheetnames[:4] == ["Summary", "Assumptions", "Monthly", "Annual"]
     assert book["Summary"]["B5"].value.startswith("=SUM(")  # a live formula, not a value
+
+
+def test_undefined_figures_read_undefined_and_control_characters_are_dropped(tmp_path):
+    data = load_case(ROOT / "sample_data" / "cases" / "support_chatbot.yaml").model_dump()
+    data["name"] = "Bot\u0007 with a bell"
+    data |= {"costs": [], "uncertainty": [], "correlations": []}  # no costs: ROI undefined
+    result = evaluate(parse_case(data))
+    assert result.risk_adjusted.metrics.roi is None
+    path = tmp_path / "case.xlsx"
+    path.write_bytes(workbook_bytes(result, uncertainty=False))
+    values = recompute(path)
+    assert values["SUMMARY!B8"] == "undefined" and values["SUMMARY!B9"] == "undefined"
+    assert openpyxl.load_workbook(path)["Summary"]["A1"].value == "Bot with a bell"
 
 
 def test_user_text_never_becomes_a_formula(tmp_path):
@@ -234,7 +253,9 @@ def test_ranking_adoption_and_survey_export_as_csv(tmp_path, capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["support_draft_replies", "document_classification"])
+@pytest.mark.parametrize(
+    "name", ["support_draft_replies", "document_classification", "demand_forecasting"]
+)
 def test_libreoffice_recomputes_the_workbook_to_the_engine(name, tmp_path):
     """A second, independent spreadsheet engine: LibreOffice headless recalculates the
     workbook (it has no cached values) and prints its Summary sheet as CSV."""
@@ -262,3 +283,43 @@ def test_libreoffice_recomputes_the_workbook_to_the_engine(name, tmp_path):
     assert number(rows["ROI (NPV / PV costs)"][1]) == pytest.approx(adjusted.roi, abs=1e-9)
     assert number(rows["IRR (annual)"][1]) == pytest.approx(adjusted.irr, rel=1e-6)
     assert number(rows["Payback (months)"][1]) == pytest.approx(adjusted.payback_months)
+    assert number(rows["IRR (annual)"][2]) == pytest.approx(plain.irr, rel=1e-6)
+    discounted = rows["Discounted payback (months)"][1]
+    if adjusted.discounted_payback_months is None:
+        assert discounted == "never"
+    else:
+        assert number(discounted) == pytest.approx(adjusted.discounted_payback_months)
+
+
+def test_the_one_pager_stays_on_one_page_with_long_names_and_many_lines(tmp_path):
+    import subprocess
+
+    from dashboard.onepager import pdf_bytes
+    from roi.onepager import one_pager
+
+    data = load_case(ROOT / "sample_data" / "cases" / "support_chatbot.yaml").model_dump()
+    data["name"] = ("A very long case name about support automation and more " * 3)[:120]
+    data["currency"] = "JPY"
+    data["costs"] += [
+        {"name": (f"Recurring cost with a long descriptive name, number {k} " * 3)[:118],
+         "type": "recurring", "monthly_amount": 1000.0 + k}
+        for k in range(22)
+    ]  # fmt: skip
+    path = tmp_path / "long.pdf"
+    path.write_bytes(pdf_bytes(one_pager(evaluate(parse_case(data)), draws=1_000), "Letter"))
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    assert "Pages:           1" in info
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "more line items (see the workbook)" in text and "Money in JPY" in text
+
+
+def test_a_missing_browser_is_a_clear_error_not_a_hang(monkeypatch, tmp_path, capsys):
+    import dashboard.onepager as onepager
+
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-chromium"))
+    monkeypatch.setattr(onepager, "_server_started", False)
+    case = str(ROOT / "sample_data" / "cases" / "lead_scoring.yaml")
+    assert main(["export", case, "--pdf", str(tmp_path / "x.pdf")]) == 2
+    assert "Chromium, which is not installed" in capsys.readouterr().err
