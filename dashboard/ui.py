@@ -93,3 +93,38 @@ def show_rejection(error: CaseError) -> None:
         width="stretch",
     )
     st.stop()
+
+
+def before_after(case, updated, before_label: str, after_label: str) -> None:
+    """Two cases side by side: the plan and the plan with a measurement taken in, each with
+    its risk-adjusted headline figures."""
+    from roi import evaluate
+
+    before, after = st.columns(2)
+    with before:
+        st.markdown(before_label)
+        show_metrics(evaluate(case).risk_adjusted.metrics, case.currency)
+    with after:
+        st.markdown(after_label)
+        show_metrics(evaluate(updated).risk_adjusted.metrics, updated.currency)
+
+
+def case_downloads(case_id: str, levers, prefix: str, paper: str = "A4") -> None:
+    """A case's workbook, PDF one-pager and CSV schedules as three download buttons, each
+    file made when its button is clicked (the PDF takes seconds)."""
+    from dashboard import cache
+
+    files = (
+        ("Excel workbook (live formulas)", "xlsx", f"{case_id}.xlsx",
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         ":material/table_view:", lambda: cache.workbook(case_id, levers)),
+        ("PDF one-pager", "pdf", f"{case_id}.pdf", "application/pdf",
+         ":material/picture_as_pdf:", lambda: cache.onepager_pdf(case_id, levers, paper)),
+        ("CSV schedules (zip)", "csv", f"{case_id}_schedules.zip", "application/zip",
+         ":material/download:", lambda: cache.schedules_zip(case_id, levers)),
+    )  # fmt: skip
+    for column, (label, key, name, mime, icon, make) in zip(st.columns(3), files, strict=True):
+        column.download_button(
+            label, make, file_name=name, mime=mime, key=f"{prefix}.{key}", icon=icon,
+            width="stretch",
+        )  # fmt: skip

@@ -564,4 +564,4 @@ def test_export_page_shows_the_figures_it_exports():
     other = evaluate(load_case(ROOT / "sample_data" / "cases" / "document_classification.yaml"))
     assert metric(at, "NPV") == format_money(other.risk_adjusted.metrics.npv, "EUR")
     labels = [b.proto.label for b in at.get("download_button")]
-    assert {"Excel workbook (.xlsx)", "PDF one-pager", "CSV schedules (zip)"} <= set(labels)
+    assert {"Excel workbook (live formulas)", "PDF one-pager", "CSV schedules (zip)"} <= set(labels)

@@ -7,8 +7,7 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.adoption_charts import adoption_trend_figure, cohort_figure
-from dashboard.ui import METHODOLOGY, show_metrics, show_rejection
-from roi import evaluate
+from dashboard.ui import METHODOLOGY, before_after, show_rejection
 from roi.casefile import dump_case
 from roi.exports import adoption_csv
 from roi.forecast import measured_adoption, with_adoption
@@ -210,13 +209,7 @@ if report.forecasts is not None and forecast is not None and forecast.fit is not
     case = cases[case_id]
     curve = measured_adoption(forecast, case.start, f"{name}, team {team}")
     measured = with_adoption(case, curve, forecast)
-    before, after = st.columns(2)
-    with before:
-        st.markdown("**As planned**")
-        show_metrics(evaluate(case).risk_adjusted.metrics, case.currency)
-    with after:
-        st.markdown("**With measured adoption**")
-        show_metrics(evaluate(measured).risk_adjusted.metrics, case.currency)
+    before_after(case, measured, "**As planned**", "**With measured adoption**")
     st.caption(
         f"Months with an observation take it; the others take the fitted S-curve (ceiling"
         f" {curve.ceiling:.0%}). The curve records its source: {curve.source}."

@@ -7,8 +7,7 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.culture_charts import drivers_figure, heatmap_figure, trend_figure
-from dashboard.ui import METHODOLOGY, show_metrics, show_rejection
-from roi import evaluate
+from dashboard.ui import METHODOLOGY, before_after, show_rejection
 from roi.casefile import dump_case
 from roi.csvtable import TableError
 from roi.culture import ALL_TEAMS, use_recapture
@@ -242,15 +241,14 @@ else:
         )
         case = cases[target[0]]
         updated = use_recapture(case, target[1], recapture, basis)
-        before, after = st.columns(2)
-        with before:
-            was = case.benefits[target[1]].productivity_recapture
-            st.markdown(f"**As planned** (recapture {was:.0%}, risk-adjusted)")
-            show_metrics(evaluate(case).risk_adjusted.metrics, case.currency)
-        with after:
-            now = updated.benefits[target[1]].productivity_recapture
-            st.markdown(f"**With the survey's figure** (recapture {now:.0%}, risk-adjusted)")
-            show_metrics(evaluate(updated).risk_adjusted.metrics, case.currency)
+        was = case.benefits[target[1]].productivity_recapture
+        now = updated.benefits[target[1]].productivity_recapture
+        before_after(
+            case,
+            updated,
+            f"**As planned** (recapture {was:.0%}, risk-adjusted)",
+            f"**With the survey's figure** (recapture {now:.0%}, risk-adjusted)",
+        )
         st.download_button(
             "Download the updated case (YAML)",
             dump_case(updated),

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import cache
 from dashboard.charts import cash_flow_figure
 from dashboard.state import lever_key
-from dashboard.ui import METHODOLOGY, annual_table, show_metrics
+from dashboard.ui import METHODOLOGY, annual_table, case_downloads, show_metrics
 from dashboard.uncertainty_charts import (
     fan_figure,
     histogram_figure,
@@ -130,35 +130,7 @@ with figures:
     st.markdown(
         f"[Link to this scenario](/explorer?{urlencode(params)}) — or copy the address bar."
     )
-    downloads = st.columns(3)
-    downloads[0].download_button(
-        "Excel workbook (live formulas)",
-        lambda: cache.workbook(case_id, levers),  # made when clicked
-        file_name=f"{case_id}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="explorer.xlsx",
-        icon=":material/table_view:",
-        help="Summary, Assumptions, Monthly and Annual sheets; NPV, IRR, ROI and payback are"
-        " formulas that follow the discount rate and risk factors on the Assumptions sheet.",
-    )
-    downloads[1].download_button(
-        "CSV schedules (zip)",
-        lambda: cache.schedules_zip(case_id, levers),
-        file_name=f"{case_id}_schedules.zip",
-        mime="application/zip",
-        key="explorer.csv",
-        icon=":material/download:",
-    )
-    downloads[2].download_button(
-        "PDF one-pager",
-        lambda: cache.onepager_pdf(case_id, levers),  # made when clicked: it takes seconds
-        file_name=f"{case_id}.pdf",
-        mime="application/pdf",
-        key="explorer.pdf",
-        icon=":material/picture_as_pdf:",
-        help="The decision with its rule, headline figures with the simulation's range, the"
-        " cash-flow chart, the three assumptions that move NPV most and the evidence (A4).",
-    )
+    case_downloads(case_id, levers, "explorer")
 
 st.plotly_chart(cash_flow_figure(result), width="stretch", key="explorer.chart")
 st.subheader("Annual cash flows (risk-adjusted)")

@@ -5,7 +5,7 @@ hold shown beside them, so what is downloaded can be checked against the screen.
 import streamlit as st
 
 from dashboard import cache
-from dashboard.ui import show_metrics
+from dashboard.ui import case_downloads, show_metrics
 from roi.scenario import levers_of
 
 st.title("Export")
@@ -26,34 +26,7 @@ st.markdown("**Figures in the files** (risk-adjusted headline)")
 show_metrics(result.risk_adjusted.metrics, case.currency)
 
 paper = st.radio("PDF paper", ["A4", "Letter"], horizontal=True, key="export.paper")
-columns = st.columns(3)
-columns[0].download_button(
-    "Excel workbook (.xlsx)",
-    lambda: cache.workbook(case_id, plan),
-    file_name=f"{case_id}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="export.xlsx",
-    icon=":material/table_view:",
-    width="stretch",
-)
-columns[1].download_button(
-    "PDF one-pager",
-    lambda: cache.onepager_pdf(case_id, plan, paper),
-    file_name=f"{case_id}.pdf",
-    mime="application/pdf",
-    key="export.pdf",
-    icon=":material/picture_as_pdf:",
-    width="stretch",
-)
-columns[2].download_button(
-    "CSV schedules (zip)",
-    lambda: cache.schedules_zip(case_id, plan),
-    file_name=f"{case_id}_schedules.zip",
-    mime="application/zip",
-    key="export.csv",
-    icon=":material/download:",
-    width="stretch",
-)
+case_downloads(case_id, plan, "export", paper)
 st.caption(
     "Made when clicked: the PDF takes a few seconds (its chart is drawn by Chromium). The"
     " Scenario explorer downloads the same files for the scenario on its sliders; the Quick"

@@ -8,7 +8,7 @@ import yaml
 
 from dashboard import cache
 from dashboard.charts import distribution_figure, estimate_figure
-from dashboard.ui import METHODOLOGY, annual_table, show_metrics, show_rejection
+from dashboard.ui import METHODOLOGY, annual_table, before_after, show_rejection
 from roi import evaluate
 from roi.casefile import dump_case
 from roi.csvtable import header_columns
@@ -187,13 +187,8 @@ measured = measured_value(estimate, basis)
 case = cases[target[0]]
 updated = use_measurement(case, target[1], estimate, basis)
 st.caption(f"{measured.field} = {measured.value:,.4g} ({measured.note}).")
-before, after = st.columns(2)
-with before:
-    st.markdown("**As planned** (risk-adjusted)")
-    show_metrics(evaluate(case).risk_adjusted.metrics, case.currency)
-with after:
-    st.markdown("**With the measurement** (risk-adjusted)")
-    show_metrics(evaluate(updated).risk_adjusted.metrics, case.currency)
+before_after(case, updated, "**As planned** (risk-adjusted)",
+             "**With the measurement** (risk-adjusted)")  # fmt: skip
 st.dataframe(annual_table(evaluate(updated)), hide_index=True, width="stretch")
 st.download_button(
     "Download the updated case (YAML)",
