@@ -700,21 +700,34 @@ class SurveyReport:
         return tuple(c for c in self.changes if c.p_adjusted is not None and c.p_adjusted < 0.05)
 
 
+def latest_shown(
+    groups: list[GroupScore] | tuple[GroupScore, ...], dimensions
+) -> dict[str, tuple[str, dict[str, GroupScore]]]:
+    """Per team (and all teams), its shown figures on ``dimensions`` in the latest wave
+    where any is shown: ``{team: (wave, {dimension: group})}``. Barriers, team readiness and
+    the adoption drivers all read a team from there."""
+    wanted = set(dimensions)
+    shown: dict[str, list[GroupScore]] = {}
+    for g in groups:
+        if not g.suppressed and g.dimension in wanted:
+            shown.setdefault(g.team, []).append(g)
+    out = {}
+    for team in sorted(shown):
+        latest = max(g.wave for g in shown[team])
+        out[team] = (latest, {g.dimension: g for g in shown[team] if g.wave == latest})
+    return out
+
+
 def barrier_dimensions(groups: list[GroupScore], instrument: Instrument) -> dict[str, str | None]:
     """Per team, in the latest wave where it is visible: the first readiness dimension (in
     the instrument's order, ADKAR-style) whose mean is 3 or lower on a 1–5 scale (the
     middle of the scale or below on others); ``None`` when none is."""
     order = instrument.readiness
     middle = {d: (instrument.of(d)[0].low + instrument.of(d)[0].high) / 2 for d in order}
-    out: dict[str, str | None] = {}
-    for team in sorted({g.team for g in groups}):
-        rows = [g for g in groups if g.team == team and not g.suppressed and g.dimension in order]
-        if not rows:
-            continue
-        latest = max(g.wave for g in rows)
-        means = {g.dimension: g.mean for g in rows if g.wave == latest}
-        out[team] = next((d for d in order if d in means and means[d] <= middle[d]), None)
-    return out
+    return {
+        team: next((d for d in order if d in cells and cells[d].mean <= middle[d]), None)
+        for team, (_, cells) in latest_shown(groups, order).items()
+    }
 
 
 def participation(
@@ -978,37 +991,23 @@ def advocacy_drivers(
 def team_readiness(groups: list[GroupScore] | tuple[GroupScore, ...], instrument: Instrument):
     """Per visible team, its readiness dimension means in the latest wave where it is shown
     (only shown figures): ``{team: (wave, {dimension: mean})}``."""
-    order = set(instrument.readiness)
-    out: dict[str, tuple[str, dict[str, float]]] = {}
-    for team in sorted({g.team for g in groups if g.team != ALL_TEAMS}):
-        rows = [g for g in groups if g.team == team and not g.suppressed and g.dimension in order]
-        if rows:
-            latest = max(g.wave for g in rows)
-            out[team] = (latest, {g.dimension: g.mean for g in rows if g.wave == latest})
-    return out
+    return {
+        team: (wave, {d: g.mean for d, g in cells.items()})
+        for team, (wave, cells) in latest_shown(groups, instrument.readiness).items()
+        if team != ALL_TEAMS
+    }
 
 
 def team_change_readiness(report: SurveyReport) -> dict[str, tuple[float, str]]:
     """Each shown team's change readiness on the register's 1–5 scale, for the quick-wins
     ranking: the mean of its readiness dimension scores (0–100) in its latest shown wave,
     as 1 + score / 25; ``{team: (readiness, wave)}``."""
-    out: dict[str, tuple[float, str]] = {}
-    readiness = set()
-    for d in report.dimensions:
-        if d.dimension not in (ADVOCACY, RECAPTURE):
-            readiness.add(d.dimension)
-    for team in report.teams:
-        rows = [
-            g
-            for g in report.groups
-            if g.team == team and not g.suppressed and g.dimension in readiness
-        ]
-        if not rows:
-            continue
-        latest = max(g.wave for g in rows)
-        scores = [g.score for g in rows if g.wave == latest]
-        out[team] = (1.0 + float(np.mean(scores)) / 25.0, latest)
-    return out
+    readiness = [d.dimension for d in report.dimensions if d.dimension not in (ADVOCACY, RECAPTURE)]
+    return {
+        team: (1.0 + float(np.mean([g.score for g in cells.values()])) / 25.0, wave)
+        for team, (wave, cells) in latest_shown(report.groups, readiness).items()
+        if team != ALL_TEAMS
+    }
 
 
 def adoption_drivers(
