@@ -43,13 +43,13 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 
 from roi.engine import CaseResult
+from roi.exports import FORMULA_START
 from roi.uncertainty import describe, numeric_inputs, value_at
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # the usual "input cell" yellow
 INPUT_FONT = Font(color="1F4E79", bold=True)
 HEADER_FONT = Font(bold=True)
 MONEY = "#,##0.00;[Red]-#,##0.00"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _text(cell, value: Any) -> None:
