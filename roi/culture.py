@@ -892,6 +892,44 @@ def report_to_dict(report: SurveyReport) -> dict:
     }
 
 
+def report_record(report: SurveyReport) -> dict:
+    """Every field of the report, as JSON-ready data, for keeping it (the store keeps a
+    survey's aggregates, not its answers); :func:`report_from_record` reads it back."""
+    from dataclasses import asdict
+
+    return asdict(report)
+
+
+def report_from_record(data: dict) -> SurveyReport:
+    """The report kept by :func:`report_record` (after a JSON round trip), equal to it."""
+
+    def drivers(value: dict | None) -> Drivers | None:
+        if value is None:
+            return None
+        return Drivers(**{**value, "drivers": tuple(Driver(**d) for d in value["drivers"])})
+
+    def dimension(value: dict) -> DimensionSummary:
+        ci = value["alpha_ci"]
+        return DimensionSummary(**{**value, "alpha_ci": None if ci is None else tuple(ci)})
+
+    recapture = data["recapture"]
+    return SurveyReport(
+        **{
+            **data,
+            "waves": tuple(data["waves"]),
+            "teams": tuple(data["teams"]),
+            "dimensions": tuple(dimension(d) for d in data["dimensions"]),
+            "groups": tuple(GroupScore(**g) for g in data["groups"]),
+            "changes": tuple(WaveChange(**c) for c in data["changes"]),
+            "drivers": drivers(data["drivers"]),
+            "participation": tuple(Participation(**p) for p in data["participation"]),
+            "adoption_drivers": drivers(data["adoption_drivers"]),
+            "recapture": None if recapture is None else Recapture(**recapture),
+            "items": tuple(ItemScore(**i) for i in data["items"]),
+        }
+    )
+
+
 @dataclass(frozen=True)
 class Driver:
     """One readiness dimension's association with the outcome: the least-squares

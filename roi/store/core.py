@@ -1,0 +1,643 @@
+"""The store: datasets with their provenance, named scenarios, the history of each case's
+headline figures, settings and the event history, in one SQL database.
+
+Every write is one transaction: a file is validated in full before the transaction starts
+(:func:`roi.store.imports.prepare`), and a failure part-way through the writing rolls all of
+it back. Each write records who made it in ``events``.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from roi.casefile import Problem, load_case_text
+from roi.culture import SurveyReport, report_from_record
+from roi.engine import evaluate
+from roi.register import Register, read_register
+from roi.store import schema
+from roi.store.db import database_url, display_url, make_engine
+from roi.store.imports import PILOT_COLUMNS, Figures, Prepared, StoreInputError, figures_of
+from roi.store.migrations import LATEST, current_version, migrate
+from roi.survey import read_items
+
+# Settings an admin may change, with their defaults.
+SETTINGS: dict[str, str] = {
+    "survey.keep_answers": "off",  # keep raw survey answers (never shown or exported)
+}
+
+_INSERT_CHUNK_ROWS = 20_000
+
+
+class NotFound(LookupError):
+    """No such dataset or scenario (or not in the state the action needs)."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite gives back naive datetimes; every time kept is UTC."""
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    id: int
+    kind: str
+    name: str
+    source_file: str
+    sha256: str
+    imported_at: datetime
+    imported_by: str
+    rows: int
+    report: dict
+    meta: dict
+    deleted_at: datetime | None
+    deleted_by: str | None
+
+    @property
+    def live(self) -> bool:
+        return self.deleted_at is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``db list --json`` record."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "name": self.name,
+            "source_file": self.source_file,
+            "sha256": self.sha256,
+            "imported_at": self.imported_at.isoformat(),
+            "imported_by": self.imported_by,
+            "rows": self.rows,
+        }
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    dataset: Dataset
+    created: bool  # False when the same file was already kept
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: int
+    name: str
+    case_id: int
+    case_name: str
+    levers: dict[str, Any]
+    created_at: datetime
+    created_by: str
+    deleted_at: datetime | None
+    deleted_by: str | None
+
+
+@dataclass(frozen=True)
+class FigureRecord:
+    recorded_at: datetime
+    recorded_by: str
+    case_id: int
+    scenario_id: int | None
+    scenario_name: str | None
+    currency: str
+    npv: float
+    pv_benefits: float
+    pv_costs: float
+    roi: float | None
+    payback_months: float | None
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    dataset_id: int | None
+    scenario_id: int | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class StoredSurvey:
+    """A kept survey: its aggregates and instrument; the answers are never handed out."""
+
+    report: SurveyReport
+    items_csv: str
+    answers_kept: bool
+
+
+def _dataset(row) -> Dataset:
+    return Dataset(
+        id=row.id,
+        kind=row.kind,
+        name=row.name,
+        source_file=row.source_file,
+        sha256=row.sha256,
+        imported_at=_utc(row.imported_at),
+        imported_by=row.imported_by,
+        rows=row.rows,
+        report=json.loads(row.report),
+        meta=json.loads(row.meta),
+        deleted_at=_utc(row.deleted_at),
+        deleted_by=row.deleted_by,
+    )
+
+
+_DATASET_COLUMNS = [c for c in schema.datasets.c if c.name != "content"]
+
+
+class Store:
+    """One database. ``Store()`` opens ``DATABASE_URL`` (or the SQLite file under ``data/``)
+    and applies any pending migration."""
+
+    def __init__(self, url: str | None = None, *, engine: Engine | None = None, migrate_now=True):
+        self.url = database_url(url)
+        self.engine = engine if engine is not None else make_engine(self.url)
+        if migrate_now:
+            migrate(self.engine)
+
+    @property
+    def location(self) -> str:
+        return display_url(self.url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def version(self) -> int:
+        return current_version(self.engine)
+
+    def up_to_date(self) -> bool:
+        return self.version() == LATEST
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect().execution_options(roi_write=True) as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @staticmethod
+    def _event(conn: Connection, actor: str, action: str, detail: str, **ids) -> None:
+        conn.execute(
+            insert(schema.events).values(
+                at=_now(), actor=actor, action=action, detail=detail, **ids
+            )
+        )
+
+    # Datasets ---------------------------------------------------------------------------
+
+    def add(self, prepared: Prepared, user: str) -> ImportResult:
+        """Keep a validated file, all of it or (on any failure) none of it. The same file
+        (kind and SHA-256) already kept and live is not kept again."""
+        existing = self._live_by_sha(prepared.kind, prepared.sha256)
+        if existing is not None:
+            return ImportResult(existing, created=False)
+        try:
+            with self._write() as conn:
+                dataset_id = self._insert(conn, prepared, user)
+        except IntegrityError:
+            # Another session kept the same file between the check and the write.
+            existing = self._live_by_sha(prepared.kind, prepared.sha256)
+            if existing is None:
+                raise
+            return ImportResult(existing, created=False)
+        return ImportResult(self.dataset(dataset_id), created=True)
+
+    def _insert(self, conn: Connection, prepared: Prepared, user: str) -> int:
+        now = _now()
+        dataset_id = conn.execute(
+            insert(schema.datasets)
+            .values(
+                kind=prepared.kind,
+                name=prepared.name,
+                source_file=prepared.source_file,
+                sha256=prepared.sha256,
+                imported_at=now,
+                imported_by=user,
+                rows=prepared.rows,
+                report=json.dumps(prepared.report),
+                content=prepared.content,
+                meta=json.dumps(prepared.meta),
+            )
+            .returning(schema.datasets.c.id)
+        ).scalar_one()
+        if prepared.observations is not None:
+            write_rows(conn, schema.pilot_observations, prepared.observations, dataset_id)
+        if prepared.answers is not None:
+            write_rows(conn, schema.survey_answers, prepared.answers, dataset_id)
+        if prepared.figures is not None:
+            self._record_figures(conn, prepared.figures, dataset_id, None, user, now)
+        detail = f"imported {prepared.kind} {prepared.source_file} ({prepared.rows:,} rows)"
+        self._event(conn, user, "import", detail, dataset_id=dataset_id)
+        return dataset_id
+
+    def _live_by_sha(self, kind: str, sha256: str) -> Dataset | None:
+        with self._read() as conn:
+            row = conn.execute(
+                select(*_DATASET_COLUMNS).where(
+                    schema.datasets.c.kind == kind,
+                    schema.datasets.c.sha256 == sha256,
+                    schema.datasets.c.deleted_at.is_(None),
+                )
+            ).first()
+        return None if row is None else _dataset(row)
+
+    def datasets(self, kind: str | None = None, include_deleted: bool = False) -> list[Dataset]:
+        """Datasets newest first; live ones only unless ``include_deleted``."""
+        query = select(*_DATASET_COLUMNS).order_by(schema.datasets.c.id.desc())
+        if kind is not None:
+            query = query.where(schema.datasets.c.kind == kind)
+        if not include_deleted:
+            query = query.where(schema.datasets.c.deleted_at.is_(None))
+        with self._read() as conn:
+            return [_dataset(row) for row in conn.execute(query)]
+
+    def dataset(self, dataset_id: int) -> Dataset:
+        with self._read() as conn:
+            row = conn.execute(
+                select(*_DATASET_COLUMNS).where(schema.datasets.c.id == dataset_id)
+            ).first()
+        if row is None:
+            raise NotFound(f"no dataset {dataset_id}")
+        return _dataset(row)
+
+    def delete(self, dataset_id: int, user: str) -> Dataset:
+        """Soft-delete a live dataset (kept, hidden from lists; :meth:`restore` undoes)."""
+        return self._mark(dataset_id, user, deleting=True)
+
+    def restore(self, dataset_id: int, user: str) -> Dataset:
+        """Bring back a deleted dataset; refused when the same file has been kept again
+        since (it would be there twice)."""
+        return self._mark(dataset_id, user, deleting=False)
+
+    def _mark(self, dataset_id: int, user: str, deleting: bool) -> Dataset:
+        table = schema.datasets
+        state = table.c.deleted_at.is_(None) if deleting else table.c.deleted_at.is_not(None)
+        values = {"deleted_at": _now(), "deleted_by": user} if deleting else {
+            "deleted_at": None,
+            "deleted_by": None,
+        }  # fmt: skip
+        try:
+            with self._write() as conn:
+                done = conn.execute(
+                    update(table).where(table.c.id == dataset_id, state).values(**values)
+                ).rowcount
+                if not done:
+                    exists = conn.execute(select(table.c.id).where(table.c.id == dataset_id))
+                    if exists.first() is None:
+                        raise NotFound(f"no dataset {dataset_id}")
+                    already = "already deleted" if deleting else "not deleted"
+                    raise NotFound(f"dataset {dataset_id} is {already}")
+                action = "delete" if deleting else "restore"
+                self._event(
+                    conn, user, action, f"{action}d dataset {dataset_id}", dataset_id=dataset_id
+                )
+        except IntegrityError:
+            raise NotFound(
+                f"dataset {dataset_id} cannot be restored: the same file is kept again as a"
+                " live dataset"
+            ) from None
+        return self.dataset(dataset_id)
+
+    def _content(self, dataset_id: int, kind: str) -> tuple[Dataset, str]:
+        dataset = self.dataset(dataset_id)
+        if dataset.kind != kind:
+            raise NotFound(f"dataset {dataset_id} is {dataset.kind}, not {kind}")
+        with self._read() as conn:
+            content = conn.execute(
+                select(schema.datasets.c.content).where(schema.datasets.c.id == dataset_id)
+            ).scalar_one()
+        return dataset, content
+
+    def observations(self, dataset_id: int) -> pd.DataFrame:
+        """A pilot dataset's observations, as :func:`roi.pilots.read_observations` gave
+        them."""
+        self._content(dataset_id, "pilots")
+        table = schema.pilot_observations
+        query = (
+            select(*(table.c[name] for name in PILOT_COLUMNS))
+            .where(table.c.dataset_id == dataset_id)
+            .order_by(table.c.line)
+        )
+        with self._read() as conn:
+            frame = pd.read_sql(query, conn)
+        frame["line"] = frame["line"].astype("int64")
+        frame["value"] = frame["value"].astype("float64")
+        for column in PILOT_COLUMNS:
+            if column not in ("line", "value"):
+                frame[column] = frame[column].astype(str)
+        return frame
+
+    def source_text(self, dataset_id: int, kind: str) -> str:
+        """The kept text of an adoption export or a case file."""
+        if kind not in ("adoption", "case"):
+            raise NotFound(f"a {kind} dataset keeps no source text")
+        return self._content(dataset_id, kind)[1]
+
+    def case(self, dataset_id: int):
+        """A kept business case, validated again."""
+        dataset, text = self._content(dataset_id, "case")
+        return load_case_text(text.encode("utf-8"), dataset.source_file)
+
+    def register(self, dataset_id: int, confine: bool = True) -> Register:
+        """A kept use-case register with the case files it named."""
+        dataset, content = self._content(dataset_id, "use-cases")
+        data = json.loads(content)
+        with tempfile.TemporaryDirectory() as folder:
+            root = Path(folder)
+            for relative, text in data["cases"].items():
+                path = root / relative
+                if not path.resolve().is_relative_to(root.resolve()):
+                    continue  # kept from a CLI import outside the folder; not re-read
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+            raw = data["register"].encode("utf-8")
+            return read_register(raw, dataset.source_file, root, dataset.meta["currency"], confine)
+
+    def register_source(self, dataset_id: int) -> tuple[str, dict[str, str]]:
+        """A kept register's text and the texts of its case files."""
+        data = json.loads(self._content(dataset_id, "use-cases")[1])
+        return data["register"], data["cases"]
+
+    def survey(self, dataset_id: int) -> StoredSurvey:
+        """A kept survey's aggregates (never its answers)."""
+        dataset, content = self._content(dataset_id, "survey")
+        data = json.loads(content)
+        return StoredSurvey(
+            report_from_record(data["report"]),
+            data["items"],
+            bool(dataset.meta.get("answers_kept")),
+        )
+
+    def count_answers(self, dataset_id: int) -> int:
+        """How many raw answers are kept for a survey (0 unless the opt-in was on)."""
+        with self._read() as conn:
+            return conn.execute(
+                select(func.count())
+                .select_from(schema.survey_answers)
+                .where(schema.survey_answers.c.dataset_id == dataset_id)
+            ).scalar_one()
+
+    def delete_answers(self, dataset_id: int, user: str) -> int:
+        """Erase a survey's raw answers for good (the aggregates stay); returns how many."""
+        self._content(dataset_id, "survey")
+        table = schema.survey_answers
+        with self._write() as conn:
+            count = conn.execute(table.delete().where(table.c.dataset_id == dataset_id)).rowcount
+            meta = json.loads(
+                conn.execute(
+                    select(schema.datasets.c.meta).where(schema.datasets.c.id == dataset_id)
+                ).scalar_one()
+            )
+            meta["answers_kept"] = False
+            conn.execute(
+                update(schema.datasets)
+                .where(schema.datasets.c.id == dataset_id)
+                .values(meta=json.dumps(meta))
+            )
+            self._event(
+                conn, user, "delete_answers", f"erased {count:,} raw survey answers",
+                dataset_id=dataset_id,
+            )  # fmt: skip
+        return count
+
+    def instrument(self, dataset_id: int):
+        """A kept survey's instrument."""
+        stored = self.survey(dataset_id)
+        return read_items(
+            stored.items_csv.encode("utf-8"), self.dataset(dataset_id).meta["items_file"]
+        )
+
+    # Scenarios and history --------------------------------------------------------------
+
+    def save_scenario(
+        self, name: str, case_id: int, levers: dict[str, Any], figures: Figures, user: str
+    ) -> Scenario:
+        """Keep a named scenario (a kept case and its slider values) with its headline
+        figures; saving under a live scenario's name replaces it (the old one is kept as
+        deleted, so the history keeps both)."""
+        name = name.strip()
+        if not name:
+            raise StoreInputError("scenario", [Problem("name", "must not be blank")])
+        if len(name) > 200:
+            raise StoreInputError("scenario", [Problem("name", "must be at most 200 characters")])
+        self._content(case_id, "case")
+        table = schema.scenarios
+        for attempt in range(3):
+            try:
+                with self._write() as conn:
+                    now = _now()
+                    replaced = (
+                        conn.execute(
+                            update(table)
+                            .where(table.c.name == name, table.c.deleted_at.is_(None))
+                            .values(deleted_at=now, deleted_by=user)
+                            .returning(table.c.id)
+                        )
+                        .scalars()
+                        .all()
+                    )
+                    scenario_id = conn.execute(
+                        insert(table)
+                        .values(
+                            name=name,
+                            case_id=case_id,
+                            levers=json.dumps(levers, sort_keys=True),
+                            created_at=now,
+                            created_by=user,
+                        )
+                        .returning(table.c.id)
+                    ).scalar_one()
+                    self._record_figures(conn, figures, case_id, scenario_id, user, now)
+                    detail = f"saved scenario {name!r}" + (
+                        f" (replacing {', '.join(map(str, replaced))})" if replaced else ""
+                    )
+                    self._event(conn, user, "save_scenario", detail, scenario_id=scenario_id)
+                return self.scenario(scenario_id)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _record_figures(conn, figures: Figures, case_id, scenario_id, user, now) -> None:
+        conn.execute(
+            insert(schema.figures).values(
+                case_name=figures.case_name,
+                case_id=case_id,
+                scenario_id=scenario_id,
+                recorded_at=now,
+                recorded_by=user,
+                currency=figures.currency,
+                npv=figures.npv,
+                pv_benefits=figures.pv_benefits,
+                pv_costs=figures.pv_costs,
+                roi=figures.roi,
+                payback_months=figures.payback_months,
+            )
+        )
+
+    def _scenario_query(self):
+        table = schema.scenarios
+        return select(table, schema.datasets.c.name.label("case_name")).join(
+            schema.datasets, schema.datasets.c.id == table.c.case_id
+        )
+
+    @staticmethod
+    def _scenario(row) -> Scenario:
+        return Scenario(
+            id=row.id,
+            name=row.name,
+            case_id=row.case_id,
+            case_name=row.case_name,
+            levers=json.loads(row.levers),
+            created_at=_utc(row.created_at),
+            created_by=row.created_by,
+            deleted_at=_utc(row.deleted_at),
+            deleted_by=row.deleted_by,
+        )
+
+    def scenarios(self, include_deleted: bool = False) -> list[Scenario]:
+        """Named scenarios, newest first; those whose case is deleted are left out."""
+        query = self._scenario_query().where(schema.datasets.c.deleted_at.is_(None))
+        if not include_deleted:
+            query = query.where(schema.scenarios.c.deleted_at.is_(None))
+        with self._read() as conn:
+            rows = conn.execute(query.order_by(schema.scenarios.c.id.desc()))
+            return [self._scenario(row) for row in rows]
+
+    def scenario(self, scenario_id: int) -> Scenario:
+        with self._read() as conn:
+            row = conn.execute(
+                self._scenario_query().where(schema.scenarios.c.id == scenario_id)
+            ).first()
+        if row is None:
+            raise NotFound(f"no scenario {scenario_id}")
+        return self._scenario(row)
+
+    def delete_scenario(self, scenario_id: int, user: str) -> None:
+        table = schema.scenarios
+        with self._write() as conn:
+            done = conn.execute(
+                update(table)
+                .where(table.c.id == scenario_id, table.c.deleted_at.is_(None))
+                .values(deleted_at=_now(), deleted_by=user)
+            ).rowcount
+            if not done:
+                raise NotFound(f"no live scenario {scenario_id}")
+            self._event(
+                conn, user, "delete_scenario", f"deleted scenario {scenario_id}",
+                scenario_id=scenario_id,
+            )  # fmt: skip
+
+    def history(self, case_name: str) -> list[FigureRecord]:
+        """The headline figures recorded for a case (by name), oldest first: each version
+        of the case imported and each scenario saved on it."""
+        table = schema.figures
+        query = (
+            select(table, schema.scenarios.c.name.label("scenario_name"))
+            .outerjoin(schema.scenarios, schema.scenarios.c.id == table.c.scenario_id)
+            .where(table.c.case_name == case_name)
+            .order_by(table.c.recorded_at, table.c.id)
+        )
+        with self._read() as conn:
+            return [
+                FigureRecord(
+                    recorded_at=_utc(row.recorded_at),
+                    recorded_by=row.recorded_by,
+                    case_id=row.case_id,
+                    scenario_id=row.scenario_id,
+                    scenario_name=row.scenario_name,
+                    currency=row.currency,
+                    npv=row.npv,
+                    pv_benefits=row.pv_benefits,
+                    pv_costs=row.pv_costs,
+                    roi=row.roi,
+                    payback_months=row.payback_months,
+                )
+                for row in conn.execute(query)
+            ]
+
+    def case_figures(self, case_id: int) -> Figures:
+        return figures_of(evaluate(self.case(case_id)))
+
+    # Settings and events ----------------------------------------------------------------
+
+    def setting(self, key: str) -> str:
+        if key not in SETTINGS:
+            raise NotFound(f"no setting {key!r}")
+        with self._read() as conn:
+            value = conn.execute(
+                select(schema.settings.c.value).where(schema.settings.c.key == key)
+            ).scalar_one_or_none()
+        return SETTINGS[key] if value is None else value
+
+    def set_setting(self, key: str, value: str, user: str) -> None:
+        if key not in SETTINGS:
+            raise NotFound(f"no setting {key!r}")
+        table = schema.settings
+        with self._write() as conn:
+            now = _now()
+            done = conn.execute(
+                update(table)
+                .where(table.c.key == key)
+                .values(value=value, changed_at=now, changed_by=user)
+            ).rowcount
+            if not done:
+                conn.execute(
+                    insert(table).values(key=key, value=value, changed_at=now, changed_by=user)
+                )
+            self._event(conn, user, "setting", f"{key} = {value}")
+
+    def keep_answers(self) -> bool:
+        return self.setting("survey.keep_answers") == "on"
+
+    def events(self, limit: int = 200) -> list[Event]:
+        table = schema.events
+        with self._read() as conn:
+            rows = conn.execute(select(table).order_by(table.c.id.desc()).limit(limit))
+            return [
+                Event(r.id, _utc(r.at), r.actor, r.action, r.dataset_id, r.scenario_id, r.detail)
+                for r in rows
+            ]
+
+
+def write_rows(conn: Connection, table, frame: pd.DataFrame, dataset_id: int) -> None:
+    """Insert a frame's rows into ``table`` for one dataset, inside the caller's transaction:
+    PostgreSQL's ``COPY`` (fast bulk load), else batched inserts."""
+    columns = ["dataset_id", *frame.columns]
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        dbapi = conn.connection.dbapi_connection
+        names = ", ".join(f'"{c}"' for c in columns)
+        sql = f"COPY {table.name} ({names}) FROM STDIN"
+        with dbapi.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in frame.itertuples(index=False, name=None):
+                copy.write_row((dataset_id, *row))
+        return
+    statement = insert(table)
+    records = frame.to_dict("records")
+    for start in range(0, len(records), _INSERT_CHUNK_ROWS):
+        chunk = records[start : start + _INSERT_CHUNK_ROWS]
+        conn.execute(statement, [{"dataset_id": dataset_id, **row} for row in chunk])

@@ -1,0 +1,209 @@
+"""What the store keeps of a file, worked out before anything is written: the file is read
+and validated by the same reader the CLI and dashboard use, and any problem raises that
+reader's error (listing every problem) so that nothing is stored.
+
+Kept per kind:
+
+- ``pilots``: every observation, as rows of ``pilot_observations``;
+- ``adoption``: the export's text (re-read when used; its format and data-quality notes are
+  in the report);
+- ``survey``: the aggregates only (the scored report, anonymity applied at the threshold in
+  force) and the instrument; the answers themselves only when an admin has switched the
+  opt-in on, and then never displayed or exported;
+- ``use-cases``: the register's text and the text of each case file it names;
+- ``case``: the case file's text, and its headline figures for the case's history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, get_args
+
+import pandas as pd
+
+from roi.casefile import CaseError, Problem, load_case_text
+from roi.csvtable import decode
+from roi.culture import MIN_GROUP_DEFAULT, report_record, survey_report
+from roi.engine import CaseResult, evaluate
+from roi.pilots import ColumnMapping, read_observations
+from roi.register import read_register
+from roi.survey import read_invitations, read_items, read_responses
+from roi.telemetry import read_telemetry
+
+Kind = Literal["pilots", "adoption", "survey", "use-cases", "case"]
+KINDS: tuple[str, ...] = get_args(Kind)
+
+PILOT_COLUMNS = ("line", "use_case_id", "metric", "group", "value", "period", "date", "unit_id")
+
+
+class StoreInputError(CaseError):
+    """A file the store refuses for a reason of its own (an unknown kind, a missing
+    companion file); the readers' own errors are raised as they are."""
+
+
+def sha256_of(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A case's headline figures (risk-adjusted), kept each time it is saved."""
+
+    case_name: str
+    currency: str
+    npv: float
+    pv_benefits: float
+    pv_costs: float
+    roi: float | None
+    payback_months: float | None
+
+
+def figures_of(result: CaseResult) -> Figures:
+    metrics = result.risk_adjusted.metrics
+    return Figures(
+        case_name=result.case.name,
+        currency=result.case.currency,
+        npv=float(metrics.npv),
+        pv_benefits=float(metrics.pv_benefits),
+        pv_costs=float(metrics.pv_costs),
+        roi=None if metrics.roi is None else float(metrics.roi),
+        payback_months=None if metrics.payback_months is None else float(metrics.payback_months),
+    )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated file, ready to be written in one transaction."""
+
+    kind: Kind
+    name: str
+    source_file: str
+    sha256: str
+    rows: int
+    content: str | None
+    meta: dict
+    report: dict
+    observations: pd.DataFrame | None = None
+    answers: pd.DataFrame | None = None
+    figures: Figures | None = None
+    notes: tuple[str, ...] = field(default=())
+
+
+def _report(notes: list[str] | tuple[str, ...] = ()) -> dict:
+    return {"valid": True, "problems": [], "notes": list(notes)}
+
+
+def prepare(
+    kind: str,
+    raw: bytes,
+    source: str,
+    *,
+    mapping: ColumnMapping | None = None,
+    team: str | None = None,
+    items: tuple[bytes, str] | None = None,
+    invitations: tuple[bytes, str] | None = None,
+    min_group: int = MIN_GROUP_DEFAULT,
+    keep_answers: bool = False,
+    case_root: Path | None = None,
+    currency: str = "USD",
+) -> Prepared:
+    """Read and validate ``raw`` (a file called ``source``) as ``kind``.
+
+    ``mapping`` maps another export's columns (pilots); ``team`` names the team of an
+    export without one (adoption); ``items`` is the survey's instrument and ``invitations``
+    its optional invitation counts, as (bytes, name); ``case_root`` is the folder a
+    register's case files are relative to (its own folder by default).
+    """
+    if kind not in KINDS:
+        expected = ", ".join(KINDS)
+        raise StoreInputError(source, [Problem("", f"unknown kind {kind!r}; expected {expected}")])
+    name = Path(source).name
+    digest = sha256_of(raw)
+    if kind == "pilots":
+        frame = read_observations(raw, source, mapping)
+        observations = frame[list(PILOT_COLUMNS)].copy()
+        meta = {} if mapping is None else {"mapping": _mapping_meta(mapping)}
+        return Prepared(
+            "pilots", name, name, digest, len(frame), None, meta, _report(), observations
+        )
+    if kind == "adoption":
+        telemetry = read_telemetry(raw, source, team)
+        notes = [str(note) for note in telemetry.data_quality]
+        if telemetry.note:
+            notes.insert(0, telemetry.note)
+        meta = {"format": telemetry.format, "team": team}
+        return Prepared(
+            "adoption", name, name, digest, len(telemetry.daily), decode(raw), meta, _report(notes)
+        )
+    if kind == "survey":
+        return _survey(raw, source, name, digest, items, invitations, min_group, keep_answers)
+    if kind == "use-cases":
+        return _register(raw, source, name, digest, case_root, currency)
+    case = load_case_text(raw, name)
+    result = evaluate(case)
+    rows = len(case.benefits) + len(case.costs)
+    return Prepared(
+        "case",
+        case.name,
+        name,
+        digest,
+        rows,
+        decode(raw),
+        {},
+        _report(),
+        figures=figures_of(result),
+    )
+
+
+def _mapping_meta(mapping: ColumnMapping) -> dict:
+    from dataclasses import asdict
+
+    return json.loads(json.dumps(asdict(mapping), default=list))
+
+
+def _survey(raw, source, name, digest, items, invitations, min_group, keep_answers) -> Prepared:
+    if items is None:
+        message = "a survey needs its instrument (survey_items.csv) to be scored"
+        raise StoreInputError(source, [Problem("", message)])
+    instrument = read_items(*items)
+    responses = read_responses(raw, source, instrument)
+    invited = None if invitations is None else read_invitations(*invitations, responses)
+    report = survey_report(responses, instrument, min_group, invited)
+    content = json.dumps({"items": decode(items[0]), "report": report_record(report)})
+    meta = {
+        "items_file": Path(items[1]).name,
+        "items_sha256": sha256_of(items[0]),
+        "invitations_file": None if invitations is None else Path(invitations[1]).name,
+        "min_group": min_group,
+        "answers_kept": keep_answers,
+    }
+    answers = None
+    if keep_answers:
+        names = [item.item for item in instrument.items]
+        answers = responses.melt(
+            id_vars=["respondent_id", "wave", "team"],
+            value_vars=names,
+            var_name="item",
+            value_name="answer",
+        ).dropna(subset=["answer"])
+    respondents = int(responses[["respondent_id", "wave"]].drop_duplicates().shape[0])
+    return Prepared(
+        "survey", name, name, digest, respondents, content, meta, _report(), answers=answers
+    )
+
+
+def _register(raw, source, name, digest, case_root, currency) -> Prepared:
+    root = Path(source).parent if case_root is None else Path(case_root)
+    register = read_register(raw, source, root, currency)
+    cases = {}
+    for use_case in register.use_cases:
+        if use_case.case_file is not None:
+            cases[use_case.case_file] = decode((root / use_case.case_file).read_bytes())
+    content = json.dumps({"register": decode(raw), "cases": cases})
+    meta = {"currency": currency}
+    return Prepared(
+        "use-cases", name, name, digest, len(register.use_cases), content, meta, _report()
+    )

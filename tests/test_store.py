@@ -1,0 +1,449 @@
+"""The store, on SQLite and on PostgreSQL: migrations, all-or-nothing imports, provenance,
+duplicates, soft delete and restore, scenarios and history, settings, and concurrent
+writers (two processes; several sessions of one app)."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, inspect, select
+
+from roi.casefile import CaseError
+from roi.culture import report_from_record, report_record, survey_report
+from roi.pilots import PilotFileError, read_observations
+from roi.store import NotFound, Store, StoreInputError, prepare, schema
+from roi.store import core as store_core
+from roi.store.migrations import LATEST, MIGRATIONS, Migration, current_version, migrate
+from roi.survey import read_items, read_responses
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data"
+PILOTS = SAMPLE / "pilot_observations.csv"
+CASE = SAMPLE / "cases" / "support_chatbot.yaml"
+REGISTER = SAMPLE / "use_cases.csv"
+ITEMS = SAMPLE / "survey" / "survey_items.csv"
+RESPONSES = SAMPLE / "survey" / "survey_responses.csv"
+INVITATIONS = SAMPLE / "survey" / "survey_invitations.csv"
+ADOPTION = SAMPLE / "adoption" / "adoption.csv"
+
+
+def _prepare(kind: str, path: Path, **options):
+    if kind == "survey":
+        options.setdefault("items", (ITEMS.read_bytes(), ITEMS.name))
+    return prepare(kind, path.read_bytes(), str(path), **options)
+
+
+def _counts(store: Store) -> dict[str, int]:
+    """Rows in every table: what 'the store exactly as before' is checked against."""
+    with store.engine.connect() as conn:
+        return {
+            table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in schema.metadata.sorted_tables
+        }
+
+
+def _pilot_file(seed: int, rows: int = 40) -> bytes:
+    lines = ["use_case_id,metric,group,unit_id,value"]
+    for i in range(rows):
+        group = "pilot" if i % 2 else "baseline"
+        lines.append(f"UC-{seed:03d},task_minutes,{group},u{i},{10 + (i * 7 + seed) % 13}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture
+def store(database_url: str):
+    opened = Store(database_url)
+    yield opened
+    opened.close()
+
+
+# Migrations -------------------------------------------------------------------------------
+
+
+def test_migrations_build_the_schema_the_code_describes(store: Store):
+    assert store.version() == LATEST
+    inspector = inspect(store.engine)
+    for table in schema.metadata.sorted_tables:
+        columns = {c["name"] for c in inspector.get_columns(table.name)}
+        assert columns == {c.name for c in table.columns}, table.name
+
+
+def test_migrate_twice_applies_nothing_the_second_time(database_url):
+    store = Store(database_url)
+    assert migrate(store.engine) == []
+    with store.engine.connect() as conn:
+        versions = conn.execute(select(schema.migrations_table.c.version)).scalars().all()
+    assert sorted(versions) == [m.version for m in MIGRATIONS]
+    store.close()
+
+
+def test_upgrade_from_version_1_keeps_the_data(database_url):
+    first = Store(database_url, migrate_now=False)
+    migrate(first.engine, MIGRATIONS[:1])
+    assert current_version(first.engine) == 1
+    kept = first.add(_prepare("pilots", PILOTS), "ana")
+    assert not inspect(first.engine).has_table("scenarios")
+    first.close()
+    upgraded = Store(database_url)  # start-up applies migration 2
+    assert upgraded.version() == LATEST
+    assert [d.id for d in upgraded.datasets()] == [kept.dataset.id]
+    assert len(upgraded.observations(kept.dataset.id)) == kept.dataset.rows
+    upgraded.close()
+
+
+def test_a_failing_migration_leaves_the_database_at_the_version_before(database_url):
+    from sqlalchemy import Column, Integer, MetaData, Table
+
+    store = Store(database_url)
+    extra = Table("half_done", MetaData(), Column("id", Integer, primary_key=True))
+
+    def broken(conn):
+        extra.create(conn)
+        raise RuntimeError("injected failure in migration 3")
+
+    with pytest.raises(RuntimeError, match="injected"):
+        migrate(store.engine, (*MIGRATIONS, Migration(3, "broken", broken)))
+    assert store.version() == LATEST
+    assert not inspect(store.engine).has_table("half_done")
+    store.close()
+
+
+def _migrate_in_process(url: str, queue) -> None:
+    try:
+        store = Store(url)
+        queue.put(("ok", store.version()))
+    except Exception as error:  # reported to the test, which fails
+        queue.put(("error", repr(error)))
+
+
+def test_two_processes_starting_at_once_migrate_once(database_url):
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    processes = [
+        context.Process(target=_migrate_in_process, args=(database_url, queue)) for _ in range(2)
+    ]
+    for process in processes:
+        process.start()
+    results = [queue.get(timeout=120) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+    assert results == [("ok", LATEST), ("ok", LATEST)]
+    store = Store(database_url, migrate_now=False)
+    with store.engine.connect() as conn:
+        versions = conn.execute(select(schema.migrations_table.c.version)).scalars().all()
+    assert sorted(versions) == [m.version for m in MIGRATIONS]
+    store.close()
+
+
+# Imports ----------------------------------------------------------------------------------
+
+
+def test_each_kind_is_kept_with_its_provenance(store: Store):
+    kept = {
+        "pilots": store.add(_prepare("pilots", PILOTS), "ana"),
+        "adoption": store.add(_prepare("adoption", ADOPTION), "ana"),
+        "survey": store.add(_prepare("survey", RESPONSES), "ana"),
+        "use-cases": store.add(_prepare("use-cases", REGISTER), "ana"),
+        "case": store.add(_prepare("case", CASE), "ana"),
+    }
+    import hashlib
+
+    for kind, path in {
+        "pilots": PILOTS,
+        "adoption": ADOPTION,
+        "survey": RESPONSES,
+        "use-cases": REGISTER,
+        "case": CASE,
+    }.items():
+        dataset = kept[kind].dataset
+        assert kept[kind].created
+        assert dataset.kind == kind
+        assert dataset.source_file == path.name
+        assert dataset.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert dataset.imported_by == "ana"
+        assert dataset.imported_at.tzinfo is not None
+        assert dataset.report["valid"] is True
+    listed = [d.to_dict() for d in store.datasets()]
+    assert [d["kind"] for d in listed] == ["case", "use-cases", "survey", "adoption", "pilots"]
+    assert set(listed[0]) == {
+        "id", "kind", "name", "source_file", "sha256", "imported_at", "imported_by", "rows",
+    }  # fmt: skip
+    assert kept["case"].dataset.name == "Customer support: FAQ chatbot"
+    assert kept["use-cases"].dataset.rows == 19
+    events = store.events()
+    assert [e.action for e in events] == ["import"] * 5
+    assert all(e.actor == "ana" for e in events)
+
+
+def test_pilot_observations_come_back_as_they_were_read(store: Store):
+    dataset = store.add(_prepare("pilots", PILOTS), "ana").dataset
+    expected = read_observations(PILOTS.read_bytes(), str(PILOTS))
+    kept = store.observations(dataset.id)
+    pd.testing.assert_frame_equal(
+        kept, expected[list(kept.columns)].reset_index(drop=True), check_dtype=False
+    )
+    assert dataset.rows == len(expected)
+
+
+def test_awkward_text_survives_the_bulk_load(store: Store):
+    raw = (
+        'use_case_id,metric,group,unit_id,value\n"UC\t1\\x",task_minutes,baseline,"a\nb",1\n'
+        'UC 2,task_minutes,pilot,"q""uote,comma",2\nUC 3,task_minutes,pilot,é€,3\n'
+    ).encode()
+    dataset = store.add(prepare("pilots", raw, "awkward.csv"), "ana").dataset
+    kept = store.observations(dataset.id)
+    assert kept["use_case_id"].tolist() == ["UC\t1\\x", "UC 2", "UC 3"]
+    assert kept["unit_id"].tolist() == ["a\nb", 'q"uote,comma', "é€"]
+
+
+def test_the_same_file_twice_is_kept_once(store: Store):
+    first = store.add(_prepare("pilots", PILOTS), "ana")
+    again = store.add(_prepare("pilots", PILOTS), "bo")
+    assert first.created and not again.created
+    assert again.dataset.id == first.dataset.id
+    assert len(store.datasets()) == 1
+    assert len(store.events()) == 1
+
+
+def test_a_rejected_file_leaves_the_store_as_it_was(store: Store):
+    store.add(_prepare("case", CASE), "ana")
+    before = _counts(store)
+    broken = b"use_case_id,metric,group,unit_id,value\nUC-1,task_minutes,pilot,u1,abc\n"
+    with pytest.raises(PilotFileError, match="line 2, column value"):
+        store.add(prepare("pilots", broken, "broken.csv"), "ana")
+    with pytest.raises(CaseError):
+        store.add(prepare("case", b"name: [", "broken.yaml"), "ana")
+    with pytest.raises(StoreInputError, match="unknown kind"):
+        prepare("nonsense", b"x", "x.csv")
+    with pytest.raises(StoreInputError, match="instrument"):
+        prepare("survey", RESPONSES.read_bytes(), str(RESPONSES))
+    assert _counts(store) == before
+
+
+def test_a_failure_part_way_through_an_import_leaves_the_store_as_it_was(store, monkeypatch):
+    store.add(_prepare("case", CASE), "ana")
+    before = _counts(store)
+    real = store_core.write_rows
+
+    def half_then_fail(conn, table, frame, dataset_id):
+        real(conn, table, frame.iloc[: len(frame) // 2], dataset_id)
+        assert conn.execute(select(func.count()).select_from(table)).scalar_one() > 0
+        raise OSError("injected: the connection dropped mid-import")
+
+    monkeypatch.setattr(store_core, "write_rows", half_then_fail)
+    with pytest.raises(OSError, match="injected"):
+        store.add(_prepare("pilots", PILOTS), "ana")
+    assert _counts(store) == before
+    monkeypatch.setattr(store_core, "write_rows", real)
+    retried = store.add(_prepare("pilots", PILOTS), "ana")  # nothing left behind blocks it
+    assert retried.created and len(store.observations(retried.dataset.id)) == 3080
+
+
+# Delete and restore -----------------------------------------------------------------------
+
+
+def test_delete_keeps_history_and_restore_undoes_it(store: Store):
+    dataset = store.add(_prepare("pilots", PILOTS), "ana").dataset
+    deleted = store.delete(dataset.id, "bo")
+    assert deleted.deleted_by == "bo" and deleted.deleted_at is not None
+    assert store.datasets() == []
+    assert [d.id for d in store.datasets(include_deleted=True)] == [dataset.id]
+    assert len(store.observations(dataset.id)) == 3080  # the rows are kept
+    with pytest.raises(NotFound, match="already deleted"):
+        store.delete(dataset.id, "bo")
+    restored = store.restore(dataset.id, "cy")
+    assert restored.live and restored.deleted_by is None
+    assert [d.id for d in store.datasets()] == [dataset.id]
+    with pytest.raises(NotFound, match="not deleted"):
+        store.restore(dataset.id, "cy")
+    with pytest.raises(NotFound, match="no dataset 999"):
+        store.delete(999, "cy")
+    assert [(e.action, e.actor) for e in store.events()][:2] == [
+        ("restore", "cy"),
+        ("delete", "bo"),
+    ]
+
+
+def test_a_deleted_file_imported_again_is_new_and_blocks_restoring_the_old(store: Store):
+    old = store.add(_prepare("pilots", PILOTS), "ana").dataset
+    store.delete(old.id, "ana")
+    new = store.add(_prepare("pilots", PILOTS), "ana")
+    assert new.created and new.dataset.id != old.id
+    with pytest.raises(NotFound, match="kept again"):
+        store.restore(old.id, "ana")
+    assert not store.dataset(old.id).live
+
+
+# Kinds ------------------------------------------------------------------------------------
+
+
+def test_a_survey_keeps_its_aggregates_and_no_answers_by_default(store: Store):
+    dataset = store.add(_prepare("survey", RESPONSES), "ana").dataset
+    instrument = read_items(ITEMS.read_bytes(), ITEMS.name)
+    expected = survey_report(read_responses(RESPONSES.read_bytes(), "r", instrument), instrument)
+    stored = store.survey(dataset.id)
+    assert stored.report == expected
+    assert not stored.answers_kept
+    assert store.count_answers(dataset.id) == 0
+    with store.engine.connect() as conn:
+        content = conn.execute(
+            select(schema.datasets.c.content).where(schema.datasets.c.id == dataset.id)
+        ).scalar_one()
+    assert "R0001" not in content  # no respondent id is kept with the aggregates
+
+
+def test_survey_answers_are_kept_only_on_opt_in_and_can_be_erased(store: Store):
+    assert not store.keep_answers()
+    store.set_setting("survey.keep_answers", "on", "admin")
+    assert store.keep_answers()
+    dataset = store.add(_prepare("survey", RESPONSES, keep_answers=True), "ana").dataset
+    assert store.survey(dataset.id).answers_kept
+    kept = store.count_answers(dataset.id)
+    responses = read_responses(
+        RESPONSES.read_bytes(), "r", read_items(ITEMS.read_bytes(), ITEMS.name)
+    )
+    assert kept == int(
+        responses.drop(columns=["respondent_id", "wave", "team"]).notna().sum().sum()
+    )
+    assert store.delete_answers(dataset.id, "admin") == kept
+    assert store.count_answers(dataset.id) == 0
+    assert not store.survey(dataset.id).answers_kept
+    assert store.events()[0].action == "delete_answers"
+
+
+def test_survey_report_round_trips_through_json():
+    instrument = read_items(ITEMS.read_bytes(), ITEMS.name)
+    responses = read_responses(RESPONSES.read_bytes(), "r", instrument)
+    from roi.survey import read_invitations
+
+    invited = read_invitations(INVITATIONS.read_bytes(), "i", responses)
+    report = survey_report(responses, instrument, 5, invited)
+    assert report.participation and report.drivers is not None
+    assert report_from_record(json.loads(json.dumps(report_record(report)))) == report
+
+
+def test_a_register_comes_back_with_its_cases(store: Store, tmp_path):
+    dataset = store.add(_prepare("use-cases", REGISTER), "ana").dataset
+    register = store.register(dataset.id)
+    assert len(register.use_cases) == 19
+    assert set(register.cases) == {
+        u.use_case_id for u in register.use_cases if u.case_file is not None
+    }
+
+
+def test_a_case_comes_back_and_records_its_figures(store: Store):
+    dataset = store.add(_prepare("case", CASE), "ana").dataset
+    case = store.case(dataset.id)
+    assert case.name == dataset.name
+    history = store.history(case.name)
+    assert len(history) == 1 and history[0].scenario_id is None
+    assert history[0].npv == pytest.approx(store.case_figures(dataset.id).npv)
+    with pytest.raises(NotFound, match="not pilots"):
+        store.observations(dataset.id)
+
+
+# Scenarios --------------------------------------------------------------------------------
+
+
+def test_scenarios_are_saved_listed_reopened_replaced_and_recorded(store: Store):
+    case = store.add(_prepare("case", CASE), "ana").dataset
+    figures = store.case_figures(case.id)
+    low = store.save_scenario("Low adoption", case.id, {"adoption_ceiling": 0.3}, figures, "ana")
+    high = store.save_scenario(" High ", case.id, {"adoption_ceiling": 0.9}, figures, "bo")
+    assert high.name == "High"
+    assert [s.name for s in store.scenarios()] == ["High", "Low adoption"]
+    reopened = store.scenario(low.id)
+    assert reopened.levers == {"adoption_ceiling": 0.3}
+    assert reopened.case_name == case.name and reopened.created_by == "ana"
+    again = store.save_scenario("Low adoption", case.id, {"adoption_ceiling": 0.4}, figures, "cy")
+    assert again.id != low.id
+    assert [s.id for s in store.scenarios()] == [again.id, high.id]
+    assert store.scenario(low.id).deleted_by == "cy"
+    history = store.history(case.name)
+    assert [h.scenario_name for h in history] == [None, "Low adoption", "High", "Low adoption"]
+    store.delete_scenario(high.id, "ana")
+    assert [s.id for s in store.scenarios()] == [again.id]
+    with pytest.raises(StoreInputError, match="blank"):
+        store.save_scenario("  ", case.id, {}, figures, "ana")
+    store.delete(case.id, "ana")
+    assert store.scenarios() == []  # a scenario of a deleted case is not offered
+
+
+def test_settings_have_defaults_and_record_who_changed_them(store: Store):
+    assert store.setting("survey.keep_answers") == "off"
+    store.set_setting("survey.keep_answers", "on", "admin")
+    store.set_setting("survey.keep_answers", "off", "admin2")
+    assert store.setting("survey.keep_answers") == "off"
+    assert [e.actor for e in store.events()][:2] == ["admin2", "admin"]
+    with pytest.raises(NotFound):
+        store.setting("nope")
+
+
+# Concurrency ------------------------------------------------------------------------------
+
+
+def _import_many(url: str, worker: int, count: int, queue) -> None:
+    try:
+        store = Store(url)
+        for n in range(count):
+            store.add(
+                prepare("pilots", _pilot_file(worker * 1000 + n), f"w{worker}-{n}.csv"),
+                f"w{worker}",
+            )
+            store.add(prepare("pilots", _pilot_file(999_999), "shared.csv"), f"w{worker}")
+        queue.put(("ok", worker))
+    except Exception as error:
+        queue.put(("error", repr(error)))
+
+
+def test_two_processes_writing_at_once_lose_nothing(database_url):
+    Store(database_url).close()
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    count = 15
+    processes = [
+        context.Process(target=_import_many, args=(database_url, worker, count, queue))
+        for worker in (1, 2)
+    ]
+    for process in processes:
+        process.start()
+    results = sorted(queue.get(timeout=300) for _ in processes)
+    for process in processes:
+        process.join(timeout=60)
+    assert results == [("ok", 1), ("ok", 2)]
+    store = Store(database_url)
+    names = sorted(d.source_file for d in store.datasets())
+    assert len(names) == 2 * count + 1
+    assert names.count("shared.csv") == 1
+    assert _counts(store)["pilot_observations"] == (2 * count + 1) * 40
+    store.close()
+
+
+def test_many_sessions_of_one_app_write_and_read_without_lock_errors(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'busy.sqlite3'}")
+    errors: list[BaseException] = []
+
+    def session(worker: int) -> None:
+        try:
+            for n in range(6):
+                store.add(
+                    prepare("pilots", _pilot_file(worker * 100 + n), f"{worker}-{n}.csv"), "u"
+                )
+                store.datasets()
+                store.set_setting("survey.keep_answers", "on" if n % 2 else "off", "u")
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=session, args=(w,)) for w in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(store.datasets()) == 36
+    store.close()
