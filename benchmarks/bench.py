@@ -23,6 +23,11 @@ Targets:
   kaleido's Chromium started: what the dashboard's server has after its first PDF); the
   cold first export of a fresh process, Chromium's launch included, is printed beside it.
   Baseline: openpyxl writing the same schedule as plain values.
+- issue #11: a 1,000,000-row pilot file imported into PostgreSQL (read, validated and kept
+  with COPY in one transaction) in under 20 s, with its row rate; beside a naive import that
+  inserts one row per statement (timed on 10,000 rows and scaled). PostgreSQL is
+  ``ROI_BENCH_POSTGRES_URL``, else a throwaway cluster started for the run (skipped, and
+  said so, when Debian's postgresql is not installed).
 - issue #3: a slider change re-renders the scenario explorer in under 300 ms (AppTest),
   beside the rerun of a trivial one-slider page; the Overview's first render after the app
   starts under 3 s (Chromium, else AppTest), beside a trivial page's first render.
@@ -573,6 +578,67 @@ def survey_file() -> tuple[float, float]:
     return whole, plain
 
 
+def store_import() -> tuple[float, float] | None:
+    """Seconds to import a 1,000,000-row pilot file into PostgreSQL (read, validate, COPY,
+    commit), and the naive one-INSERT-per-row import of the same rows, timed on 10,000 rows
+    and scaled; ``None`` without PostgreSQL."""
+    import os
+    import sys
+    import tempfile
+
+    import pandas as pd
+    from sqlalchemy import insert
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "devtools"))
+    import pgcluster
+
+    from roi.store import Store, prepare
+    from roi.store import schema as store_schema
+
+    url = os.environ.get("ROI_BENCH_POSTGRES_URL", "").strip()
+    folder = None
+    if not url:
+        if pgcluster.bin_dir() is None:
+            return None
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        folder = tempfile.mkdtemp(prefix="roi-bench-pg-")
+        url = pgcluster.start(folder, port)
+    try:
+        rng = np.random.default_rng(11)
+        n = 1_000_000
+        frame = pd.DataFrame({
+            "use_case_id": np.where(rng.random(n) < 0.5, "UC-01", "UC-03"),
+            "metric": "task_minutes",
+            "group": np.where(rng.random(n) < 0.5, "baseline", "pilot"),
+            # A new file on every run, so that a kept server does not find it already stored.
+            "unit_id": [f"u{i}-{time.time_ns()}" if i == 0 else f"u{i}" for i in range(n)],
+            "value": rng.lognormal(2.5, 0.4, n).round(2),
+        })  # fmt: skip
+        raw = frame.to_csv(index=False).encode()
+        store = Store(url)
+        start = time.perf_counter()
+        result = store.add(prepare("pilots", raw, "pilot.csv"), "bench")
+        seconds = time.perf_counter() - start
+        assert result.created and result.dataset.rows == n
+        rows = prepare("pilots", raw[: raw.index(b"\n", 400_000)], "head.csv").observations
+        rows = rows.iloc[:10_000]
+        with store.engine.begin() as conn:
+            start = time.perf_counter()
+            for row in rows.to_dict("records"):
+                conn.execute(insert(store_schema.pilot_observations).values(dataset_id=0, **row))
+            naive = (time.perf_counter() - start) * n / len(rows)
+            conn.rollback()
+        store.close()
+        return seconds, naive
+    finally:
+        if folder is not None:
+            pgcluster.stop(folder)
+
+
 def main() -> None:
     case = ten_year_case()
     engine = evaluate(case).risk_adjusted.metrics
@@ -617,6 +683,16 @@ def main() -> None:
         f"{'50,000 survey responses scored (30 items)':<44} {whole:9.2f} s "
         f"   read_csv alone {plain:7.2f} s   target < 3 s: {'meets' if whole < 3 else 'MISSES'}"
     )
+    imported = store_import()
+    if imported is None:
+        print(f"{'1,000,000-row pilot import into PostgreSQL':<44}   skipped: no PostgreSQL")
+    else:
+        seconds, naive = imported
+        print(
+            f"{'1,000,000-row pilot import into PostgreSQL':<44} {seconds:9.2f} s "
+            f"   {1_000_000 / seconds:,.0f} rows/s   one INSERT per row {naive:7.1f} s"
+            f" ({naive / seconds:4.0f}x)   target < 20 s: {'meets' if seconds < 20 else 'MISSES'}"
+        )
     cold, warm, plain = export_both()
     print(
         f"{'xlsx + PDF export, 10-year case, 20 lines':<44} {warm:9.2f} s "

@@ -17,7 +17,9 @@ PAGES = [
     st.Page("app_pages/adoption.py", title="Adoption", icon=":material/trending_up:"),
     st.Page("app_pages/culture.py", title="Culture", icon=":material/groups:"),
     st.Page("app_pages/infrastructure.py", title="Infrastructure", icon=":material/dns:"),
+    st.Page("app_pages/scenarios.py", title="Scenarios", icon=":material/compare_arrows:"),
     st.Page("app_pages/export.py", title="Export", icon=":material/download:"),
+    st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
     st.Page("app_pages/methodology.py", title="Methodology", icon=":material/menu_book:"),
 ]
 

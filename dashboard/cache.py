@@ -68,6 +68,103 @@ def sample_cases(folder: str = str(CASES_DIR)) -> dict[str, BusinessCase]:
     return {path.stem: load_case(path) for path in paths}
 
 
+SAVED_PREFIX = "saved-"
+
+
+def saved_case_id(dataset_id: int, sha256: str) -> str:
+    """The id of a saved case: its dataset id and the start of its SHA-256, so that a cached
+    result can never belong to another database's dataset of the same number."""
+    return f"{SAVED_PREFIX}{dataset_id}-{sha256[:12]}"
+
+
+def dataset_of(case_id: str) -> int | None:
+    """The dataset id in a saved case's id; ``None`` for a bundled case."""
+    if not case_id.startswith(SAVED_PREFIX):
+        return None
+    return int(case_id[len(SAVED_PREFIX) :].split("-", 1)[0])
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def stored_case(url: str, dataset_id: int) -> BusinessCase:
+    """A saved case (datasets never change once kept)."""
+    from dashboard.saved import _open
+
+    return _open(url).case(dataset_id)
+
+
+def bundled_path(case_id: str, folder: str = str(CASES_DIR)) -> Path:
+    """The file of a bundled case."""
+    for path in Path(folder).iterdir():
+        if path.stem == case_id and path.suffix.lower() in CASE_FILE_SUFFIXES:
+            return path
+    raise KeyError(case_id)
+
+
+def case_by_id(case_id: str, folder: str = str(CASES_DIR)) -> BusinessCase:
+    """A bundled case by its file name, or a saved one by :func:`saved_case_id`."""
+    dataset_id = dataset_of(case_id)
+    if dataset_id is None:
+        return sample_cases(folder)[case_id]
+    from roi.store.db import database_url
+
+    return stored_case(database_url(), dataset_id)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def bundled_hashes(folder: str = str(CASES_DIR)) -> dict[str, str]:
+    """SHA-256 of each bundled case file → its id: a saved copy of a bundled case is shown
+    as the bundled case, not twice."""
+    from roi.store import sha256_of
+
+    paths = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in CASE_FILE_SUFFIXES)
+    return {sha256_of(path.read_bytes()): path.stem for path in paths}
+
+
+def case_key(dataset) -> str:
+    """The id a saved case dataset is shown under."""
+    return bundled_hashes().get(dataset.sha256) or saved_case_id(dataset.id, dataset.sha256)
+
+
+def all_cases(folder: str = str(CASES_DIR)) -> dict[str, BusinessCase]:
+    """The bundled cases, then the saved ones (newest first)."""
+    from dashboard.saved import store
+    from roi.store.db import database_url
+
+    cases = dict(sample_cases(folder))
+    kept = store()
+    if kept is None:
+        return cases
+    for dataset in kept.datasets("case"):
+        key = case_key(dataset)
+        if key not in cases:
+            cases[key] = stored_case(database_url(), dataset.id)
+    return cases
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def stored_observations(url: str, dataset_id: int):
+    """A saved pilot dataset's observations."""
+    from dashboard.saved import _open
+
+    return _open(url).observations(dataset_id)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def stored_text(url: str, dataset_id: int, kind: str) -> str:
+    """The kept text of a saved adoption export or case file."""
+    from dashboard.saved import _open
+
+    return _open(url).source_text(dataset_id, kind)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def stored_survey(url: str, dataset_id: int):
+    """A saved survey's aggregates."""
+    from dashboard.saved import _open
+
+    return _open(url).survey(dataset_id)
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def portfolio(
     folder: str = str(CASES_DIR),
@@ -85,12 +182,12 @@ def portfolio(
 @st.cache_data(max_entries=256, show_spinner=False)
 def scenario(case_id: str, levers: Levers, folder: str = str(CASES_DIR)) -> CaseResult:
     """A sample case evaluated under a scenario's levers."""
-    return evaluate(apply_levers(sample_cases(folder)[case_id], levers))
+    return evaluate(apply_levers(case_by_id(case_id, folder), levers))
 
 
 def _levered(case_id: str, levers: Levers, folder: str) -> BusinessCase:
     """A sample case under a scenario's levers, its distributions moved with its inputs."""
-    planned = sample_cases(folder)[case_id]
+    planned = case_by_id(case_id, folder)
     return follow_values(planned, apply_levers(planned, levers))
 
 
@@ -175,7 +272,7 @@ def hosting(
 ) -> tuple[InfrastructureReport, dict, tuple[float, float]]:
     """One infrastructure line of a sample case under the page's levers: its report, its
     cost-against-volume curve and the horizon's lowest and highest monthly volume."""
-    case = apply_hosting_levers(sample_cases(folder)[case_id], index, levers)
+    case = apply_hosting_levers(case_by_id(case_id, folder), index, levers)
     report = next(r for r in infrastructure_reports(case) if r.index == index)
     curve = cost_curve(case.costs[index], curve_volumes(case.costs[index], report))
     volumes = (float(report.requests.min()), float(report.requests.max()))
@@ -183,9 +280,16 @@ def hosting(
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def register(raw: bytes, name: str, currency: str) -> Register:
+def register(
+    raw: bytes, name: str, currency: str, stored: tuple[str, int] | None = None
+) -> Register:
     """A use-case register (the bundled one or an upload), validated, its cases evaluated.
-    Case files are read from the bundled register's folder and never from outside it."""
+    Case files are read from the bundled register's folder and never from outside it;
+    a saved register (``stored``: database URL and dataset id) with its own saved cases."""
+    if stored is not None:
+        from dashboard.saved import _open
+
+        return _open(stored[0]).register(stored[1], currency=currency)
     return read_register(raw, name, SAMPLE_REGISTER.parent, currency, confine=True)
 
 
@@ -196,10 +300,11 @@ def ranking(
     currency: str,
     settings: RankSettings,
     readiness: tuple[tuple[str, float, str], ...] | None = None,
+    stored: tuple[str, int] | None = None,
 ) -> Ranking:
     """The register ranked under the page's weights and thresholds, with its draws;
     ``readiness`` (team, 1–5 readiness, wave) fills blank change readiness by team."""
-    chosen = register(raw, name, currency)
+    chosen = register(raw, name, currency, stored)
     if readiness is not None:
         chosen = with_survey_readiness(chosen, {t: (v, w) for t, v, w in readiness})
     return rank(chosen, settings)
@@ -216,16 +321,23 @@ def team_readiness(
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def budget_portfolio(
-    raw: bytes, name: str, currency: str, budget: float, max_projects: int | None
+    raw: bytes,
+    name: str,
+    currency: str,
+    budget: float,
+    max_projects: int | None,
+    stored: tuple[str, int] | None = None,
 ) -> BudgetPortfolio:
     """The most valuable set of the register's use cases within the budget."""
-    return select_portfolio(register(raw, name, currency), budget, max_projects)
+    return select_portfolio(register(raw, name, currency, stored), budget, max_projects)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def suggested_budget(raw: bytes, name: str, currency: str) -> float | None:
+def suggested_budget(
+    raw: bytes, name: str, currency: str, stored: tuple[str, int] | None = None
+) -> float | None:
     """A starting budget for the register (half its candidates' total estimated cost)."""
-    return default_budget(register(raw, name, currency))
+    return default_budget(register(raw, name, currency, stored))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -127,15 +127,19 @@ def _infra(args: argparse.Namespace) -> int:
     return 0
 
 
+def read_mapping(name: str | None):
+    """A pilot column mapping file (YAML), validated; ``None`` when not given."""
+    if not name:
+        return None
+    try:
+        data = yaml.safe_load(Path(name).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise CaseError(name, [Problem("", f"cannot be read ({error})")]) from None
+    return parse_mapping(data, name)
+
+
 def _pilots(args: argparse.Namespace) -> int:
-    mapping = None
-    if args.mapping:
-        mapping_path = Path(args.mapping)
-        try:
-            data = yaml.safe_load(mapping_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-            raise CaseError(args.mapping, [Problem("", f"cannot be read ({error})")]) from None
-        mapping = parse_mapping(data, args.mapping)
+    mapping = read_mapping(args.mapping)
     try:
         raw = Path(args.file).read_bytes()
     except OSError as error:
@@ -176,10 +180,10 @@ def _portfolio(args: argparse.Namespace) -> int:
 
 def _rank(args: argparse.Namespace) -> int:
     path = Path(args.file)
-    register = read_register(_read(args.file), args.file, path.parent, currency=args.currency)
+    register = read_register(read_file(args.file), args.file, path.parent, currency=args.currency)
     if args.survey is not None:
-        instrument = read_items(_read(args.survey_items), args.survey_items)
-        responses = read_responses(_read(args.survey), args.survey, instrument)
+        instrument = read_items(read_file(args.survey_items), args.survey_items)
+        responses = read_responses(read_file(args.survey), args.survey, instrument)
         readiness = team_change_readiness(survey_report(responses, instrument))
         register = with_survey_readiness(register, readiness)
     value_threshold, actionability_threshold = args.thresholds
@@ -207,7 +211,7 @@ def _rank(args: argparse.Namespace) -> int:
 
 
 def _adoption(args: argparse.Namespace) -> int:
-    telemetry = read_telemetry(_read(args.file), args.file, team=args.team)
+    telemetry = read_telemetry(read_file(args.file), args.file, team=args.team)
     try:
         report = analyse(telemetry, args.eligible, args.target, args.period, args.licence_price)
     except ValueError as error:
@@ -228,7 +232,7 @@ def _write_text(name: str, text: str) -> None:
         raise CaseError(name, [Problem("", f"cannot be written ({error.strerror})")]) from None
 
 
-def _read(name: str) -> bytes:
+def read_file(name: str) -> bytes:
     try:
         return Path(name).read_bytes()
     except OSError as error:
@@ -237,7 +241,7 @@ def _read(name: str) -> bytes:
 
 def _survey(args: argparse.Namespace) -> int:
     names = [args.items, args.responses, args.invited, args.adoption]
-    files = {name: _read(name) for name in names if name is not None}
+    files = {name: read_file(name) for name in names if name is not None}
     instrument = read_items(files[args.items], args.items)
     responses = read_responses(files[args.responses], args.responses, instrument)
     invitations = None
@@ -600,6 +604,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     survey_cmd.add_argument("--json", action="store_true", help="print one JSON object")
     survey_cmd.set_defaults(run=_survey)
+    from roi.cli_db import add_db_commands
+
+    add_db_commands(commands)
     return parser
 
 

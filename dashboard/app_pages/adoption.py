@@ -5,7 +5,7 @@ notes, cohorts and idle licences, and use a team's measured adoption in a busine
 import pandas as pd
 import streamlit as st
 
-from dashboard import cache
+from dashboard import cache, saved
 from dashboard.adoption_charts import adoption_trend_figure, cohort_figure
 from dashboard.ui import METHODOLOGY, before_after, show_rejection
 from roi.casefile import dump_case
@@ -51,11 +51,24 @@ with options:
         key="adoption.eligible",
         help="GitHub's and Microsoft's exports do not say who could use the tool.",
     )  # fmt: skip
+kept = None
 if uploaded is None:
+    kept = saved.pick(
+        "adoption", "adoption.saved", f"Bundled sample ({cache.SAMPLE_ADOPTION.name})"
+    )
+if uploaded is not None:
+    raw, name = uploaded.getvalue(), uploaded.name
+elif kept is not None:
+    raw = cache.stored_text(saved.database_url(), kept.id, "adoption").encode("utf-8")
+    name = kept.source_file
+    team_label = team_label or kept.meta.get("team")
+    st.info(
+        f"Showing saved dataset #{kept.id}, {name}, imported"
+        f" {kept.imported_at:%Y-%m-%d %H:%M} UTC by {kept.imported_by}."
+    )
+else:
     raw, name = cache.SAMPLE_ADOPTION.read_bytes(), cache.SAMPLE_ADOPTION.name
     st.info(f"Showing the bundled sample, {name}. Upload your own export to replace it.")
-else:
-    raw, name = uploaded.getvalue(), uploaded.name
 
 settings = st.columns(2)
 target = settings[0].slider(
@@ -76,6 +89,8 @@ except ValueError as error:  # eligible users below the active users
 
 telemetry, summary = report.telemetry, report.summary
 st.success(f"Detected: {FORMAT_LABELS[telemetry.format]}.")
+if uploaded is not None:
+    saved.save_button("adoption", raw, name, "adoption.save", team=team_label)
 if telemetry.note:
     st.warning(f"This export is empty: {telemetry.note}.")
     st.stop()
@@ -201,7 +216,7 @@ if report.idle is not None or report.cohorts is not None:
 
 if report.forecasts is not None and forecast is not None and forecast.fit is not None:
     st.subheader("Use as a business case's adoption curve")
-    cases = cache.sample_cases()
+    cases = cache.all_cases()
     case_id = st.selectbox(
         "Business case", list(cases), format_func=lambda i: cases[i].name,
         key="adoption.case",
@@ -221,3 +236,7 @@ if report.forecasts is not None and forecast is not None and forecast.fit is not
         mime="application/x-yaml",
         key="adoption.download",
     )
+    saved.save_button(
+        "case", dump_case(measured).encode("utf-8"), f"{case_id}_measured_adoption.yaml",
+        "adoption.save_case",
+    )  # fmt: skip

@@ -6,7 +6,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import cache
+from dashboard import cache, saved
 from dashboard.ui import annual_table, show_metrics
 from roi.adoption import ADOPTION_CURVES
 from roi.builder import (
@@ -88,7 +88,7 @@ st.caption(
     " as YAML. Columns marked * are required; a blank cell takes its default."
 )
 
-templates = cache.sample_cases()
+templates = cache.all_cases()
 start, upload = st.columns([1, 1])
 with start:
     choice = st.selectbox(
@@ -243,3 +243,5 @@ else:
         icon=":material/download:",
         key="builder.download",
     )
+    saved.save_button("case", dump_case(built.case).encode("utf-8"), f"{slug}.yaml", "builder.save")
+    st.caption("A saved case appears in the Scenario explorer, Export and the other pages.")

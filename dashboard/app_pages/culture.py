@@ -5,7 +5,7 @@ wave-over-wave changes and each team's barrier dimension."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import cache
+from dashboard import cache, saved
 from dashboard.culture_charts import drivers_figure, heatmap_figure, trend_figure
 from dashboard.ui import METHODOLOGY, before_after, show_rejection
 from roi.casefile import dump_case
@@ -58,35 +58,59 @@ def chosen(upload, sample) -> tuple[bytes, str]:
     )
 
 
-items_file = chosen(items_upload, cache.SAMPLE_SURVEY_ITEMS)
-responses_file = chosen(responses_upload, cache.SAMPLE_SURVEY_RESPONSES)
-# The bundled invitations and adoption export belong to the bundled answers only.
-sample_answers = responses_upload is None
-invitations_file = (
-    chosen(invitations_upload, cache.SAMPLE_SURVEY_INVITATIONS)
-    if invitations_upload is not None or sample_answers
-    else None
-)
-adoption_file = (
-    chosen(adoption_upload, cache.SAMPLE_SURVEY_ADOPTION)
-    if adoption_upload is not None or sample_answers
-    else None
-)
-if items_upload is None or responses_upload is None:
+kept = None
+if items_upload is None and responses_upload is None:
+    kept = saved.pick("survey", "culture.saved", "Bundled instrument and sample answers")
+if kept is not None:
+    report = cache.stored_survey(saved.database_url(), kept.id).report
     st.info(
-        "Showing the bundled instrument and sample answers where no file is uploaded. The"
-        " answers themselves are never shown, only aggregates."
+        f"Showing saved survey #{kept.id}, {kept.source_file}, imported"
+        f" {kept.imported_at:%Y-%m-%d %H:%M} UTC by {kept.imported_by}. Only its aggregates"
+        f" are kept, scored with groups of fewer than {report.min_group} hidden: upload the"
+        " files again to score them with another minimum."
     )
-min_group = st.slider(
-    "Smallest group shown", 3, 20, 5, key="culture.min_group",
-    help="Groups with fewer respondents are hidden, and so is the next smallest group"
-    " when a hidden one could otherwise be recovered from the total.",
-)  # fmt: skip
+else:
+    items_file = chosen(items_upload, cache.SAMPLE_SURVEY_ITEMS)
+    responses_file = chosen(responses_upload, cache.SAMPLE_SURVEY_RESPONSES)
+    # The bundled invitations and adoption export belong to the bundled answers only.
+    sample_answers = responses_upload is None
+    invitations_file = (
+        chosen(invitations_upload, cache.SAMPLE_SURVEY_INVITATIONS)
+        if invitations_upload is not None or sample_answers
+        else None
+    )
+    adoption_file = (
+        chosen(adoption_upload, cache.SAMPLE_SURVEY_ADOPTION)
+        if adoption_upload is not None or sample_answers
+        else None
+    )
+    if items_upload is None or responses_upload is None:
+        st.info(
+            "Showing the bundled instrument and sample answers where no file is uploaded. The"
+            " answers themselves are never shown, only aggregates."
+        )
+    min_group = st.slider(
+        "Smallest group shown", 3, 20, 5, key="culture.min_group",
+        help="Groups with fewer respondents are hidden, and so is the next smallest group"
+        " when a hidden one could otherwise be recovered from the total.",
+    )  # fmt: skip
 
-try:
-    report = cache.survey(items_file, responses_file, min_group, invitations_file, adoption_file)
-except TableError as error:
-    show_rejection(error)
+    try:
+        report = cache.survey(
+            items_file, responses_file, min_group, invitations_file, adoption_file
+        )
+    except TableError as error:
+        show_rejection(error)
+    if responses_upload is not None:
+        saved.save_button(
+            "survey", *responses_file, "culture.save", items=items_file,
+            invitations=invitations_file if invitations_upload is not None else None,
+            min_group=min_group,
+        )  # fmt: skip
+        st.caption(
+            "Saving keeps the aggregates shown here (not the answers, unless an admin has"
+            " switched on keeping them; they are never shown or exported)."
+        )
 
 hidden_teams = (
     f" ({report.hidden_teams} more hidden in every wave, so not named)"
@@ -216,7 +240,7 @@ else:
         f" the time AI saves them goes into more valuable work (95% CI {recapture.ci_low:.0%}"
         f" to {recapture.ci_high:.0%}). Business cases assume 50% unless told otherwise."
     )
-    cases = cache.sample_cases()
+    cases = cache.all_cases()
     lines = [
         (case_id, i)
         for case_id, case in cases.items()
@@ -256,6 +280,10 @@ else:
             mime="application/x-yaml",
             key="culture.download",
         )
+        saved.save_button(
+            "case", dump_case(updated).encode("utf-8"), f"{target[0]}_recapture.yaml",
+            "culture.save_case",
+        )  # fmt: skip
 
 st.download_button(
     "Download the group figures (CSV, aggregates only)", lambda: survey_csv(report),

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboard import cache
+from dashboard import cache, saved
 from dashboard.charts import cash_flow_figure
 from dashboard.state import lever_key
 from dashboard.ui import METHODOLOGY, annual_table, case_downloads, show_metrics
@@ -27,13 +27,19 @@ from roi.scenario import (
 )
 from roi.uncertainty import describe, value_at
 
-cases = cache.sample_cases()
+cases = cache.all_cases()
 ids = list(cases)
 
 # A link chooses the case and its levers, once per session (later runs follow the widgets).
 if not st.session_state["explorer.link_read"]:
     st.session_state["explorer.link_read"] = True
     query = st.query_params.to_dict()
+    if "scenario" in query:  # a saved scenario's link: its case and its lever values
+        opened = saved.open_scenario(query["scenario"])
+        if isinstance(opened, str):
+            st.session_state["explorer.ignored"] = (opened,)
+        else:
+            query = {"case": opened[0], **opened[1]}
     linked = query.get("case")
     if linked in cases:
         st.session_state["explorer.case"] = linked
@@ -131,6 +137,27 @@ with figures:
         f"[Link to this scenario](/explorer?{urlencode(params)}) — or copy the address bar."
     )
     case_downloads(case_id, levers, "explorer")
+    if saved.store() is not None:
+        with st.popover("Save this scenario", icon=":material/bookmark_add:"):
+            scenario_name = st.text_input(
+                "Scenario name", key="explorer.scenario_name", max_chars=200,
+                placeholder="e.g. Board case: 40% adoption",
+            )  # fmt: skip
+            if st.button("Save", key="explorer.save_scenario", type="primary"):
+                problem = saved.save_scenario(
+                    scenario_name, case_id, levers_to_query(case, levers), result
+                )
+                if problem:
+                    st.error(f"Not saved: {problem}.")
+                else:
+                    st.success(
+                        f"Saved as {scenario_name.strip()!r}. Compare it with others on the"
+                        " Scenarios page; a name saved again is replaced (the history keeps"
+                        " both)."
+                    )
+        if st.session_state.get("explorer.saved"):
+            saved_id = st.session_state["explorer.saved"]
+            st.caption(f"[Link to the saved scenario](/explorer?scenario={saved_id})")
 
 st.plotly_chart(cash_flow_figure(result), width="stretch", key="explorer.chart")
 st.subheader("Annual cash flows (risk-adjusted)")

@@ -16,7 +16,7 @@ st.caption(
     " column and rule."
 )
 
-cases = cache.sample_cases()
+cases = cache.all_cases()
 ids = list(cases)
 case_id = st.selectbox("Business case", ids, format_func=lambda i: cases[i].name, key="export.case")
 case = cases[case_id]

@@ -18,7 +18,7 @@ st.caption(
     f" against provisioned instances. [How it is computed]({ANCHOR})"
 )
 
-cases = cache.sample_cases()
+cases = cache.all_cases()
 lines = {
     (case_id, index): f"{case.name} · {item.name}"
     for case_id, case in cases.items()

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 import yaml
 
-from dashboard import cache
+from dashboard import cache, saved
 from dashboard.charts import distribution_figure, estimate_figure
 from dashboard.ui import METHODOLOGY, annual_table, before_after, show_rejection
 from roi import evaluate
@@ -40,39 +40,51 @@ st.caption(
 )
 
 uploaded = st.file_uploader("Pilot observations (CSV)", type=["csv", "txt"], key="pilots.upload")
+kept = None
 if uploaded is None:
+    kept = saved.pick("pilots", "pilots.saved", f"Bundled sample ({cache.SAMPLE_PILOTS.name})")
+if uploaded is not None:
+    raw, name = uploaded.getvalue(), uploaded.name
+elif kept is None:
     raw, name = cache.SAMPLE_PILOTS.read_bytes(), cache.SAMPLE_PILOTS.name
     st.info(f"Showing the bundled sample, {name}. Upload your own file to replace it.")
+
+if kept is not None:
+    observations = cache.stored_observations(saved.database_url(), kept.id)
+    st.success(
+        f"Saved dataset #{kept.id}, {kept.source_file}: {len(observations):,} observations,"
+        f" imported {kept.imported_at:%Y-%m-%d %H:%M} UTC by {kept.imported_by}."
+    )
+    mapping = None
 else:
-    raw, name = uploaded.getvalue(), uploaded.name
+    mapping = None
+    with st.expander("Map the columns of another export", expanded=False):
+        st.caption(
+            "Columns found: "
+            + ", ".join(f"`{c}`" for c in header_columns(raw))
+            + ". Canonical columns: use_case_id, metric, group, value, period, date, unit_id."
+        )
+        text = st.text_area(
+            "Mapping (YAML)",
+            placeholder="columns: {value: First reply (min), unit_id: Ticket ID}\n"
+            "constants: {use_case_id: UC-01, metric: response_minutes}\n"
+            "groups: {column: AI assisted, pilot: [yes], baseline: [no]}",
+            key="pilots.mapping",
+        )
+        if text.strip():
+            try:
+                mapping = parse_mapping(yaml.safe_load(text), "mapping")
+            except (PilotFileError, yaml.YAMLError) as error:
+                st.error(f"The mapping cannot be used: {error}")
+                st.stop()
 
-mapping = None
-with st.expander("Map the columns of another export", expanded=False):
-    st.caption(
-        "Columns found: "
-        + ", ".join(f"`{c}`" for c in header_columns(raw))
-        + ". Canonical columns: use_case_id, metric, group, value, period, date, unit_id."
-    )
-    text = st.text_area(
-        "Mapping (YAML)",
-        placeholder="columns: {value: First reply (min), unit_id: Ticket ID}\n"
-        "constants: {use_case_id: UC-01, metric: response_minutes}\n"
-        "groups: {column: AI assisted, pilot: [yes], baseline: [no]}",
-        key="pilots.mapping",
-    )
-    if text.strip():
-        try:
-            mapping = parse_mapping(yaml.safe_load(text), "mapping")
-        except (PilotFileError, yaml.YAMLError) as error:
-            st.error(f"The mapping cannot be used: {error}")
-            st.stop()
-
-try:
-    observations = read_observations(raw, name, mapping)
-except PilotFileError as error:
-    show_rejection(error)
-
-st.success(f"{name}: {len(observations):,} observations, every row valid.")
+    try:
+        observations = read_observations(raw, name, mapping)
+    except PilotFileError as error:
+        show_rejection(error)
+    st.success(f"{name}: {len(observations):,} observations, every row valid.")
+    if uploaded is not None:
+        saved.save_button("pilots", raw, name, "pilots.save", mapping=mapping)
 estimates = estimate_pilots(observations)
 st.subheader("Estimates")
 st.dataframe(
@@ -158,7 +170,7 @@ chosen = st.selectbox(
 )
 estimate = usable[chosen]
 driver = MEASURED_INPUTS[estimate.metric][0]
-cases = cache.sample_cases()
+cases = cache.all_cases()
 lines = [
     (case_id, i)
     for case_id, case in cases.items()
@@ -196,4 +208,7 @@ st.download_button(
     file_name=f"{target[0]}_measured.yaml",
     mime="application/x-yaml",
     key="pilots.download",
+)
+saved.save_button(
+    "case", dump_case(updated).encode("utf-8"), f"{target[0]}_measured.yaml", "pilots.save_case"
 )

@@ -7,7 +7,7 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from dashboard import cache
+from dashboard import cache, saved
 from dashboard.quickwin_charts import (
     FUNCTION_LABELS,
     budget_cash_flow_figure,
@@ -64,19 +64,38 @@ with unit:
         " case in another currency needs the row's exchange_rate; nothing is converted by"
         " choosing here.",
     )
+kept = None
 if uploaded is None:
+    kept = saved.pick(
+        "use-cases", "quickwins.saved", f"Bundled register ({cache.SAMPLE_REGISTER.name})"
+    )
+# A saved register is read with the case files saved with it.
+stored = None if kept is None else (saved.database_url(), kept.id)
+if uploaded is not None:
+    raw, name = uploaded.getvalue(), uploaded.name
+elif kept is not None:
+    raw, name = b"", kept.source_file
+    st.info(
+        f"Showing saved register #{kept.id}, {name}, imported"
+        f" {kept.imported_at:%Y-%m-%d %H:%M} UTC by {kept.imported_by}, with the case files"
+        " saved with it."
+    )
+else:
     raw, name = cache.SAMPLE_REGISTER.read_bytes(), cache.SAMPLE_REGISTER.name
     st.info(
         f"Showing the bundled register, {name}. Upload your own to replace it; its case_file"
         " paths are read from the app's data folder."
     )
-else:
-    raw, name = uploaded.getvalue(), uploaded.name
 
 try:
-    register = cache.register(raw, name, currency)
+    register = cache.register(raw, name, currency, stored)
 except RegisterError as error:
     show_rejection(error)
+if uploaded is not None:
+    saved.save_button(
+        "use-cases", raw, name, "quickwins.save", currency=currency,
+        case_root=cache.SAMPLE_REGISTER.parent, confine=True,
+    )  # fmt: skip
 
 readiness = None
 if any(u.team for u in register.use_cases):
@@ -188,7 +207,7 @@ settings = RankSettings(
     value_anchor=anchor or None,
     top_k=int(top_k),
 )
-ranking = cache.ranking(raw, name, currency, settings, readiness)
+ranking = cache.ranking(raw, name, currency, settings, readiness, stored)
 if readiness is not None:
     measured = sum(r.change_readiness_source.startswith("survey") for r in ranking.rows)
     with_team = sum(r.team is not None for r in ranking.rows)
@@ -293,7 +312,7 @@ st.caption(
 )
 
 st.subheader("Portfolio within a budget")
-suggested = cache.suggested_budget(raw, name, currency) or 0.0
+suggested = cache.suggested_budget(raw, name, currency, stored) or 0.0
 money, cap = st.columns(2)
 with money:
     budget = st.number_input(
@@ -307,7 +326,7 @@ with cap:
     max_projects = st.number_input(
         "Most projects at once (0 = no cap)", min_value=0, value=0, key="quickwins.max_projects"
     )
-portfolio = cache.budget_portfolio(raw, name, currency, budget, int(max_projects) or None)
+portfolio = cache.budget_portfolio(raw, name, currency, budget, int(max_projects) or None, stored)
 figures = st.columns(4)
 figures[0].metric("Use cases chosen", len(portfolio.chosen))
 figures[1].metric("Estimated cost", format_money(portfolio.total_cost, currency))

@@ -11,7 +11,15 @@ from roi.store.core import (
     Store,
     StoredSurvey,
 )
-from roi.store.imports import KINDS, Figures, Prepared, StoreInputError, figures_of, prepare
+from roi.store.imports import (
+    KINDS,
+    Figures,
+    Prepared,
+    StoreInputError,
+    figures_of,
+    prepare,
+    sha256_of,
+)
 
 __all__ = [
     "KINDS",
@@ -28,4 +36,5 @@ __all__ = [
     "StoredSurvey",
     "figures_of",
     "prepare",
+    "sha256_of",
 ]

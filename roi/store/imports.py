@@ -109,13 +109,15 @@ def prepare(
     keep_answers: bool = False,
     case_root: Path | None = None,
     currency: str = "USD",
+    confine: bool = False,
 ) -> Prepared:
     """Read and validate ``raw`` (a file called ``source``) as ``kind``.
 
     ``mapping`` maps another export's columns (pilots); ``team`` names the team of an
     export without one (adoption); ``items`` is the survey's instrument and ``invitations``
     its optional invitation counts, as (bytes, name); ``case_root`` is the folder a
-    register's case files are relative to (its own folder by default).
+    register's case files are relative to (its own folder by default), and ``confine``
+    refuses case files outside it (for uploads to a shared server).
     """
     if kind not in KINDS:
         expected = ", ".join(KINDS)
@@ -141,8 +143,8 @@ def prepare(
     if kind == "survey":
         return _survey(raw, source, name, digest, items, invitations, min_group, keep_answers)
     if kind == "use-cases":
-        return _register(raw, source, name, digest, case_root, currency)
-    case = load_case_text(raw, name)
+        return _register(raw, source, name, digest, case_root, currency, confine)
+    case = load_case_text(raw, source)
     result = evaluate(case)
     rows = len(case.benefits) + len(case.costs)
     return Prepared(
@@ -195,9 +197,9 @@ def _survey(raw, source, name, digest, items, invitations, min_group, keep_answe
     )
 
 
-def _register(raw, source, name, digest, case_root, currency) -> Prepared:
+def _register(raw, source, name, digest, case_root, currency, confine) -> Prepared:
     root = Path(source).parent if case_root is None else Path(case_root)
-    register = read_register(raw, source, root, currency)
+    register = read_register(raw, source, root, currency, confine)
     cases = {}
     for use_case in register.use_cases:
         if use_case.case_file is not None:

@@ -1,0 +1,176 @@
+"""The pages' side of the store: one :class:`roi.store.Store` per server process, the
+picker of saved datasets each page offers beside its upload, and the "Save" button.
+
+A database that cannot be reached never stops the app: the pages say so once and go on
+with uploads and the bundled samples.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from roi.casefile import CaseError
+from roi.store import Dataset, Store, prepare
+from roi.store.db import database_url, display_url
+
+KIND_LABELS = {
+    "pilots": "pilot observations",
+    "adoption": "adoption export",
+    "survey": "survey (aggregates)",
+    "use-cases": "use-case register",
+    "case": "business case",
+}
+
+
+@st.cache_resource(show_spinner=False)
+def _open(url: str) -> Store:
+    return Store(url)  # applies pending migrations at start-up
+
+
+def store() -> Store | None:
+    """The store of ``DATABASE_URL`` (else ``data/roi.sqlite3``); ``None``, with a warning on
+    the page, when it cannot be opened."""
+    url = database_url()
+    try:
+        return _open(url)
+    except (SQLAlchemyError, OSError) as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        st.warning(
+            f"Saved work is unavailable: the database {display_url(url)} cannot be opened"
+            f" ({reason}). Uploads and the bundled samples still work; nothing can be saved.",
+            icon=":material/cloud_off:",
+        )
+        return None
+
+
+def current_user() -> str:
+    """Who the app's writes are recorded as. Sign-in is off: the server's ``ROI_USER``,
+    else ``local user``."""
+    return os.environ.get("ROI_USER", "").strip() or "local user"
+
+
+def describe(dataset: Dataset) -> str:
+    when = dataset.imported_at.strftime("%Y-%m-%d %H:%M")
+    return (
+        f"#{dataset.id} {dataset.name} · {dataset.rows:,} rows · {when} UTC · {dataset.imported_by}"
+    )
+
+
+SAMPLE = "sample"
+
+
+def pick(kind: str, key: str, sample_label: str) -> Dataset | None:
+    """A choice between the bundled sample and the saved datasets of ``kind`` (newest
+    first, and chosen by default); ``None`` for the sample. Shows nothing when none is
+    saved."""
+    kept = store()
+    if kept is None:
+        return None
+    try:
+        datasets = kept.datasets(kind)
+    except SQLAlchemyError:
+        st.warning("Saved work cannot be read just now; showing the bundled sample.")
+        return None
+    if not datasets:
+        return None
+    by_id = {d.id: d for d in datasets}
+    options = [*by_id, SAMPLE]
+    if st.session_state.get(key) not in options:
+        st.session_state.pop(key, None)
+    chosen = st.selectbox(
+        f"Saved {KIND_LABELS[kind]}",
+        options,
+        format_func=lambda i: sample_label if i == SAMPLE else describe(by_id[i]),
+        key=key,
+        help="Files saved to the store (see the Data page). An upload replaces this choice.",
+    )
+    return None if chosen == SAMPLE else by_id[chosen]
+
+
+def save_button(kind: str, raw: bytes, name: str, key: str, **options) -> None:
+    """A "Save" button for a validated upload: the file is kept with who saved it, when,
+    its SHA-256 and its validation report; the same file is never kept twice."""
+    kept = store()
+    if kept is None:
+        return
+    if not st.button(
+        f"Save {name} to the store", key=key, icon=":material/save:",
+        help="Keep it so that it is here next time, for everyone using this app.",
+    ):  # fmt: skip
+        return
+    try:
+        if kind == "survey":
+            options["keep_answers"] = kept.keep_answers()
+        result = kept.add(prepare(kind, raw, name, **options), current_user())
+    except CaseError as error:  # validated already; a companion file may still fail
+        st.error(f"Not saved: {error.report()}")
+        return
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        st.error(f"Not saved: the database refused the write ({reason}). Nothing was kept.")
+        return
+    dataset = result.dataset
+    if result.created:
+        st.success(f"Saved as dataset #{dataset.id}. It is listed on the Data page.")
+    else:
+        st.info(
+            f"Already saved as dataset #{dataset.id} (the same file, by its SHA-256,"
+            f" {dataset.imported_at:%Y-%m-%d %H:%M} UTC by {dataset.imported_by})."
+        )
+
+
+def case_dataset(case_id: str) -> int:
+    """The dataset id of a case shown under ``case_id``; a bundled case is saved first (once:
+    the same file is kept once), so that a scenario always names a kept case."""
+    from dashboard import cache
+
+    dataset_id = cache.dataset_of(case_id)
+    if dataset_id is not None:
+        return dataset_id
+    path = cache.bundled_path(case_id)
+    kept = store()
+    assert kept is not None
+    return kept.add(prepare("case", path.read_bytes(), path.name), current_user()).dataset.id
+
+
+def save_scenario(name: str, case_id: str, levers: dict[str, str], result) -> str | None:
+    """Keep a named scenario; returns the problem in words, or ``None`` when saved."""
+    from roi.store import StoreInputError, figures_of
+
+    kept = store()
+    if kept is None:
+        return "saved work is unavailable"
+    try:
+        scenario = kept.save_scenario(
+            name, case_dataset(case_id), levers, figures_of(result), current_user()
+        )
+    except StoreInputError as error:
+        return "; ".join(str(p) for p in error.problems)
+    except SQLAlchemyError as error:
+        return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    st.session_state["explorer.saved"] = scenario.id
+    return None
+
+
+def open_scenario(text: str) -> tuple[str, dict[str, str]] | str:
+    """The case id and lever values of the saved scenario named by a link's ``scenario=``,
+    or why it cannot be opened."""
+    from dashboard import cache
+    from roi.store import NotFound
+
+    kept = store()
+    if kept is None:
+        return "saved work is unavailable"
+    try:
+        scenario = kept.scenario(int(text))
+    except (ValueError, NotFound):
+        return f"scenario={text!r} is not a saved scenario"
+    if scenario.deleted_at is not None:
+        return f"scenario {scenario.name!r} was replaced or deleted"
+    case = kept.dataset(scenario.case_id)
+    if not case.live:
+        return f"the case of scenario {scenario.name!r} was deleted"
+    return cache.case_key(case), scenario.levers

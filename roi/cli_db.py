@@ -1,0 +1,235 @@
+"""``python -m roi db ...``: keep files in the store and manage what is kept.
+
+The database is ``--database-url``, else ``DATABASE_URL``, else ``data/roi.sqlite3``. A
+file with problems exits 2 with every problem listed, and nothing is stored; a database that
+cannot be reached exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from roi.culture import MIN_GROUP_DEFAULT
+from roi.store import KINDS, NotFound, Store, prepare
+from roi.store.db import database_url, display_url
+from roi.store.migrations import LATEST
+
+EXIT_BAD_INPUT = 2
+EXIT_DATABASE = 1
+
+
+def default_user() -> str:
+    """Who the command line writes as: ``ROI_USER``, else the login name."""
+    named = os.environ.get("ROI_USER", "").strip()
+    if named:
+        return named
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (e.g. a container's unnamed uid)
+        return "unknown"
+
+
+def _open(args: argparse.Namespace, migrate_now: bool = True) -> Store:
+    return Store(args.database_url, migrate_now=migrate_now)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from roi.cli import read_file, read_mapping
+
+    if args.kind == "survey" and args.items is None:
+        print("db import survey: --items ITEMS (survey_items.csv) is required", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    raw = read_file(args.file)
+    options: dict = {}
+    if args.kind == "pilots":
+        options["mapping"] = read_mapping(args.mapping)
+    elif args.kind == "adoption":
+        options["team"] = args.team
+    elif args.kind == "survey":
+        options["items"] = (read_file(args.items), args.items)
+        if args.invited is not None:
+            options["invitations"] = (read_file(args.invited), args.invited)
+        options["min_group"] = args.min_group
+    elif args.kind == "use-cases":
+        options["currency"] = args.currency
+    store = _open(args)
+    if args.kind == "survey":
+        options["keep_answers"] = store.keep_answers()
+    prepared = prepare(args.kind, raw, args.file, **options)
+    result = store.add(prepared, args.user)
+    dataset = result.dataset
+    if args.json:
+        print(json.dumps({"created": result.created, "dataset": dataset.to_dict()}, indent=2))
+    elif result.created:
+        print(f"Stored {dataset.kind} {dataset.source_file} as dataset {dataset.id}:"
+              f" {dataset.rows:,} rows, SHA-256 {dataset.sha256[:12]}…")  # fmt: skip
+        for note in dataset.report.get("notes", []):
+            print(f"  note: {note}")
+    else:
+        print(
+            f"Already stored: {dataset.source_file} is dataset {dataset.id} (same kind and"
+            f" SHA-256, imported {dataset.imported_at:%Y-%m-%d %H:%M} UTC by"
+            f" {dataset.imported_by}); nothing added."
+        )
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    store = _open(args)
+    datasets = store.datasets(args.kind, include_deleted=args.all)
+    if args.json:
+        records = []
+        for dataset in datasets:
+            record = dataset.to_dict()
+            if args.all:
+                record["deleted_at"] = dataset.deleted_at and dataset.deleted_at.isoformat()
+                record["deleted_by"] = dataset.deleted_by
+            records.append(record)
+        print(json.dumps({"datasets": records}, indent=2))
+        return 0
+    if not datasets:
+        print(f"No datasets in {store.location}.")
+        return 0
+    header = f"{'id':>5}  {'kind':<9}  {'rows':>9}  {'imported (UTC)':<16}  {'by':<12}  name"
+    print(header)
+    for d in datasets:
+        state = "" if d.live else f"  [deleted {d.deleted_at:%Y-%m-%d} by {d.deleted_by}]"
+        print(
+            f"{d.id:>5}  {d.kind:<9}  {d.rows:>9,}  {d.imported_at:%Y-%m-%d %H:%M}  "
+            f"{d.imported_by[:12]:<12}  {d.name}{state}"
+        )
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    dataset = _open(args).delete(args.id, args.user)
+    print(f"Deleted dataset {dataset.id} ({dataset.name}); `db restore {dataset.id}` undoes it.")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    dataset = _open(args).restore(args.id, args.user)
+    print(f"Restored dataset {dataset.id} ({dataset.name}).")
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    store = _open(args, migrate_now=False)
+    before = store.version()
+    from roi.store.migrations import migrate
+
+    applied = migrate(store.engine)
+    for migration in applied:
+        print(f"Applied migration {migration.version}: {migration.name}")
+    if not applied:
+        print(f"{store.location} is up to date (schema version {before}).")
+    else:
+        print(f"{store.location} is at schema version {LATEST}.")
+    return 0
+
+
+def _dataset_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a dataset id (a number), got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a dataset id (1 or more), got {text!r}")
+    return value
+
+
+def _run(handler):
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except NotFound as error:
+            print(f"db {args.db_command}: {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        except SQLAlchemyError as error:
+            where = display_url(database_url(args.database_url))
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            print(f"db {args.db_command}: the database {where} failed: {reason}", file=sys.stderr)
+            return EXIT_DATABASE
+
+    return run
+
+
+def add_db_commands(commands) -> None:
+    """Register ``db`` and its subcommands on the CLI's subparsers."""
+    from roi.cli import _count, _currency, _option
+
+    db = commands.add_parser(
+        "db",
+        help="keep files in the store (SQLite or PostgreSQL) and manage what is kept",
+        description="Keep validated files, with who imported them, when, their name and"
+        " SHA-256, in the store the dashboard reads. The database is --database-url, else"
+        " DATABASE_URL, else data/roi.sqlite3.",
+    )
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="SQLAlchemy URL (sqlite:///path or postgresql+psycopg://user@host/db);"
+        " default DATABASE_URL, else data/roi.sqlite3",
+    )
+    shared.add_argument(
+        "--user",
+        metavar="NAME",
+        default=default_user(),
+        help="who the change is recorded as (default ROI_USER, else your login name)",
+    )
+    sub = db.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
+    imp = sub.add_parser(
+        "import",
+        parents=[shared],
+        help="validate a file and keep it (all of it, or nothing when it has a problem)",
+        description="Validate FILE as KIND and keep it. Importing the same file (kind and"
+        " SHA-256) again adds nothing. A survey keeps its aggregates only, unless an admin"
+        " has switched on keeping raw answers.",
+    )
+    imp.add_argument("kind", choices=KINDS, metavar="KIND", help=f"one of {', '.join(KINDS)}")
+    imp.add_argument("file", metavar="FILE", help="the file to keep")
+    imp.add_argument("--mapping", metavar="MAP", help="pilots: YAML file mapping your columns")
+    imp.add_argument("--team", metavar="NAME", help="adoption: team of an export without one")
+    imp.add_argument("--items", metavar="ITEMS", help="survey: survey_items.csv (required)")
+    imp.add_argument("--invited", metavar="FILE", help="survey: survey_invitations.csv")
+    imp.add_argument(
+        "--min-group",
+        metavar="N",
+        type=_option(_count(3, 1000)),
+        default=MIN_GROUP_DEFAULT,
+        help="survey: smallest group whose figures are kept (default 5)",
+    )
+    imp.add_argument(
+        "--currency",
+        metavar="CODE",
+        type=_option(_currency),
+        default="USD",
+        help="use-cases: the register's currency (default USD)",
+    )
+    imp.add_argument("--json", action="store_true", help="print one JSON object")
+    imp.set_defaults(run=_run(_import))
+    lst = sub.add_parser("list", parents=[shared], help="list the datasets kept")
+    lst.add_argument("--json", action="store_true", help='print {"datasets": [...]}')
+    lst.add_argument("--kind", choices=KINDS, metavar="KIND", help="only this kind")
+    lst.add_argument("--all", action="store_true", help="deleted datasets too")
+    lst.set_defaults(run=_run(_list))
+    for name, handler, text in (
+        ("delete", _delete, "delete a dataset (kept in history; restore undoes it)"),
+        ("restore", _restore, "bring back a deleted dataset"),
+    ):
+        command = sub.add_parser(name, parents=[shared], help=text, description=text)
+        command.add_argument("id", metavar="ID", type=_dataset_id, help="the dataset's id")
+        command.set_defaults(run=_run(handler))
+    mig = sub.add_parser(
+        "migrate",
+        parents=[shared],
+        help="bring the database's schema up to date (the app also does at start-up)",
+    )
+    mig.set_defaults(run=_run(_migrate))
