@@ -27,6 +27,9 @@ def flash(message: str, kind: str = "success") -> None:
 def delete(dataset_id: int) -> None:
     try:
         dataset = kept.delete(dataset_id, saved.current_user())
+        # Keep it in view, chosen, so that Restore is one click away.
+        st.session_state["data.deleted"] = True
+        st.session_state["data.chosen"] = dataset_id
         flash(f"Deleted #{dataset.id} {dataset.name}. Restore brings it back.")
     except NotFound as error:
         flash(str(error), "error")

@@ -1,0 +1,124 @@
+"""Saved work in the browser, on an app with a store of its own: an upload saved from the
+Pilots page is there on the next visit; a scenario saved from the explorer is compared on
+the Scenarios page and reopened by its link; the Data page deletes and restores."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from serving import free_port, start_app, stop_app
+
+from roi.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+TALL = {"width": 1400, "height": 2400}
+
+
+@pytest.fixture(scope="module")
+def store_app(tmp_path_factory):
+    """The dashboard on an empty SQLite store of its own; yields (url, database URL)."""
+    folder = tmp_path_factory.mktemp("saved-work")
+    database = f"sqlite:///{folder / 'roi.sqlite3'}"
+    port = free_port()
+    process = start_app(port, {"DATABASE_URL": database, "ROI_USER": "pat"})
+    try:
+        yield f"http://127.0.0.1:{port}", database
+    finally:
+        stop_app(process)
+
+
+@pytest.fixture
+def tab(browser):
+    context = browser.new_context(viewport=TALL)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+def test_a_saved_upload_is_there_next_time(store_app, tab, browser, screenshot, tmp_path):
+    url, database = store_app
+    upload = tmp_path / "support_pilot.csv"
+    upload.write_bytes((ROOT / "sample_data" / "pilot_observations.csv").read_bytes())
+    tab.goto(f"{url}/pilots")
+    expect(tab.get_by_text("Showing the bundled sample", exact=False)).to_be_visible()
+    tab.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
+    expect(
+        tab.get_by_text("support_pilot.csv: 3,080 observations, every row valid")
+    ).to_be_visible()
+    tab.get_by_role("button", name="Save support_pilot.csv to the store").click()
+    expect(tab.get_by_text("Saved as dataset #1", exact=False)).to_be_visible()
+    screenshot(tab, "pilots_saved")
+    store = Store(database)
+    (dataset,) = store.datasets()
+    assert (dataset.source_file, dataset.imported_by, dataset.rows) == (
+        "support_pilot.csv", "pat", 3080,
+    )  # fmt: skip
+    store.close()
+
+    # Tomorrow, someone else opens the app: the saved file is what the page shows.
+    other = browser.new_context(viewport=TALL).new_page()
+    other.goto(f"{url}/pilots")
+    expect(other.get_by_text("Saved dataset #1, support_pilot.csv: 3,080 observations",
+                             exact=False)).to_be_visible()  # fmt: skip
+    expect(other.locator('[data-testid="stPlotlyChart"]')).to_have_count(6)
+    other.context.close()
+
+
+def test_scenarios_are_saved_compared_and_reopened(store_app, tab, screenshot):
+    url, _ = store_app
+    for name, presses in (("Cautious", 8), ("Bold", 0)):
+        tab.goto(f"{url}/explorer?case=lead_scoring")
+        expect(tab.get_by_text("Sales: AI lead scoring").first).to_be_visible()
+        thumb = (
+            tab.locator('[data-testid="stSlider"]')
+            .filter(has_text="Adoption ceiling")
+            .get_by_role("slider")
+        )
+        thumb.focus()
+        for _ in range(presses):
+            thumb.press("ArrowLeft")
+        if presses:
+            expect(tab).to_have_url(re.compile(r"ceiling=0\.5\b"))
+        tab.get_by_role("button", name="Save this scenario").click()
+        tab.get_by_label("Scenario name").fill(name)
+        tab.get_by_label("Scenario name").press("Enter")
+        tab.get_by_role("button", name="Save", exact=True).click()
+        expect(tab.get_by_text(f"Saved as '{name}'", exact=False)).to_be_visible()
+    tab.keyboard.press("Escape")
+    screenshot(tab, "explorer_saved_scenario")
+
+    tab.goto(f"{url}/scenarios")
+    expect(tab.get_by_text("Risk-adjusted NPV by scenario")).to_be_visible()
+    expect(tab.get_by_text("Risk-adjusted NPV over time")).to_be_visible()
+    screenshot(tab, "scenarios")
+
+    tab.goto(f"{url}/explorer?scenario=1")
+    slider = tab.locator('[data-testid="stSlider"]').filter(has_text="Adoption ceiling")
+    expect(slider).to_contain_text("50%")
+    expect(tab).to_have_url(re.compile(r"case=lead_scoring.*ceiling=0\.5\b"))
+
+
+def test_the_data_page_deletes_and_restores(store_app, tab, screenshot):
+    url, database = store_app
+    tab.goto(f"{url}/data")
+    expect(tab.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+    # The newest dataset is chosen: the lead-scoring case, saved with the scenarios.
+    tab.locator('[data-testid="stSelectbox"]').filter(has_text="Dataset").click()
+    tab.get_by_role("option", name=re.compile(r"#1 support_pilot\.csv")).click()
+    expect(tab.locator("code").filter(has_text="support_pilot.csv")).to_be_visible()
+    screenshot(tab, "data")
+    tab.get_by_role("button", name="Delete").click()
+    expect(tab.get_by_text("Deleted #", exact=False)).to_be_visible()
+    store = Store(database)
+    deleted = [d for d in store.datasets(include_deleted=True) if not d.live]
+    assert len(deleted) == 1 and deleted[0].deleted_by == "pat"
+    expect(tab.get_by_role("button", name="Restore")).to_be_visible()  # kept in view
+    tab.get_by_role("button", name="Restore").click()
+    expect(tab.get_by_text("Restored #", exact=False)).to_be_visible()
+    screenshot(tab, "data_restored")
+    assert all(d.live for d in store.datasets(include_deleted=True))
+    store.close()
