@@ -131,3 +131,22 @@ def test_every_scenario_link_parameter_is_documented():
 )
 def test_pricing_block_fields_are_documented(heading, field):
     assert documented(section(heading), field)
+
+
+def _db_subcommands() -> dict[str, argparse.ArgumentParser]:
+    db = _subcommands()["db"]
+    action = next(a for a in db._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+@pytest.mark.parametrize("command", sorted(_db_subcommands()))
+def test_every_db_command_and_option_is_documented(command):
+    parser = _db_subcommands()[command]
+    text = section("Command line")
+    assert f"python -m roi db {command}" in text
+    for action in parser._actions:
+        for option in action.option_strings:
+            if option not in ("-h", "--help"):
+                assert option in text, f"db {command} {option} is not documented"
+        if not action.option_strings and action.dest != "help":
+            assert action.metavar in text, f"db {command} {action.metavar} is not documented"
