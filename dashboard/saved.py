@@ -10,10 +10,9 @@ from __future__ import annotations
 import os
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
 from roi.casefile import CaseError
-from roi.store import Dataset, Store, prepare
+from roi.store import DatabaseError, Dataset, Store, prepare
 from roi.store.db import database_url, display_url
 
 KIND_LABELS = {
@@ -36,7 +35,7 @@ def store() -> Store | None:
     url = database_url()
     try:
         return _open(url)
-    except (SQLAlchemyError, OSError) as error:
+    except (DatabaseError, OSError) as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         st.warning(
             f"Saved work is unavailable: the database {display_url(url)} cannot be opened"
@@ -71,7 +70,7 @@ def pick(kind: str, key: str, sample_label: str) -> Dataset | None:
         return None
     try:
         datasets = kept.datasets(kind)
-    except SQLAlchemyError:
+    except DatabaseError:
         st.warning("Saved work cannot be read just now; showing the bundled sample.")
         return None
     if not datasets:
@@ -108,7 +107,7 @@ def save_button(kind: str, raw: bytes, name: str, key: str, **options) -> None:
     except CaseError as error:  # validated already; a companion file may still fail
         st.error(f"Not saved: {error.report()}")
         return
-    except SQLAlchemyError as error:
+    except DatabaseError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         st.error(f"Not saved: the database refused the write ({reason}). Nothing was kept.")
         return
@@ -149,7 +148,7 @@ def save_scenario(name: str, case_id: str, levers: dict[str, str], result) -> st
         )
     except StoreInputError as error:
         return "; ".join(str(p) for p in error.problems)
-    except SQLAlchemyError as error:
+    except DatabaseError as error:
         return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
     st.session_state["explorer.saved"] = scenario.id
     return None

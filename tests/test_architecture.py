@@ -51,6 +51,12 @@ def test_dashboard_never_imports_numerical_libraries(path):
     assert not imported_modules(path) & {"numpy_financial", "statsmodels", "scipy", "numpy"}
 
 
+@pytest.mark.parametrize("path", DASHBOARD_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_dashboard_reaches_the_database_only_through_the_store(path):
+    # Saved work is read and written by roi.store, where the rules on it are kept.
+    assert not imported_modules(path) & {"sqlalchemy", "psycopg", "sqlite3"}
+
+
 def test_tooltip_links_point_at_methodology_headings():
     import re
 

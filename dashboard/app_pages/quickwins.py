@@ -117,7 +117,11 @@ if any(u.team for u in register.use_cases):
         )
     # The bundled survey describes the bundled register's teams only: any other register
     # takes readiness from a survey uploaded with it, never from the sample.
-    bundled = uploaded is None and cache.SAMPLE_REGISTER.resolve() == cache.BUNDLED_REGISTER
+    bundled = (
+        uploaded is None
+        and kept is None
+        and cache.SAMPLE_REGISTER.resolve() == cache.BUNDLED_REGISTER
+    )
     survey_uploaded = responses_upload is not None  # with its items, or the default ones
     if use_survey and not (bundled or survey_uploaded):
         st.caption(

@@ -1,5 +1,10 @@
 """Saved work: datasets with provenance, named scenarios and the history of each case's
-figures, kept in SQLite by default or in PostgreSQL for a team (``DATABASE_URL``)."""
+figures, kept in SQLite by default or in PostgreSQL for a team (``DATABASE_URL``).
+
+:class:`DatabaseError` is any failure of the database itself (unreachable, refused write),
+as opposed to a file's problems, which raise the readers' own errors."""
+
+from sqlalchemy.exc import SQLAlchemyError as DatabaseError
 
 from roi.store.core import (
     Dataset,
@@ -23,6 +28,7 @@ from roi.store.imports import (
 
 __all__ = [
     "KINDS",
+    "DatabaseError",
     "Dataset",
     "Event",
     "FigureRecord",

@@ -1,4 +1,6 @@
-"""Fixtures shared by every test: the store's databases.
+"""Fixtures shared by every test: the store's databases. (This file sits at the root rather
+than in tests/: pytest collects tests/ for doctests too, and there a second conftest.py
+outside any package would clash with tests/browser/conftest.py.)
 
 Nothing a test does reaches the working copy's ``data/``: ``DATABASE_URL`` points at a
 throwaway SQLite file for the whole run. ``database_url`` gives each store test a fresh,
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "devtools"))
 
 import pgcluster  # noqa: E402
