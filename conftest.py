@@ -62,8 +62,9 @@ def _admin_execute(server_url: str, statement: str) -> None:
 
     url = make_url(server_url)
     with psycopg.connect(
-        host=url.host, port=url.port, user=url.username, dbname=url.database, autocommit=True
-    ) as conn:
+        host=url.host, port=url.port, user=url.username, password=url.password,
+        dbname=url.database, autocommit=True,
+    ) as conn:  # fmt: skip
         conn.execute(statement)
 
 

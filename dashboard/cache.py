@@ -71,10 +71,10 @@ def sample_cases(folder: str = str(CASES_DIR)) -> dict[str, BusinessCase]:
 SAVED_PREFIX = "saved-"
 
 
-def saved_case_id(dataset_id: int, sha256: str) -> str:
-    """The id of a saved case: its dataset id and the start of its SHA-256, so that a cached
-    result can never belong to another database's dataset of the same number."""
-    return f"{SAVED_PREFIX}{dataset_id}-{sha256[:12]}"
+def saved_case_id(dataset_id: int, fingerprint: str) -> str:
+    """The id of a saved case: its dataset id and the start of its fingerprint, so that a
+    cached result can never belong to another database's dataset of the same number."""
+    return f"{SAVED_PREFIX}{dataset_id}-{fingerprint[:12]}"
 
 
 def dataset_of(case_id: str) -> int | None:
@@ -85,11 +85,15 @@ def dataset_of(case_id: str) -> int | None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def stored_case(url: str, dataset_id: int) -> BusinessCase:
-    """A saved case (datasets never change once kept)."""
+def stored_case(url: str, dataset_id: int, fingerprint: str) -> BusinessCase:
+    """A saved case (datasets never change once kept); ``fingerprint`` (its start is
+    enough) makes sure it is the dataset meant."""
     from dashboard.saved import _open
 
-    return _open(url).case(dataset_id)
+    kept = _open(url)
+    if not kept.dataset(dataset_id).fingerprint.startswith(fingerprint):
+        raise KeyError(f"saved case {dataset_id} is not the one this link meant")
+    return kept.case(dataset_id)
 
 
 def bundled_path(case_id: str, folder: str = str(CASES_DIR)) -> Path:
@@ -107,7 +111,7 @@ def case_by_id(case_id: str, folder: str = str(CASES_DIR)) -> BusinessCase:
         return sample_cases(folder)[case_id]
     from roi.store.db import database_url
 
-    return stored_case(database_url(), dataset_id)
+    return stored_case(database_url(), dataset_id, case_id.rsplit("-", 1)[1])
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -122,47 +126,55 @@ def bundled_hashes(folder: str = str(CASES_DIR)) -> dict[str, str]:
 
 def case_key(dataset) -> str:
     """The id a saved case dataset is shown under."""
-    return bundled_hashes().get(dataset.sha256) or saved_case_id(dataset.id, dataset.sha256)
+    return bundled_hashes().get(dataset.sha256) or saved_case_id(dataset.id, dataset.fingerprint)
 
 
 def all_cases(folder: str = str(CASES_DIR)) -> dict[str, BusinessCase]:
     """The bundled cases, then the saved ones (newest first)."""
-    from dashboard.saved import store
+    from dashboard.saved import store, unavailable
+    from roi.store import DATABASE_ERRORS
     from roi.store.db import database_url
 
     cases = dict(sample_cases(folder))
     kept = store()
     if kept is None:
         return cases
-    for dataset in kept.datasets("case"):
-        key = case_key(dataset)
-        if key not in cases:
-            cases[key] = stored_case(database_url(), dataset.id)
+    try:
+        for dataset in kept.datasets("case"):
+            key = case_key(dataset)
+            if key not in cases:
+                cases[key] = stored_case(database_url(), dataset.id, dataset.fingerprint)
+    except DATABASE_ERRORS as error:
+        unavailable(error)
     return cases
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def stored_observations(url: str, dataset_id: int):
+# Saved datasets are read once per (database URL, id, fingerprint): a dataset never changes
+# once kept, and the fingerprint keeps another database's dataset of the same id apart.
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def stored_observations(saved: tuple[str, int, str]):
     """A saved pilot dataset's observations."""
     from dashboard.saved import _open
 
-    return _open(url).observations(dataset_id)
+    return _open(saved[0]).observations(saved[1])
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def stored_text(url: str, dataset_id: int, kind: str) -> str:
+def stored_text(saved: tuple[str, int, str], kind: str) -> str:
     """The kept text of a saved adoption export or case file."""
     from dashboard.saved import _open
 
-    return _open(url).source_text(dataset_id, kind)
+    return _open(saved[0]).source_text(saved[1], kind)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def stored_survey(url: str, dataset_id: int):
+def stored_survey(saved: tuple[str, int, str]):
     """A saved survey's aggregates."""
     from dashboard.saved import _open
 
-    return _open(url).survey(dataset_id)
+    return _open(saved[0]).survey(saved[1])
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -281,11 +293,12 @@ def hosting(
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def register(
-    raw: bytes, name: str, currency: str, stored: tuple[str, int] | None = None
+    raw: bytes, name: str, currency: str, stored: tuple[str, int, str] | None = None
 ) -> Register:
     """A use-case register (the bundled one or an upload), validated, its cases evaluated.
     Case files are read from the bundled register's folder and never from outside it;
-    a saved register (``stored``: database URL and dataset id) with its own saved cases."""
+    a saved register (``stored``: database URL, dataset id and fingerprint) with its own
+    saved cases."""
     if stored is not None:
         from dashboard.saved import _open
 
@@ -300,7 +313,7 @@ def ranking(
     currency: str,
     settings: RankSettings,
     readiness: tuple[tuple[str, float, str], ...] | None = None,
-    stored: tuple[str, int] | None = None,
+    stored: tuple[str, int, str] | None = None,
 ) -> Ranking:
     """The register ranked under the page's weights and thresholds, with its draws;
     ``readiness`` (team, 1–5 readiness, wave) fills blank change readiness by team."""
@@ -326,7 +339,7 @@ def budget_portfolio(
     currency: str,
     budget: float,
     max_projects: int | None,
-    stored: tuple[str, int] | None = None,
+    stored: tuple[str, int, str] | None = None,
 ) -> BudgetPortfolio:
     """The most valuable set of the register's use cases within the budget."""
     return select_portfolio(register(raw, name, currency, stored), budget, max_projects)
@@ -334,7 +347,7 @@ def budget_portfolio(
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def suggested_budget(
-    raw: bytes, name: str, currency: str, stored: tuple[str, int] | None = None
+    raw: bytes, name: str, currency: str, stored: tuple[str, int, str] | None = None
 ) -> float | None:
     """A starting budget for the register (half its candidates' total estimated cost)."""
     return default_budget(register(raw, name, currency, stored))

@@ -12,8 +12,8 @@ import os
 import streamlit as st
 
 from roi.casefile import CaseError
-from roi.store import DatabaseError, Dataset, Store, prepare
-from roi.store.db import database_url, display_url
+from roi.store import DATABASE_ERRORS, Dataset, Store, prepare
+from roi.store.db import database_url, display_url, failure_reason
 
 KIND_LABELS = {
     "pilots": "pilot observations",
@@ -29,19 +29,26 @@ def _open(url: str) -> Store:
     return Store(url)  # applies pending migrations at start-up
 
 
+def unavailable(error: BaseException) -> None:
+    """Say, once per rerun, that the database failed and the page goes on without it."""
+    if st.session_state.get("saved.warned") == st.session_state.get("run"):
+        return
+    st.session_state["saved.warned"] = st.session_state.get("run")
+    st.warning(
+        f"Saved work is unavailable: the database {display_url(database_url())} failed"
+        f" ({failure_reason(error)}). Uploads and the bundled samples still work; nothing"
+        " can be saved just now.",
+        icon=":material/cloud_off:",
+    )
+
+
 def store() -> Store | None:
     """The store of ``DATABASE_URL`` (else ``data/roi.sqlite3``); ``None``, with a warning on
-    the page, when it cannot be opened."""
-    url = database_url()
+    the page, when it cannot be opened (tried again on the next rerun)."""
     try:
-        return _open(url)
-    except (DatabaseError, OSError) as error:
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        st.warning(
-            f"Saved work is unavailable: the database {display_url(url)} cannot be opened"
-            f" ({reason}). Uploads and the bundled samples still work; nothing can be saved.",
-            icon=":material/cloud_off:",
-        )
+        return _open(database_url())
+    except DATABASE_ERRORS as error:
+        unavailable(error)
         return None
 
 
@@ -58,6 +65,11 @@ def describe(dataset: Dataset) -> str:
     )
 
 
+def source(dataset: Dataset) -> tuple[str, int, str]:
+    """What the cached readers take for a saved dataset: database URL, id, fingerprint."""
+    return database_url(), dataset.id, dataset.fingerprint
+
+
 SAMPLE = "sample"
 
 
@@ -70,8 +82,8 @@ def pick(kind: str, key: str, sample_label: str) -> Dataset | None:
         return None
     try:
         datasets = kept.datasets(kind)
-    except DatabaseError:
-        st.warning("Saved work cannot be read just now; showing the bundled sample.")
+    except DATABASE_ERRORS as error:
+        unavailable(error)
         return None
     if not datasets:
         return None
@@ -107,9 +119,8 @@ def save_button(kind: str, raw: bytes, name: str, key: str, **options) -> None:
     except CaseError as error:  # validated already; a companion file may still fail
         st.error(f"Not saved: {error.report()}")
         return
-    except DatabaseError as error:
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        st.error(f"Not saved: the database refused the write ({reason}). Nothing was kept.")
+    except DATABASE_ERRORS as error:
+        st.error(f"Not saved: the database failed ({failure_reason(error)}). Nothing was kept.")
         return
     dataset = result.dataset
     if result.created:
@@ -137,7 +148,7 @@ def case_dataset(case_id: str) -> int:
 
 def save_scenario(name: str, case_id: str, levers: dict[str, str], result) -> str | None:
     """Keep a named scenario; returns the problem in words, or ``None`` when saved."""
-    from roi.store import StoreInputError, figures_of
+    from roi.store import NotFound, StoreInputError, figures_of
 
     kept = store()
     if kept is None:
@@ -148,8 +159,10 @@ def save_scenario(name: str, case_id: str, levers: dict[str, str], result) -> st
         )
     except StoreInputError as error:
         return "; ".join(str(p) for p in error.problems)
-    except DatabaseError as error:
-        return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    except NotFound as error:
+        return str(error)
+    except DATABASE_ERRORS as error:
+        return f"the database failed ({failure_reason(error)})"
     st.session_state["explorer.saved"] = scenario.id
     return None
 
@@ -165,11 +178,17 @@ def open_scenario(text: str) -> tuple[str, dict[str, str]] | str:
         return "saved work is unavailable"
     try:
         scenario = kept.scenario(int(text))
+        case = kept.dataset(scenario.case_id)
     except (ValueError, NotFound):
         return f"scenario={text!r} is not a saved scenario"
+    except DATABASE_ERRORS as error:
+        return f"saved scenarios cannot be read just now ({failure_reason(error)})"
     if scenario.deleted_at is not None:
-        return f"scenario {scenario.name!r} was replaced or deleted"
-    case = kept.dataset(scenario.case_id)
+        newer = [s for s in kept.scenarios() if s.name == scenario.name]
+        if not newer:
+            return f"scenario {scenario.name!r} was deleted"
+        scenario = newer[0]  # saved again under its name: the link follows the name
+        case = kept.dataset(scenario.case_id)
     if not case.live:
         return f"the case of scenario {scenario.name!r} was deleted"
     return cache.case_key(case), scenario.levers

@@ -19,6 +19,8 @@ DEFAULTS: dict[str, object] = {
 def init_state() -> None:
     for key, value in DEFAULTS.items():
         st.session_state.setdefault(key, value)
+    # Counts the session's reruns, so that a message can be shown once per rerun.
+    st.session_state["run"] = st.session_state.get("run", 0) + 1
 
 
 def lever_key(case_id: str, lever: str) -> str:

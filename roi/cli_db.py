@@ -13,11 +13,10 @@ import json
 import os
 import sys
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from roi.culture import MIN_GROUP_DEFAULT
 from roi.store import KINDS, NotFound, Store, prepare
-from roi.store.db import database_url, display_url
+from roi.store.core import MAX_ID
+from roi.store.db import DATABASE_ERRORS, database_url, display_url, failure_reason
 from roi.store.migrations import LATEST
 
 EXIT_BAD_INPUT = 2
@@ -58,10 +57,13 @@ def _import(args: argparse.Namespace) -> int:
         options["min_group"] = args.min_group
     elif args.kind == "use-cases":
         options["currency"] = args.currency
-    store = _open(args)
-    if args.kind == "survey":
+    if args.kind == "survey":  # whether answers are kept is the store's setting
+        store = _open(args)
         options["keep_answers"] = store.keep_answers()
-    prepared = prepare(args.kind, raw, args.file, **options)
+        prepared = prepare(args.kind, raw, args.file, **options)
+    else:  # a bad file is reported even when the database is down, and creates nothing
+        prepared = prepare(args.kind, raw, args.file, **options)
+        store = _open(args)
     result = store.add(prepared, args.user)
     dataset = result.dataset
     if args.json:
@@ -139,8 +141,8 @@ def _dataset_id(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a dataset id (a number), got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a dataset id (1 or more), got {text!r}")
+    if not 1 <= value <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"must be a dataset id (1 to {MAX_ID:,}), got {text!r}")
     return value
 
 
@@ -151,9 +153,9 @@ def _run(handler):
         except NotFound as error:
             print(f"db {args.db_command}: {error}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        except SQLAlchemyError as error:
+        except DATABASE_ERRORS as error:
             where = display_url(database_url(args.database_url))
-            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            reason = failure_reason(error)
             print(f"db {args.db_command}: the database {where} failed: {reason}", file=sys.stderr)
             return EXIT_DATABASE
 

@@ -58,7 +58,7 @@ def check_raw(
         raise error(source, [Problem("", f"is larger than the {limit} limit")])
     if not raw.strip():
         raise error(source, [Problem("", "the file is empty")])
-    if b"\x00" in raw[:8192]:
+    if b"\x00" in raw:  # no text file holds a NUL byte (and no database text column can)
         raise error(source, [Problem("", "is not a text (CSV) file")])
     text = decode(raw)
     if not text.strip():  # a byte-order mark and nothing else
@@ -164,7 +164,9 @@ def _line_numbers(text: str, delimiter: str, rows: int) -> np.ndarray:
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     if lines == rows + 1:
         return np.arange(2, rows + 2)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # newline="": the csv module sees line ends itself, so a carriage return inside a
+    # quoted cell stays in the cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     starts, previous = [], 0
     for _ in reader:
         starts.append(previous + 1)

@@ -180,3 +180,30 @@ def test_an_unreachable_database_leaves_the_pages_on_the_samples(monkeypatch):
     assert any("bundled sample" in i.value for i in at.info)
     at = app("data")
     assert any("Saved work is unavailable" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("url", ["not a url", "mysql://nobody@127.0.0.1/x"])
+def test_an_unusable_database_url_leaves_the_pages_on_the_samples(monkeypatch, url):
+    monkeypatch.setenv("DATABASE_URL", url)
+    for page in ("pilots", "explorer", "data", "scenarios"):
+        at = app(page)
+        warnings = [w.value for w in at.warning if "Saved work is unavailable" in w.value]
+        assert len(warnings) == 1, page  # said once per page, not once per call
+
+
+def test_the_answer_switch_shows_what_is_stored_not_what_a_session_last_saw(store):
+    first = app("data")
+    second = app("data")
+    widget(first.toggle, "data.keep_answers").set_value(True).run()
+    assert store.keep_answers()
+    widget(second.toggle, "data.deleted").set_value(True).run()  # unrelated rerun
+    assert store.keep_answers()  # the second session's stale "off" was not written back
+    assert widget(second.toggle, "data.keep_answers").value is True
+    widget(second.toggle, "data.keep_answers").set_value(False).run()
+    assert not store.keep_answers()
+
+
+def test_a_link_to_a_scenario_beyond_the_id_range_is_ignored(store):
+    for text in ("9223372036854775808", "2147483648", "abc"):
+        at = app("explorer", {"scenario": text})
+        assert any("is not a saved scenario" in w.value for w in at.warning)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -446,4 +447,211 @@ def test_many_sessions_of_one_app_write_and_read_without_lock_errors(tmp_path):
         thread.join()
     assert errors == []
     assert len(store.datasets()) == 36
+    store.close()
+
+
+# Review findings ---------------------------------------------------------------------------
+
+
+def test_the_same_file_read_another_way_is_a_new_dataset(store: Store, tmp_path):
+    from roi.pilots import parse_mapping
+
+    raw = (
+        b"case,metric,group,unit_id,value\n"
+        b"UC-1,task_minutes,baseline,u1,1\nUC-1,task_minutes,pilot,u2,2\n"
+    )
+    first = parse_mapping({"columns": {"use_case_id": "case"}})
+    kept = store.add(prepare("pilots", raw, "p.csv", mapping=first), "ana")
+    again = store.add(prepare("pilots", raw, "p.csv", mapping=first), "ana")
+    assert not again.created
+    other = parse_mapping({"columns": {"use_case_id": "case"}, "constants": {"period": "after"}})
+    changed = store.add(prepare("pilots", raw, "p.csv", mapping=other), "ana")
+    assert changed.created and changed.dataset.sha256 == kept.dataset.sha256
+    # A register whose case file changed under it is new too.
+    folder = tmp_path / "register"
+    (folder / "cases").mkdir(parents=True)
+    case_text = (SAMPLE / "cases" / "lead_scoring.yaml").read_text(encoding="utf-8")
+    (folder / "cases" / "x.yaml").write_text(case_text, encoding="utf-8")
+    register = folder / "use_cases.csv"
+    lines = REGISTER.read_text(encoding="utf-8").splitlines()
+    header = lines[0]
+    row = next(line for line in lines[1:] if "cases/lead_scoring.yaml" in line)
+    register.write_text(f"{header}\n{row.replace('cases/lead_scoring.yaml', 'cases/x.yaml')}\n")
+    one = store.add(prepare("use-cases", register.read_bytes(), str(register)), "ana")
+    (folder / "cases" / "x.yaml").write_text(
+        case_text.replace("discount_rate: 0.10", "discount_rate: 0.12"), encoding="utf-8"
+    )
+    two = store.add(prepare("use-cases", register.read_bytes(), str(register)), "ana")
+    assert one.created and two.created and one.dataset.sha256 == two.dataset.sha256
+    assert store.register(two.dataset.id).cases != {}
+
+
+def test_a_register_naming_case_files_outside_its_folder_is_refused(tmp_path):
+    from roi.register import RegisterError
+
+    folder = tmp_path / "inner"
+    folder.mkdir()
+    lines = REGISTER.read_text(encoding="utf-8").splitlines()
+    row = next(line for line in lines[1:] if "cases/lead_scoring.yaml" in line)
+    outside = row.replace("cases/lead_scoring.yaml", "../lead.yaml")
+    (tmp_path / "lead.yaml").write_bytes((SAMPLE / "cases" / "lead_scoring.yaml").read_bytes())
+    register = folder / "use_cases.csv"
+    register.write_text(f"{lines[0]}\n{outside}\n", encoding="utf-8")
+    with pytest.raises(RegisterError, match="inside the case folder"):
+        prepare("use-cases", register.read_bytes(), str(register))
+
+
+def test_a_survey_counts_only_the_respondents_its_report_shows(store: Store):
+    instrument = read_items(ITEMS.read_bytes(), ITEMS.name)
+    responses = read_responses(RESPONSES.read_bytes(), "r", instrument)
+    names = [i.item for i in instrument.items]
+    small = responses[responses["wave"] == responses["wave"].iloc[0]].head(3).copy()
+    small["wave"] = "2099-Q9"  # a wave of three: its totals are hidden
+    frame = pd.concat([responses, small])
+    raw = frame[["respondent_id", "wave", "team", *names]].to_csv(index=False).encode()
+    dataset = store.add(
+        prepare("survey", raw, "s.csv", items=(ITEMS.read_bytes(), ITEMS.name)), "ana"
+    ).dataset
+    assert dataset.rows == store.survey(dataset.id).report.respondents
+
+
+def test_long_and_unusual_text_fits_every_column(store: Store):
+    long_id = "U" * 400
+    raw = (
+        f"use_case_id,metric,group,unit_id,value\n{long_id},task_minutes,baseline,{'x' * 1000},1\n"
+        f"{long_id},task_minutes,pilot,€✓😀,2\n"
+    ).encode()
+    dataset = store.add(prepare("pilots", raw, "long.csv"), "ana").dataset
+    kept = store.observations(dataset.id)
+    assert kept["use_case_id"].tolist() == [long_id, long_id]
+    assert kept["unit_id"].tolist() == ["x" * 1000, "€✓😀"]
+
+
+def test_a_nul_byte_anywhere_is_refused_before_anything_is_kept():
+    raw = b"use_case_id,metric,group,unit_id,value\n" + b"UC,task_minutes,pilot,u,1\n" * 900
+    raw += b"UC,task_minutes,pilot,u\x00x,1\n"
+    with pytest.raises(PilotFileError, match="not a text"):
+        prepare("pilots", raw, "nul.csv")
+
+
+def test_a_driver_error_while_writing_rows_is_a_database_failure_and_keeps_nothing(
+    postgres_url,
+):
+    from roi.store import DatabaseFailure
+
+    store = Store(postgres_url)
+    prepared = prepare("pilots", PILOTS.read_bytes(), "p.csv")
+    broken = prepared.observations.copy()
+    broken.loc[5, "unit_id"] = "bad\x00byte"  # PostgreSQL text cannot hold NUL
+    before = _counts(store)
+    with pytest.raises(DatabaseFailure, match="rows could not be written"):
+        store.add(replace(prepared, observations=broken), "ana")
+    assert _counts(store) == before
+    store.close()
+
+
+def test_times_are_utc_whatever_the_database_time_zone(postgres_url):
+    from datetime import UTC, datetime
+
+    from sqlalchemy.engine import make_url
+
+    name = make_url(postgres_url).database
+    with Store(postgres_url).engine.connect() as conn:
+        conn.exec_driver_sql("COMMIT")
+        conn.exec_driver_sql(f"ALTER DATABASE {name} SET timezone = 'America/New_York'")
+    store = Store(postgres_url)
+    dataset = store.add(_prepare("case", CASE), "ana").dataset
+    assert dataset.imported_at.utcoffset().total_seconds() == 0
+    assert abs((datetime.now(UTC) - dataset.imported_at).total_seconds()) < 60
+    store.close()
+
+
+def test_ids_beyond_the_database_range_are_not_found(store: Store):
+    for bad in (0, -1, 2**31, 2**63):
+        with pytest.raises(NotFound):
+            store.dataset(bad)
+        with pytest.raises(NotFound):
+            store.delete(bad, "ana")
+        with pytest.raises(NotFound):
+            store.scenario(bad)
+
+
+def test_an_up_to_date_store_opens_and_reads_while_another_session_writes(tmp_path):
+    import sqlite3
+    import time
+
+    url = f"sqlite:///{tmp_path / 'held.sqlite3'}"
+    Store(url).close()
+    holder = sqlite3.connect(tmp_path / "held.sqlite3", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # a long import holds the write lock
+    try:
+        start = time.perf_counter()
+        store = Store(url)
+        assert store.datasets() == []
+        assert time.perf_counter() - start < 5
+        store.close()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_a_schema_newer_than_the_code_is_refused(database_url):
+    from datetime import UTC, datetime
+
+    from roi.store import DatabaseFailure
+
+    store = Store(database_url)
+    with store.engine.begin() as conn:
+        conn.execute(
+            schema.migrations_table.insert().values(
+                version=LATEST + 1, name="from the future", applied_at=datetime.now(UTC)
+            )
+        )
+    store.close()
+    with pytest.raises(DatabaseFailure, match="newer than this version"):
+        Store(database_url)
+
+
+def test_unusable_urls_fail_with_a_reason_and_no_password():
+    from roi.store import DatabaseFailure
+
+    for url, reason in (
+        ("not a url", "not a database URL"),
+        ("mysql://u:pw@127.0.0.1/x", "not supported"),
+        ("sqlite://", "in-memory"),
+    ):
+        with pytest.raises(DatabaseFailure, match=reason) as caught:
+            Store(url)
+        assert "pw" not in str(caught.value)
+
+
+def _save_same_name(url: str, worker: int, queue) -> None:
+    try:
+        store = Store(url)
+        case_id = store.datasets("case")[0].id
+        figures = store.case_figures(case_id)
+        for n in range(20):
+            store.save_scenario("Shared", case_id, {"n": str(n)}, figures, f"w{worker}")
+        queue.put(("ok", worker))
+    except Exception as error:
+        queue.put(("error", repr(error)))
+
+
+def test_processes_saving_the_same_scenario_name_at_once_all_succeed(postgres_url):
+    store = Store(postgres_url)
+    store.add(_prepare("case", CASE), "ana")
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    processes = [
+        context.Process(target=_save_same_name, args=(postgres_url, w, queue)) for w in (1, 2, 3)
+    ]
+    for process in processes:
+        process.start()
+    results = sorted(queue.get(timeout=300) for _ in processes)
+    for process in processes:
+        process.join(timeout=60)
+    assert results == [("ok", 1), ("ok", 2), ("ok", 3)]
+    live = [s for s in store.scenarios() if s.name == "Shared"]
+    assert len(live) == 1
+    assert len(store.scenarios(include_deleted=True)) == 60
     store.close()

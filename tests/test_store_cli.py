@@ -133,17 +133,47 @@ def test_an_unreachable_database_exits_1_without_a_traceback(tmp_path):
         capture_output=True, text=True, cwd=ROOT, timeout=60,
     )  # fmt: skip
     assert result.returncode == 1
-    assert "db list: the database postgresql+psycopg://nobody@127.0.0.1:9/none failed" in (
-        result.stderr
-    )
+    assert "db list: the database postgresql+psycopg://127.0.0.1:9/none failed" in (result.stderr)
     assert "Traceback" not in result.stderr
 
 
-def test_a_password_in_the_url_is_never_printed(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "roi", "db", "list", "--database-url",
-         "postgresql+psycopg://nobody:s3cret@127.0.0.1:9/none"],
-        capture_output=True, text=True, cwd=ROOT, timeout=60,
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "roi", *args], capture_output=True, text=True, cwd=ROOT,
+        timeout=60,
     )  # fmt: skip
-    assert result.returncode == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://nobody:s3cret@127.0.0.1:9/none",
+        "postgresql+psycopg://nobody@127.0.0.1:9/none?password=s3cret",
+        "postgresql+psycopg://nobody@127.0.0.1:notaport/none?password=s3cret",
+        "not a url s3cret",
+        "mysql://nobody:s3cret@127.0.0.1/none",
+    ],
+)
+def test_a_bad_or_unreachable_url_exits_1_and_never_prints_the_password(url):
+    result = cli("db", "list", "--database-url", url)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("db list: the database ")
     assert "s3cret" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_file_is_reported_even_when_the_database_is_down(tmp_path):
+    broken = tmp_path / "broken.csv"
+    broken.write_text("use_case_id,metric,group,unit_id,value\nUC,task_minutes,pilot,u,x\n")
+    result = cli("db", "import", "pilots", str(broken), "--database-url",
+                 "postgresql+psycopg://nobody@127.0.0.1:9/none")  # fmt: skip
+    assert result.returncode == 2 and "line 2, column value" in result.stderr
+
+
+def test_an_id_beyond_the_range_is_a_usage_error(capsys, tmp_path):
+    url = f"sqlite:///{tmp_path / 'ids.sqlite3'}"
+    for text in ("9223372036854775808", "2147483648", "0"):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["db", "delete", text, "--database-url", url])
+        assert exit_info.value.code == 2
+        assert "must be a dataset id" in capsys.readouterr().err

@@ -59,7 +59,7 @@ if uploaded is None:
 if uploaded is not None:
     raw, name = uploaded.getvalue(), uploaded.name
 elif kept is not None:
-    raw = cache.stored_text(saved.database_url(), kept.id, "adoption").encode("utf-8")
+    raw = cache.stored_text(saved.source(kept), "adoption").encode("utf-8")
     name = kept.source_file
     team_label = team_label or kept.meta.get("team")
     st.info(

@@ -62,7 +62,7 @@ kept = None
 if items_upload is None and responses_upload is None:
     kept = saved.pick("survey", "culture.saved", "Bundled instrument and sample answers")
 if kept is not None:
-    report = cache.stored_survey(saved.database_url(), kept.id).report
+    report = cache.stored_survey(saved.source(kept)).report
     st.info(
         f"Showing saved survey #{kept.id}, {kept.source_file}, imported"
         f" {kept.imported_at:%Y-%m-%d %H:%M} UTC by {kept.imported_by}. Only its aggregates"
@@ -104,8 +104,7 @@ else:
     if responses_upload is not None:
         saved.save_button(
             "survey", *responses_file, "culture.save", items=items_file,
-            invitations=invitations_file if invitations_upload is not None else None,
-            min_group=min_group,
+            invitations=invitations_file, adoption=adoption_file, min_group=min_group,
         )  # fmt: skip
         st.caption(
             "Saving keeps the aggregates shown here (not the answers, unless an admin has"

@@ -6,14 +6,24 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import saved
-from roi.store import NotFound
+from roi.store import DATABASE_ERRORS, NotFound
+from roi.store.db import failure_reason
 
 st.title("Data")
 kept = saved.store()
 if kept is None:
     st.stop()
+try:
+    version = kept.version()
+    show_deleted = st.session_state.get("data.deleted", False)
+    datasets = kept.datasets(include_deleted=show_deleted)
+    keep = kept.keep_answers()
+    events = kept.events(200)
+except DATABASE_ERRORS as error:
+    saved.unavailable(error)
+    st.stop()
 st.caption(
-    f"Saved work lives in {kept.location} (schema version {kept.version()})."
+    f"Saved work lives in {kept.location} (schema version {version})."
     " Files are saved from the page that reads them (Pilots, Adoption, Culture, Quick wins,"
     " Case builder) or with `python -m roi db import`. A deleted dataset is kept and can be"
     " restored."
@@ -33,6 +43,8 @@ def delete(dataset_id: int) -> None:
         flash(f"Deleted #{dataset.id} {dataset.name}. Restore brings it back.")
     except NotFound as error:
         flash(str(error), "error")
+    except DATABASE_ERRORS as error:
+        flash(f"Not deleted: the database failed ({failure_reason(error)}).", "error")
 
 
 def restore(dataset_id: int) -> None:
@@ -41,19 +53,33 @@ def restore(dataset_id: int) -> None:
         flash(f"Restored #{dataset.id} {dataset.name}.")
     except NotFound as error:
         flash(str(error), "error")
+    except DATABASE_ERRORS as error:
+        flash(f"Not restored: the database failed ({failure_reason(error)}).", "error")
 
 
 def erase_answers(dataset_id: int) -> None:
-    count = kept.delete_answers(dataset_id, saved.current_user())
-    flash(f"Erased {count:,} raw answers of survey #{dataset_id}; its aggregates stay.")
+    try:
+        count = kept.delete_answers(dataset_id, saved.current_user())
+        flash(f"Erased {count:,} raw answers of survey #{dataset_id}; its aggregates stay.")
+    except DATABASE_ERRORS as error:
+        flash(f"Nothing erased: the database failed ({failure_reason(error)}).", "error")
+
+
+def switch_answers() -> None:
+    """The switch was moved in this session: write it (the store, not the widget, is what
+    every session shows)."""
+    wanted = "on" if st.session_state["data.keep_answers"] else "off"
+    try:
+        kept.set_setting("survey.keep_answers", wanted, saved.current_user())
+    except DATABASE_ERRORS as error:
+        flash(f"Not changed: the database failed ({failure_reason(error)}).", "error")
 
 
 if "data.flash" in st.session_state:
     kind, message = st.session_state.pop("data.flash")
     (st.success if kind == "success" else st.error)(message)
 
-show_deleted = st.toggle("Show deleted datasets", key="data.deleted")
-datasets = kept.datasets(include_deleted=show_deleted)
+st.toggle("Show deleted datasets", key="data.deleted")
 if not datasets:
     st.info(
         "Nothing is saved yet: every page shows the bundled sample data. Upload a file on a"
@@ -123,27 +149,28 @@ else:
                 on_click=restore, args=(dataset.id,), width="stretch",
             )  # fmt: skip
         if dataset.kind == "survey" and dataset.meta.get("answers_kept"):
-            st.button(
-                "Erase raw answers", key="data.erase", icon=":material/delete_forever:",
-                on_click=erase_answers, args=(dataset.id,), width="stretch",
-                help="Removes the survey's individual answers for good; its aggregates stay.",
-            )  # fmt: skip
+            with st.popover("Erase raw answers", icon=":material/delete_forever:"):
+                st.markdown(
+                    "The survey's individual answers are removed **for good** (its aggregates"
+                    " stay). This cannot be undone."
+                )
+                st.button(
+                    "Erase them", key="data.erase", type="primary", on_click=erase_answers,
+                    args=(dataset.id,),
+                )  # fmt: skip
 
 st.subheader("Survey answers")
-keep = kept.keep_answers()
-wanted = st.toggle(
+# Every rerun shows the stored value, so another session's change is never written back.
+st.session_state["data.keep_answers"] = keep
+st.toggle(
     "Keep raw survey answers when a survey is saved",
-    value=keep,
     key="data.keep_answers",
+    on_change=switch_answers,
     help="Off by default. Raw answers are never displayed or exported; they only allow a"
     " survey to be scored again later. Only the aggregates are kept when off.",
 )
-if wanted != keep:
-    kept.set_setting("survey.keep_answers", "on" if wanted else "off", saved.current_user())
-    st.rerun()
 
 st.subheader("History")
-events = kept.events(200)
 if events:
     st.dataframe(
         pd.DataFrame(

@@ -50,7 +50,7 @@ elif kept is None:
     st.info(f"Showing the bundled sample, {name}. Upload your own file to replace it.")
 
 if kept is not None:
-    observations = cache.stored_observations(saved.database_url(), kept.id)
+    observations = cache.stored_observations(saved.source(kept))
     st.success(
         f"Saved dataset #{kept.id}, {kept.source_file}: {len(observations):,} observations,"
         f" imported {kept.imported_at:%Y-%m-%d %H:%M} UTC by {kept.imported_by}."

@@ -70,7 +70,7 @@ if uploaded is None:
         "use-cases", "quickwins.saved", f"Bundled register ({cache.SAMPLE_REGISTER.name})"
     )
 # A saved register is read with the case files saved with it.
-stored = None if kept is None else (saved.database_url(), kept.id)
+stored = None if kept is None else saved.source(kept)
 if uploaded is not None:
     raw, name = uploaded.getvalue(), uploaded.name
 elif kept is not None:
@@ -94,7 +94,7 @@ except RegisterError as error:
 if uploaded is not None:
     saved.save_button(
         "use-cases", raw, name, "quickwins.save", currency=currency,
-        case_root=cache.SAMPLE_REGISTER.parent, confine=True,
+        case_root=cache.SAMPLE_REGISTER.parent,
     )  # fmt: skip
 
 readiness = None

@@ -1,10 +1,9 @@
 """Saved work: datasets with provenance, named scenarios and the history of each case's
 figures, kept in SQLite by default or in PostgreSQL for a team (``DATABASE_URL``).
 
-:class:`DatabaseError` is any failure of the database itself (unreachable, refused write),
-as opposed to a file's problems, which raise the readers' own errors."""
-
-from sqlalchemy.exc import SQLAlchemyError as DatabaseError
+``except DATABASE_ERRORS`` catches any failure of the database itself (unreachable, refused
+write, unusable URL), as opposed to a file's problems, which raise the readers' own
+errors."""
 
 from roi.store.core import (
     Dataset,
@@ -16,6 +15,7 @@ from roi.store.core import (
     Store,
     StoredSurvey,
 )
+from roi.store.db import DATABASE_ERRORS, DatabaseFailure
 from roi.store.imports import (
     KINDS,
     Figures,
@@ -27,8 +27,9 @@ from roi.store.imports import (
 )
 
 __all__ = [
+    "DATABASE_ERRORS",
     "KINDS",
-    "DatabaseError",
+    "DatabaseFailure",
     "Dataset",
     "Event",
     "FigureRecord",

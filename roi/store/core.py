@@ -8,6 +8,7 @@ it back. Each write records who made it in ``events``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from roi.casefile import Problem, load_case_text
@@ -27,7 +28,7 @@ from roi.culture import SurveyReport, report_from_record
 from roi.engine import evaluate
 from roi.register import Register, read_register
 from roi.store import schema
-from roi.store.db import database_url, display_url, make_engine
+from roi.store.db import DatabaseFailure, database_url, display_url, make_engine
 from roi.store.imports import PILOT_COLUMNS, Figures, Prepared, StoreInputError, figures_of
 from roi.store.migrations import LATEST, current_version, migrate
 from roi.survey import read_items
@@ -49,10 +50,28 @@ def _now() -> datetime:
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    """SQLite gives back naive datetimes; every time kept is UTC."""
+    """Every time kept is UTC: SQLite gives back naive datetimes, PostgreSQL aware ones in
+    the session's time zone."""
     if value is None:
         return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+
+
+def _check_id(value: int, what: str) -> int:
+    if not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise NotFound(f"no {what} {value}")
+    return value
+
+
+def _lock_key(conn: Connection, key: str) -> None:
+    """Serialise writers of one key (a scenario name, a setting) until the transaction ends:
+    PostgreSQL's advisory lock; SQLite's write transactions are serial already."""
+    if conn.dialect.name == "postgresql":
+        number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": number})
 
 
 @dataclass(frozen=True)
@@ -62,6 +81,7 @@ class Dataset:
     name: str
     source_file: str
     sha256: str
+    fingerprint: str
     imported_at: datetime
     imported_by: str
     rows: int
@@ -149,6 +169,7 @@ def _dataset(row) -> Dataset:
         name=row.name,
         source_file=row.source_file,
         sha256=row.sha256,
+        fingerprint=row.fingerprint,
         imported_at=_utc(row.imported_at),
         imported_by=row.imported_by,
         rows=row.rows,
@@ -169,8 +190,25 @@ class Store:
     def __init__(self, url: str | None = None, *, engine: Engine | None = None, migrate_now=True):
         self.url = database_url(url)
         self.engine = engine if engine is not None else make_engine(self.url)
+        if self.engine.dialect.name == "postgresql":
+            self._check_encoding()
         if migrate_now:
             migrate(self.engine)
+            version = self.version()
+            if version > LATEST:
+                raise DatabaseFailure(
+                    f"{self.location} has schema version {version}, newer than this"
+                    f" version of the app knows ({LATEST}); upgrade the app"
+                )
+
+    def _check_encoding(self) -> None:
+        with self.engine.connect() as conn:
+            encoding = conn.exec_driver_sql("SHOW server_encoding").scalar_one()
+        if encoding.upper() not in ("UTF8", "UTF-8"):
+            raise DatabaseFailure(
+                f"{self.location} is encoded {encoding}; the store needs a UTF8 database"
+                " (CREATE DATABASE ... ENCODING 'UTF8')"
+            )
 
     @property
     def location(self) -> str:
@@ -212,7 +250,7 @@ class Store:
     def add(self, prepared: Prepared, user: str) -> ImportResult:
         """Keep a validated file, all of it or (on any failure) none of it. The same file
         (kind and SHA-256) already kept and live is not kept again."""
-        existing = self._live_by_sha(prepared.kind, prepared.sha256)
+        existing = self._live_by_fingerprint(prepared.kind, prepared.fingerprint)
         if existing is not None:
             return ImportResult(existing, created=False)
         try:
@@ -220,7 +258,7 @@ class Store:
                 dataset_id = self._insert(conn, prepared, user)
         except IntegrityError:
             # Another session kept the same file between the check and the write.
-            existing = self._live_by_sha(prepared.kind, prepared.sha256)
+            existing = self._live_by_fingerprint(prepared.kind, prepared.fingerprint)
             if existing is None:
                 raise
             return ImportResult(existing, created=False)
@@ -235,6 +273,7 @@ class Store:
                 name=prepared.name,
                 source_file=prepared.source_file,
                 sha256=prepared.sha256,
+                fingerprint=prepared.fingerprint,
                 imported_at=now,
                 imported_by=user,
                 rows=prepared.rows,
@@ -254,12 +293,12 @@ class Store:
         self._event(conn, user, "import", detail, dataset_id=dataset_id)
         return dataset_id
 
-    def _live_by_sha(self, kind: str, sha256: str) -> Dataset | None:
+    def _live_by_fingerprint(self, kind: str, fingerprint: str) -> Dataset | None:
         with self._read() as conn:
             row = conn.execute(
                 select(*_DATASET_COLUMNS).where(
                     schema.datasets.c.kind == kind,
-                    schema.datasets.c.sha256 == sha256,
+                    schema.datasets.c.fingerprint == fingerprint,
                     schema.datasets.c.deleted_at.is_(None),
                 )
             ).first()
@@ -276,6 +315,7 @@ class Store:
             return [_dataset(row) for row in conn.execute(query)]
 
     def dataset(self, dataset_id: int) -> Dataset:
+        _check_id(dataset_id, "dataset")
         with self._read() as conn:
             row = conn.execute(
                 select(*_DATASET_COLUMNS).where(schema.datasets.c.id == dataset_id)
@@ -294,6 +334,7 @@ class Store:
         return self._mark(dataset_id, user, deleting=False)
 
     def _mark(self, dataset_id: int, user: str, deleting: bool) -> Dataset:
+        _check_id(dataset_id, "dataset")
         table = schema.datasets
         state = table.c.deleted_at.is_(None) if deleting else table.c.deleted_at.is_not(None)
         values = {"deleted_at": _now(), "deleted_by": user} if deleting else {
@@ -317,8 +358,8 @@ class Store:
                 )
         except IntegrityError:
             raise NotFound(
-                f"dataset {dataset_id} cannot be restored: the same file is kept again as a"
-                " live dataset"
+                f"dataset {dataset_id} cannot be restored: the same file, read the same way, is"
+                " kept again as a live dataset"
             ) from None
         return self.dataset(dataset_id)
 
@@ -454,43 +495,40 @@ class Store:
             raise StoreInputError("scenario", [Problem("name", "must not be blank")])
         if len(name) > 200:
             raise StoreInputError("scenario", [Problem("name", "must be at most 200 characters")])
-        self._content(case_id, "case")
+        case, _ = self._content(case_id, "case")
+        if not case.live:
+            raise NotFound(f"dataset {case_id} ({case.name}) is deleted; restore it first")
         table = schema.scenarios
-        for attempt in range(3):
-            try:
-                with self._write() as conn:
-                    now = _now()
-                    replaced = (
-                        conn.execute(
-                            update(table)
-                            .where(table.c.name == name, table.c.deleted_at.is_(None))
-                            .values(deleted_at=now, deleted_by=user)
-                            .returning(table.c.id)
-                        )
-                        .scalars()
-                        .all()
-                    )
-                    scenario_id = conn.execute(
-                        insert(table)
-                        .values(
-                            name=name,
-                            case_id=case_id,
-                            levers=json.dumps(levers, sort_keys=True),
-                            created_at=now,
-                            created_by=user,
-                        )
-                        .returning(table.c.id)
-                    ).scalar_one()
-                    self._record_figures(conn, figures, case_id, scenario_id, user, now)
-                    detail = f"saved scenario {name!r}" + (
-                        f" (replacing {', '.join(map(str, replaced))})" if replaced else ""
-                    )
-                    self._event(conn, user, "save_scenario", detail, scenario_id=scenario_id)
-                return self.scenario(scenario_id)
-            except IntegrityError:
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        with self._write() as conn:
+            _lock_key(conn, f"scenario:{name}")  # one writer of this name at a time
+            now = _now()
+            replaced = (
+                conn.execute(
+                    update(table)
+                    .where(table.c.name == name, table.c.deleted_at.is_(None))
+                    .values(deleted_at=now, deleted_by=user)
+                    .returning(table.c.id)
+                )
+                .scalars()
+                .all()
+            )
+            scenario_id = conn.execute(
+                insert(table)
+                .values(
+                    name=name,
+                    case_id=case_id,
+                    levers=json.dumps(levers, sort_keys=True),
+                    created_at=now,
+                    created_by=user,
+                )
+                .returning(table.c.id)
+            ).scalar_one()
+            self._record_figures(conn, figures, case_id, scenario_id, user, now)
+            detail = f"saved scenario {name!r}" + (
+                f" (replacing {', '.join(map(str, replaced))})" if replaced else ""
+            )
+            self._event(conn, user, "save_scenario", detail, scenario_id=scenario_id)
+        return self.scenario(scenario_id)
 
     @staticmethod
     def _record_figures(conn, figures: Figures, case_id, scenario_id, user, now) -> None:
@@ -540,6 +578,7 @@ class Store:
             return [self._scenario(row) for row in rows]
 
     def scenario(self, scenario_id: int) -> Scenario:
+        _check_id(scenario_id, "scenario")
         with self._read() as conn:
             row = conn.execute(
                 self._scenario_query().where(schema.scenarios.c.id == scenario_id)
@@ -549,6 +588,7 @@ class Store:
         return self._scenario(row)
 
     def delete_scenario(self, scenario_id: int, user: str) -> None:
+        _check_id(scenario_id, "scenario")
         table = schema.scenarios
         with self._write() as conn:
             done = conn.execute(
@@ -610,6 +650,7 @@ class Store:
             raise NotFound(f"no setting {key!r}")
         table = schema.settings
         with self._write() as conn:
+            _lock_key(conn, f"setting:{key}")  # the first two writers must not both insert
             now = _now()
             done = conn.execute(
                 update(table)
@@ -667,6 +708,16 @@ def write_rows(conn: Connection, table, frame: pd.DataFrame, dataset_id: int) ->
     """Insert a frame's rows into ``table`` for one dataset, inside the caller's transaction:
     PostgreSQL's ``COPY`` (bulk load) in blocks of rows, else the driver's batched
     ``executemany``."""
+    try:
+        _write_rows(conn, table, frame, dataset_id)
+    except conn.dialect.dbapi.Error as error:
+        # The driver's own cursor raises the driver's errors: say what failed, in one line.
+        lines = str(error).strip().splitlines()
+        reason = lines[0] if lines else type(error).__name__
+        raise DatabaseFailure(f"the rows could not be written ({reason})") from error
+
+
+def _write_rows(conn: Connection, table, frame: pd.DataFrame, dataset_id: int) -> None:
     columns = ["dataset_id", *frame.columns]
     names = ", ".join(f'"{c}"' for c in columns)
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":

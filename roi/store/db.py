@@ -2,9 +2,10 @@
 another (any SQLAlchemy URL, e.g. ``postgresql+psycopg://user@host:5432/roi``).
 
 SQLite is set up for several sessions of one app at once: WAL journal (readers never wait
-for the writer), a 30 s busy timeout, and write transactions that take the write lock when
+for the writer), a 60 s busy timeout, and write transactions that take the write lock when
 they begin (``BEGIN IMMEDIATE``), so that two writers queue instead of one of them failing
-with "database is locked" when it upgrades a read lock.
+with "database is locked" when it upgrades a read lock. PostgreSQL sessions run in UTC and
+give up connecting after 10 s.
 """
 
 from __future__ import annotations
@@ -14,9 +15,22 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 DEFAULT_SQLITE_FILE = Path("data") / "roi.sqlite3"
-BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_MS = 60_000
+CONNECT_TIMEOUT_S = 10
+
+
+class DatabaseFailure(Exception):
+    """The database cannot be used: an unusable URL, a missing driver, a folder that cannot
+    be created, a schema newer than this code, or an error the driver raised while rows
+    were written. The message says which, without the password."""
+
+
+DATABASE_ERRORS = (SQLAlchemyError, DatabaseFailure)
+"""Every failure of the database itself (``except DATABASE_ERRORS``), as opposed to a
+file's problems, which raise the readers' own errors."""
 
 
 def database_url(url: str | None = None) -> str:
@@ -29,18 +43,72 @@ def database_url(url: str | None = None) -> str:
 
 
 def display_url(url: str) -> str:
-    """The URL with any password hidden, for messages and the Data page."""
-    return make_url(url).render_as_string(hide_password=True)
+    """Where the database is, for messages and pages: the driver, host, port and database
+    (or SQLite file) only; the user, password and query are never shown.
+
+    >>> display_url("postgresql+psycopg://roi:s3cret@db.internal:5432/roi?password=x")
+    'postgresql+psycopg://db.internal:5432/roi'
+    >>> display_url("sqlite:///data/roi.sqlite3")
+    'sqlite:///data/roi.sqlite3'
+    >>> display_url("not a url")
+    'an unreadable database URL'
+    """
+    try:
+        parsed = make_url(url)
+        port = f":{parsed.port}" if parsed.port else ""
+    except (SQLAlchemyError, ValueError):
+        return "an unreadable database URL"
+    if parsed.get_backend_name() == "sqlite":
+        return f"{parsed.drivername}:///{parsed.database or ':memory:'}"
+    return f"{parsed.drivername}://{parsed.host or ''}{port}/{parsed.database or ''}"
+
+
+def failure_reason(error: BaseException) -> str:
+    """One line saying why the database failed, without the URL's secrets."""
+    if isinstance(error, DatabaseFailure):
+        return str(error)
+    original = getattr(error, "orig", None) or error
+    lines = str(original).strip().splitlines()
+    return lines[0] if lines else type(original).__name__
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; for a SQLite file, its folder is created if missing."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
+    """An engine for ``url``; for a SQLite file, its folder is created if missing. Raises
+    :class:`DatabaseFailure` for a URL that cannot be used."""
+    try:
+        parsed = make_url(url)
+    except (SQLAlchemyError, ValueError):
+        raise DatabaseFailure(
+            "DATABASE_URL is not a database URL (expected e.g. sqlite:///data/roi.sqlite3 or"
+            " postgresql+psycopg://user@host:5432/roi)"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise DatabaseFailure(
+            f"{backend} databases are not supported; use SQLite or PostgreSQL"
+            " (postgresql+psycopg://...)"
+        )
+    try:
+        if backend == "postgresql":
+            return create_engine(
+                parsed,
+                pool_pre_ping=True,
+                connect_args={
+                    "connect_timeout": CONNECT_TIMEOUT_S,
+                    "options": "-c timezone=UTC",
+                },
+            )
+        if not parsed.database or parsed.database == ":memory:":
+            raise DatabaseFailure(
+                "an in-memory SQLite database keeps nothing; give a file (sqlite:///path)"
+            )
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    except (ImportError, OSError, SQLAlchemyError) as error:
+        reason = getattr(error, "strerror", None) or type(error).__name__
+        if isinstance(error, ImportError):
+            reason = f"its driver is not installed ({error.name})"
+        raise DatabaseFailure(f"{display_url(url)} cannot be opened: {reason}") from None
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record) -> None:

@@ -24,6 +24,7 @@ from typing import Literal, get_args
 
 import pandas as pd
 
+from roi.adoption_report import analyse, team_adoption
 from roi.casefile import CaseError, Problem, load_case_text
 from roi.csvtable import decode
 from roi.culture import MIN_GROUP_DEFAULT, report_record, survey_report
@@ -46,6 +47,18 @@ class StoreInputError(CaseError):
 
 def sha256_of(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
+
+
+def fingerprint_of(kind: str, raw: bytes, meta: dict, companions: dict) -> str:
+    """A dataset's identity: the file, the options it was read with and the files read with
+    it (a register's case files, a survey's instrument). The same file read another way,
+    or a register whose case files changed, is a new dataset."""
+    digest = hashlib.sha256()
+    digest.update(kind.encode())
+    digest.update(hashlib.sha256(raw).digest())
+    digest.update(json.dumps(meta, sort_keys=True, default=str).encode())
+    digest.update(json.dumps(companions, sort_keys=True).encode())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,7 @@ class Prepared:
     name: str
     source_file: str
     sha256: str
+    fingerprint: str
     rows: int
     content: str | None
     meta: dict
@@ -109,15 +123,16 @@ def prepare(
     keep_answers: bool = False,
     case_root: Path | None = None,
     currency: str = "USD",
-    confine: bool = False,
+    adoption: tuple[bytes, str] | None = None,
 ) -> Prepared:
     """Read and validate ``raw`` (a file called ``source``) as ``kind``.
 
     ``mapping`` maps another export's columns (pilots); ``team`` names the team of an
     export without one (adoption); ``items`` is the survey's instrument and ``invitations``
-    its optional invitation counts, as (bytes, name); ``case_root`` is the folder a
-    register's case files are relative to (its own folder by default), and ``confine``
-    refuses case files outside it (for uploads to a shared server).
+    its optional invitation counts and ``adoption`` an adoption export (for the drivers of
+    team adoption), as (bytes, name); ``case_root`` is the folder a register's case files
+    are relative to (its own folder by default). A register keeps the case files it names,
+    so they must lie inside that folder.
     """
     if kind not in KINDS:
         expected = ", ".join(KINDS)
@@ -128,8 +143,9 @@ def prepare(
         frame = read_observations(raw, source, mapping)
         observations = frame[list(PILOT_COLUMNS)].copy()
         meta = {} if mapping is None else {"mapping": _mapping_meta(mapping)}
+        key = fingerprint_of(kind, raw, meta, {})
         return Prepared(
-            "pilots", name, name, digest, len(frame), None, meta, _report(), observations
+            "pilots", name, name, digest, key, len(frame), None, meta, _report(), observations
         )
     if kind == "adoption":
         telemetry = read_telemetry(raw, source, team)
@@ -137,27 +153,24 @@ def prepare(
         if telemetry.note:
             notes.insert(0, telemetry.note)
         meta = {"format": telemetry.format, "team": team}
+        key = fingerprint_of(kind, raw, meta, {})
+        rows = len(telemetry.daily)
         return Prepared(
-            "adoption", name, name, digest, len(telemetry.daily), decode(raw), meta, _report(notes)
+            "adoption", name, name, digest, key, rows, decode(raw), meta, _report(notes)
         )
     if kind == "survey":
-        return _survey(raw, source, name, digest, items, invitations, min_group, keep_answers)
+        return _survey(
+            raw, source, name, digest, items, invitations, adoption, min_group, keep_answers
+        )
     if kind == "use-cases":
-        return _register(raw, source, name, digest, case_root, currency, confine)
+        return _register(raw, source, name, digest, case_root, currency)
     case = load_case_text(raw, source)
     result = evaluate(case)
     rows = len(case.benefits) + len(case.costs)
     return Prepared(
-        "case",
-        case.name,
-        name,
-        digest,
-        rows,
-        decode(raw),
-        {},
-        _report(),
-        figures=figures_of(result),
-    )
+        "case", case.name, name, digest, fingerprint_of(kind, raw, {}, {}), rows, decode(raw),
+        {}, _report(), figures=figures_of(result),
+    )  # fmt: skip
 
 
 def _mapping_meta(mapping: ColumnMapping) -> dict:
@@ -166,22 +179,35 @@ def _mapping_meta(mapping: ColumnMapping) -> dict:
     return json.loads(json.dumps(asdict(mapping), default=list))
 
 
-def _survey(raw, source, name, digest, items, invitations, min_group, keep_answers) -> Prepared:
+def _survey(
+    raw, source, name, digest, items, invitations, adoption, min_group, keep_answers
+) -> Prepared:
     if items is None:
         message = "a survey needs its instrument (survey_items.csv) to be scored"
         raise StoreInputError(source, [Problem("", message)])
     instrument = read_items(*items)
     responses = read_responses(raw, source, instrument)
     invited = None if invitations is None else read_invitations(*invitations, responses)
-    report = survey_report(responses, instrument, min_group, invited)
+    rates = None
+    if adoption is not None:
+        rates = team_adoption(analyse(read_telemetry(*adoption)))
+    report = survey_report(responses, instrument, min_group, invited, rates)
     content = json.dumps({"items": decode(items[0]), "report": report_record(report)})
     meta = {
         "items_file": Path(items[1]).name,
         "items_sha256": sha256_of(items[0]),
         "invitations_file": None if invitations is None else Path(invitations[1]).name,
+        "adoption_file": None if adoption is None else Path(adoption[1]).name,
         "min_group": min_group,
         "answers_kept": keep_answers,
     }
+    companions = {
+        "items": sha256_of(items[0]),
+        "invitations": None if invitations is None else sha256_of(invitations[0]),
+        "adoption": None if adoption is None else sha256_of(adoption[0]),
+    }
+    options = {"min_group": min_group, "keep_answers": keep_answers}
+    key = fingerprint_of("survey", raw, options, companions)
     answers = None
     if keep_answers:
         names = [item.item for item in instrument.items]
@@ -191,21 +217,23 @@ def _survey(raw, source, name, digest, items, invitations, min_group, keep_answe
             var_name="item",
             value_name="answer",
         ).dropna(subset=["answer"])
-    respondents = int(responses[["respondent_id", "wave"]].drop_duplicates().shape[0])
+    # The report's own count: the responses of a wave whose totals are hidden are not
+    # counted, or the difference would tell the hidden wave's size.
     return Prepared(
-        "survey", name, name, digest, respondents, content, meta, _report(), answers=answers
-    )
+        "survey", name, name, digest, key, report.respondents, content, meta, _report(),
+        answers=answers,
+    )  # fmt: skip
 
 
-def _register(raw, source, name, digest, case_root, currency, confine) -> Prepared:
+def _register(raw, source, name, digest, case_root, currency) -> Prepared:
     root = Path(source).parent if case_root is None else Path(case_root)
-    register = read_register(raw, source, root, currency, confine)
+    register = read_register(raw, source, root, currency, confine=True)
     cases = {}
     for use_case in register.use_cases:
         if use_case.case_file is not None:
             cases[use_case.case_file] = decode((root / use_case.case_file).read_bytes())
     content = json.dumps({"register": decode(raw), "cases": cases})
     meta = {"currency": currency}
-    return Prepared(
-        "use-cases", name, name, digest, len(register.use_cases), content, meta, _report()
-    )
+    key = fingerprint_of("use-cases", raw, meta, cases)
+    rows = len(register.use_cases)
+    return Prepared("use-cases", name, name, digest, key, rows, content, meta, _report())

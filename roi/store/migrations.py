@@ -75,6 +75,9 @@ def migrate(engine: Engine, migrations: tuple[Migration, ...] = MIGRATIONS) -> l
     """Bring the database up to the newest migration; returns those applied now (none
     when it was up to date)."""
     applied: list[Migration] = []
+    # Up to date (every start but the first): a read, which never waits for a writer.
+    if current_version(engine) >= max(m.version for m in migrations):
+        return applied
     with engine.connect().execution_options(roi_write=True) as conn, conn.begin():
         _lock(conn)
         schema.migrations_table.create(conn, checkfirst=True)

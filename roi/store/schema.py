@@ -30,7 +30,7 @@ migrations_table = Table(
     "schema_migrations",
     metadata,
     Column("version", Integer, primary_key=True, autoincrement=False),
-    Column("name", String(200), nullable=False),
+    Column("name", Text, nullable=False),
     Column("applied_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -39,22 +39,24 @@ datasets = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("kind", String(20), nullable=False),
-    Column("name", String(255), nullable=False),
-    Column("source_file", String(255), nullable=False),
-    Column("sha256", String(64), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("source_file", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),  # of the file's bytes (provenance)
+    # Of the file, its companion files and the options it was read with: its identity.
+    Column("fingerprint", String(64), nullable=False),
     Column("imported_at", DateTime(timezone=True), nullable=False),
-    Column("imported_by", String(255), nullable=False),
+    Column("imported_by", Text, nullable=False),
     Column("rows", Integer, nullable=False),
     Column("report", Text, nullable=False),  # validation report (JSON)
     Column("content", Text),  # source text, or aggregates for a survey (JSON)
     Column("meta", Text, nullable=False),  # options the file was read with (JSON)
     Column("deleted_at", DateTime(timezone=True)),
-    Column("deleted_by", String(255)),
-    # The same file (kind and SHA-256) is kept once while live.
+    Column("deleted_by", Text),
+    # The same file read the same way is kept once while live.
     Index(
-        "datasets_live_sha",
+        "datasets_live_fingerprint",
         "kind",
-        "sha256",
+        "fingerprint",
         unique=True,
         sqlite_where=LIVE,
         postgresql_where=LIVE,
@@ -69,13 +71,13 @@ pilot_observations = Table(
     metadata,
     Column("dataset_id", Integer, nullable=False, index=True),
     Column("line", Integer, nullable=False),
-    Column("use_case_id", String(255), nullable=False),
-    Column("metric", String(64), nullable=False),
-    Column("group", String(16), nullable=False),
+    Column("use_case_id", Text, nullable=False),
+    Column("metric", Text, nullable=False),
+    Column("group", Text, nullable=False),
     Column("value", Float, nullable=False),
-    Column("period", String(16), nullable=False),
-    Column("date", String(32), nullable=False),
-    Column("unit_id", String(255), nullable=False),
+    Column("period", Text, nullable=False),
+    Column("date", Text, nullable=False),
+    Column("unit_id", Text, nullable=False),
 )
 
 events = Table(
@@ -83,7 +85,7 @@ events = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("at", DateTime(timezone=True), nullable=False),
-    Column("actor", String(255), nullable=False),
+    Column("actor", Text, nullable=False),
     Column("action", String(40), nullable=False),
     Column("dataset_id", Integer, ForeignKey("datasets.id")),
     Column("scenario_id", Integer),
@@ -95,13 +97,13 @@ scenarios = Table(
     "scenarios",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("name", String(200), nullable=False),
+    Column("name", Text, nullable=False),
     Column("case_id", Integer, ForeignKey("datasets.id"), nullable=False),
     Column("levers", Text, nullable=False),  # slider values (JSON)
     Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("created_by", String(255), nullable=False),
+    Column("created_by", Text, nullable=False),
     Column("deleted_at", DateTime(timezone=True)),
-    Column("deleted_by", String(255)),
+    Column("deleted_by", Text),
     Index("scenarios_live_name", "name", unique=True, sqlite_where=LIVE, postgresql_where=LIVE),
 )
 
@@ -109,11 +111,11 @@ figures = Table(
     "figures",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("case_name", String(255), nullable=False, index=True),
+    Column("case_name", Text, nullable=False, index=True),
     Column("case_id", Integer, ForeignKey("datasets.id"), nullable=False),
     Column("scenario_id", Integer, ForeignKey("scenarios.id")),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
-    Column("recorded_by", String(255), nullable=False),
+    Column("recorded_by", Text, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("npv", Float, nullable=False),
     Column("pv_benefits", Float, nullable=False),
@@ -128,16 +130,16 @@ settings = Table(
     Column("key", String(100), primary_key=True),
     Column("value", Text, nullable=False),
     Column("changed_at", DateTime(timezone=True), nullable=False),
-    Column("changed_by", String(255), nullable=False),
+    Column("changed_by", Text, nullable=False),
 )
 
 survey_answers = Table(
     "survey_answers",
     metadata,
     Column("dataset_id", Integer, nullable=False, index=True),  # see pilot_observations
-    Column("respondent_id", String(255), nullable=False),
-    Column("wave", String(100), nullable=False),
-    Column("team", String(255), nullable=False),
-    Column("item", String(100), nullable=False),
+    Column("respondent_id", Text, nullable=False),
+    Column("wave", Text, nullable=False),
+    Column("team", Text, nullable=False),
+    Column("item", Text, nullable=False),
     Column("answer", Float, nullable=False),
 )

@@ -81,7 +81,7 @@ def balanced(postgres_server):
     def admin(statement: str) -> None:
         with psycopg.connect(
             host=server.host, port=server.port, user=server.username,
-            dbname=server.database, autocommit=True,
+            password=server.password, dbname=server.database, autocommit=True,
         ) as conn:  # fmt: skip
             conn.execute(statement)
 
