@@ -8,12 +8,13 @@ with uploads and the bundled samples.
 from __future__ import annotations
 
 import os
+import time
 
 import streamlit as st
 
 from roi.casefile import CaseError
 from roi.store import DATABASE_ERRORS, Dataset, Store, prepare
-from roi.store.db import database_url, display_url, failure_reason
+from roi.store.db import database_url, failure_message, failure_reason
 
 KIND_LABELS = {
     "pilots": "pilot observations",
@@ -35,21 +36,32 @@ def unavailable(error: BaseException) -> None:
         return
     st.session_state["saved.warned"] = st.session_state.get("run")
     st.warning(
-        f"Saved work is unavailable: the database {display_url(database_url())} failed"
-        f" ({failure_reason(error)}). Uploads and the bundled samples still work; nothing"
-        " can be saved just now.",
+        f"Saved work is unavailable: {failure_message(error)}. Uploads and the bundled"
+        " samples still work; nothing can be saved just now.",
         icon=":material/cloud_off:",
     )
 
 
+RETRY_AFTER_S = 30.0
+_failed: dict[str, tuple[float, BaseException]] = {}  # URL → when it last failed, and why
+
+
 def store() -> Store | None:
     """The store of ``DATABASE_URL`` (else ``data/roi.sqlite3``); ``None``, with a warning on
-    the page, when it cannot be opened (tried again on the next rerun)."""
+    the page, when it cannot be opened. A failure is remembered for 30 s, so that a database
+    that does not answer costs one connection timeout, not one per page element."""
+    url = database_url()
+    if url in _failed and time.monotonic() - _failed[url][0] < RETRY_AFTER_S:
+        unavailable(_failed[url][1])
+        return None
     try:
-        return _open(database_url())
+        opened = _open(url)
     except DATABASE_ERRORS as error:
+        _failed[url] = (time.monotonic(), error)
         unavailable(error)
         return None
+    _failed.pop(url, None)
+    return opened
 
 
 def current_user() -> str:
@@ -58,10 +70,21 @@ def current_user() -> str:
     return os.environ.get("ROI_USER", "").strip() or "local user"
 
 
+ROW_UNITS = {
+    "pilots": "observations",
+    "adoption": "daily rows",
+    "survey": "respondents",
+    "use-cases": "use cases",
+    "case": "line items",
+}
+
+
 def describe(dataset: Dataset) -> str:
     when = dataset.imported_at.strftime("%Y-%m-%d %H:%M")
+    unit = ROW_UNITS[dataset.kind]
     return (
-        f"#{dataset.id} {dataset.name} · {dataset.rows:,} rows · {when} UTC · {dataset.imported_by}"
+        f"#{dataset.id} {dataset.name} · {dataset.rows:,} {unit} · {when} UTC"
+        f" · {dataset.imported_by}"
     )
 
 
@@ -127,7 +150,7 @@ def save_button(kind: str, raw: bytes, name: str, key: str, **options) -> None:
         st.success(f"Saved as dataset #{dataset.id}. It is listed on the Data page.")
     else:
         st.info(
-            f"Already saved as dataset #{dataset.id} (the same file, by its SHA-256,"
+            f"Already saved as dataset #{dataset.id} (the same file read the same way,"
             f" {dataset.imported_at:%Y-%m-%d %H:%M} UTC by {dataset.imported_by})."
         )
 
@@ -167,9 +190,9 @@ def save_scenario(name: str, case_id: str, levers: dict[str, str], result) -> st
     return None
 
 
-def open_scenario(text: str) -> tuple[str, dict[str, str]] | str:
-    """The case id and lever values of the saved scenario named by a link's ``scenario=``,
-    or why it cannot be opened."""
+def open_scenario(text: str) -> tuple[str, dict[str, str], str | None] | str:
+    """The case id, lever values and (when the link's scenario was replaced) a note, for
+    the saved scenario named by a link's ``scenario=``; or why it cannot be opened."""
     from dashboard import cache
     from roi.store import NotFound
 
@@ -177,18 +200,22 @@ def open_scenario(text: str) -> tuple[str, dict[str, str]] | str:
     if kept is None:
         return "saved work is unavailable"
     try:
-        scenario = kept.scenario(int(text))
+        linked = kept.scenario(int(text))
+        scenario = kept.current_scenario(linked.id)
+        if scenario is None:
+            return f"scenario {linked.name!r} was deleted"
         case = kept.dataset(scenario.case_id)
     except (ValueError, NotFound):
         return f"scenario={text!r} is not a saved scenario"
     except DATABASE_ERRORS as error:
         return f"saved scenarios cannot be read just now ({failure_reason(error)})"
-    if scenario.deleted_at is not None:
-        newer = [s for s in kept.scenarios() if s.name == scenario.name]
-        if not newer:
-            return f"scenario {scenario.name!r} was deleted"
-        scenario = newer[0]  # saved again under its name: the link follows the name
-        case = kept.dataset(scenario.case_id)
     if not case.live:
         return f"the case of scenario {scenario.name!r} was deleted"
-    return cache.case_key(case), scenario.levers
+    note = None
+    if scenario.id != linked.id:
+        note = (
+            f"This link's scenario {linked.name!r} was saved again on"
+            f" {scenario.created_at:%Y-%m-%d %H:%M} UTC by {scenario.created_by}: showing"
+            " that version."
+        )
+    return cache.case_key(case), scenario.levers, note

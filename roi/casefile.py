@@ -283,6 +283,9 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _decode(source: str, raw: bytes) -> str:
+    if b"\x00" in raw:
+        where = _line_and_column(raw.decode("utf-8-sig", errors="replace"), raw.index(b"\x00"))
+        raise CaseError(source, [Problem(where, "holds a NUL byte: not a text file")])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -16,7 +16,7 @@ import sys
 from roi.culture import MIN_GROUP_DEFAULT
 from roi.store import KINDS, NotFound, Store, prepare
 from roi.store.core import MAX_ID
-from roi.store.db import DATABASE_ERRORS, database_url, display_url, failure_reason
+from roi.store.db import DATABASE_ERRORS, failure_message
 from roi.store.migrations import LATEST
 
 EXIT_BAD_INPUT = 2
@@ -154,9 +154,8 @@ def _run(handler):
             print(f"db {args.db_command}: {error}", file=sys.stderr)
             return EXIT_BAD_INPUT
         except DATABASE_ERRORS as error:
-            where = display_url(database_url(args.database_url))
-            reason = failure_reason(error)
-            print(f"db {args.db_command}: the database {where} failed: {reason}", file=sys.stderr)
+            print(f"db {args.db_command}: {failure_message(error, args.database_url)}",
+                  file=sys.stderr)  # fmt: skip
             return EXIT_DATABASE
 
     return run
@@ -191,9 +190,9 @@ def add_db_commands(commands) -> None:
         "import",
         parents=[shared],
         help="validate a file and keep it (all of it, or nothing when it has a problem)",
-        description="Validate FILE as KIND and keep it. Importing the same file (kind and"
-        " SHA-256) again adds nothing. A survey keeps its aggregates only, unless an admin"
-        " has switched on keeping raw answers.",
+        description="Validate FILE as KIND and keep it. Importing the same file read the"
+        " same way (same options and companion files) again adds nothing. A survey keeps its"
+        " aggregates only, unless keeping raw answers has been switched on.",
     )
     imp.add_argument("kind", choices=KINDS, metavar="KIND", help=f"one of {', '.join(KINDS)}")
     imp.add_argument("file", metavar="FILE", help="the file to keep")

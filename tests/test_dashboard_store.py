@@ -156,6 +156,15 @@ def test_explorer_saves_a_scenario_a_link_reopens_and_the_scenarios_page_compare
     assert widget(reopened.slider, ceiling).value == pytest.approx(0.35)
     assert next(m.value for m in reopened.metric if m.label == "NPV") == expected
 
+    # Saved again under its name: the old link opens the new version, and says so.
+    widget(at.slider, ceiling).set_value(0.4).run()
+    widget(at.button, "explorer.save_scenario").click().run()
+    followed = app("explorer", {"scenario": str(scenario.id)})
+    assert widget(followed.slider, ceiling).value == pytest.approx(0.4)
+    assert any("was saved again" in i.value for i in followed.info)
+    widget(at.slider, ceiling).set_value(0.35).run()
+    widget(at.button, "explorer.save_scenario").click().run()
+
     widget(at.slider, ceiling).set_value(0.9).run()
     widget(at.text_input, "explorer.scenario_name").set_value("Bold").run()
     widget(at.button, "explorer.save_scenario").click().run()
@@ -165,7 +174,7 @@ def test_explorer_saves_a_scenario_a_link_reopens_and_the_scenarios_page_compare
     assert compared.loc["NPV (risk-adjusted)", "Cautious"] == expected
     assert compared.loc["Adoption ceiling", "Bold"] == "0.9"
     assert levers_of(case).adoption_ceiling not in (0.35, 0.9)  # the sliders did move
-    assert len(store.history(case.name)) == 3  # the case saved, then two scenarios
+    assert len(store.history(case.name)) == 5  # the case saved, then four scenario saves
 
 
 def test_a_link_to_a_missing_scenario_is_ignored_with_a_reason(store):

@@ -616,7 +616,7 @@ def test_unusable_urls_fail_with_a_reason_and_no_password():
     from roi.store import DatabaseFailure
 
     for url, reason in (
-        ("not a url", "not a database URL"),
+        ("not a url", "URL cannot be read"),
         ("mysql://u:pw@127.0.0.1/x", "not supported"),
         ("sqlite://", "in-memory"),
     ):
@@ -654,4 +654,45 @@ def test_processes_saving_the_same_scenario_name_at_once_all_succeed(postgres_ur
     live = [s for s in store.scenarios() if s.name == "Shared"]
     assert len(live) == 1
     assert len(store.scenarios(include_deleted=True)) == 60
+    store.close()
+
+
+def test_a_replaced_scenario_leads_to_its_successor_a_deleted_one_to_nothing(store: Store):
+    case = store.add(_prepare("case", CASE), "ana").dataset
+    figures = store.case_figures(case.id)
+    first = store.save_scenario("Plan", case.id, {"ceiling": "0.3"}, figures, "ana")
+    second = store.save_scenario("Plan", case.id, {"ceiling": "0.4"}, figures, "bo")
+    third = store.save_scenario("Plan", case.id, {"ceiling": "0.5"}, figures, "cy")
+    assert store.current_scenario(first.id).id == third.id
+    assert store.current_scenario(second.id).id == third.id
+    store.delete_scenario(third.id, "cy")
+    assert store.current_scenario(first.id) is None
+    later = store.save_scenario("Plan", case.id, {"ceiling": "0.9"}, figures, "dee")
+    assert store.current_scenario(first.id) is None  # a new "Plan" is not its successor
+    assert store.current_scenario(later.id).id == later.id
+    with pytest.raises(StoreInputError, match="control characters"):
+        store.save_scenario("Plan\x00", case.id, {}, figures, "ana")
+
+
+def test_a_nul_byte_in_a_case_file_is_a_file_problem():
+    with pytest.raises(CaseError, match="NUL byte"):
+        prepare("case", b"name: Lead\x00scoring\n", "nul.yaml")
+
+
+def test_options_given_in_a_postgresql_url_are_kept(postgres_url):
+    with Store(postgres_url).engine.connect() as conn:
+        conn.exec_driver_sql("CREATE SCHEMA app")
+        conn.commit()
+    url = postgres_url + "?options=-csearch_path%3Dapp"
+    store = Store(url)
+    with store.engine.connect() as conn:
+        tables = (
+            conn.exec_driver_sql(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'app'"
+            )
+            .scalars()
+            .all()
+        )
+        zone = conn.exec_driver_sql("SHOW timezone").scalar_one()
+    assert "datasets" in tables and zone == "UTC"
     store.close()

@@ -152,12 +152,13 @@ def cli(*args: str) -> subprocess.CompletedProcess:
         "postgresql+psycopg://nobody@127.0.0.1:notaport/none?password=s3cret",
         "not a url s3cret",
         "mysql://nobody:s3cret@127.0.0.1/none",
+        "postgresql+psycopg://nobody:p@s3cret@127.0.0.1:9/none",
     ],
 )
 def test_a_bad_or_unreachable_url_exits_1_and_never_prints_the_password(url):
     result = cli("db", "list", "--database-url", url)
     assert result.returncode == 1, result.stderr
-    assert result.stderr.startswith("db list: the database ")
+    assert result.stderr.startswith("db list: ")
     assert "s3cret" not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
 

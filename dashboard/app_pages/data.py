@@ -116,10 +116,11 @@ else:
     dataset = by_id[chosen]
     details, actions = st.columns([3, 1])
     with details:
+        unit = saved.ROW_UNITS[dataset.kind]
         st.markdown(
-            f"**{dataset.name}** ({saved.KIND_LABELS[dataset.kind]}), from `{dataset.source_file}`,"
-            f" {dataset.rows:,} rows.  \nSHA-256 `{dataset.sha256}`  \nImported"
-            f" {dataset.imported_at:%Y-%m-%d %H:%M:%S} UTC by {dataset.imported_by}."
+            f"**{dataset.name}** ({saved.KIND_LABELS[dataset.kind]}), from"
+            f" `{dataset.source_file}`, {dataset.rows:,} {unit}.  \nSHA-256 `{dataset.sha256}`"
+            f"  \nImported {dataset.imported_at:%Y-%m-%d %H:%M:%S} UTC by {dataset.imported_by}."
         )
         notes = dataset.report.get("notes", [])
         st.markdown(

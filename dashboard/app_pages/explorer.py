@@ -40,6 +40,7 @@ if not st.session_state["explorer.link_read"]:
             st.session_state["explorer.ignored"] = (opened,)
         else:
             query = {"case": opened[0], **opened[1]}
+            st.session_state["explorer.note"] = opened[2]
     linked = query.get("case")
     if linked in cases:
         st.session_state["explorer.case"] = linked
@@ -58,6 +59,8 @@ if st.session_state["explorer.case"] not in cases:
 st.title("Scenario explorer")
 for reason in st.session_state["explorer.ignored"]:
     st.warning(f"Part of the link was ignored: {reason}.")
+if note := st.session_state.pop("explorer.note", None):
+    st.info(note, icon=":material/history:")
 st.session_state["explorer.ignored"] = ()
 
 controls, figures = st.columns([1, 2.6], gap="large")

@@ -8,7 +8,8 @@ from dashboard import cache, saved
 from dashboard.charts import history_figure, scenarios_figure
 from roi.formatting import format_money, format_months, format_percent
 from roi.scenario import LEVER_NAMES, levers_from_query
-from roi.store import DATABASE_ERRORS
+from roi.store import DATABASE_ERRORS, NotFound
+from roi.store.db import failure_reason
 
 st.title("Scenarios")
 kept = saved.store()
@@ -21,7 +22,16 @@ st.caption(
 
 
 def delete(scenario_id: int) -> None:
-    kept.delete_scenario(scenario_id, saved.current_user())
+    try:
+        kept.delete_scenario(scenario_id, saved.current_user())
+    except NotFound:
+        pass  # deleted meanwhile, in another session: the list shows it gone
+    except DATABASE_ERRORS as error:
+        st.session_state["scenarios.failed"] = failure_reason(error)
+
+
+if failed := st.session_state.pop("scenarios.failed", None):
+    st.error(f"Not deleted: the database failed ({failed}).")
 
 
 def show() -> None:

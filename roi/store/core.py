@@ -197,8 +197,8 @@ class Store:
             version = self.version()
             if version > LATEST:
                 raise DatabaseFailure(
-                    f"{self.location} has schema version {version}, newer than this"
-                    f" version of the app knows ({LATEST}); upgrade the app"
+                    f"its schema version {version} is newer than this version of the app"
+                    f" knows ({LATEST}); upgrade the app"
                 )
 
     def _check_encoding(self) -> None:
@@ -206,7 +206,7 @@ class Store:
             encoding = conn.exec_driver_sql("SHOW server_encoding").scalar_one()
         if encoding.upper() not in ("UTF8", "UTF-8"):
             raise DatabaseFailure(
-                f"{self.location} is encoded {encoding}; the store needs a UTF8 database"
+                f"it is encoded {encoding}; the store needs a UTF8 database"
                 " (CREATE DATABASE ... ENCODING 'UTF8')"
             )
 
@@ -249,7 +249,7 @@ class Store:
 
     def add(self, prepared: Prepared, user: str) -> ImportResult:
         """Keep a validated file, all of it or (on any failure) none of it. The same file
-        (kind and SHA-256) already kept and live is not kept again."""
+        read the same way (kind and fingerprint) already kept and live is not kept again."""
         existing = self._live_by_fingerprint(prepared.kind, prepared.fingerprint)
         if existing is not None:
             return ImportResult(existing, created=False)
@@ -493,6 +493,8 @@ class Store:
         name = name.strip()
         if not name:
             raise StoreInputError("scenario", [Problem("name", "must not be blank")])
+        if any(ord(c) < 32 or ord(c) == 127 for c in name):
+            raise StoreInputError("scenario", [Problem("name", "must not hold control characters")])
         if len(name) > 200:
             raise StoreInputError("scenario", [Problem("name", "must be at most 200 characters")])
         case, _ = self._content(case_id, "case")
@@ -586,6 +588,27 @@ class Store:
         if row is None:
             raise NotFound(f"no scenario {scenario_id}")
         return self._scenario(row)
+
+    def current_scenario(self, scenario_id: int) -> Scenario | None:
+        """The scenario itself if live; the one that replaced it (saved under its name, in
+        the same transaction that retired it), followed to the live one; ``None`` when it
+        was deleted rather than replaced."""
+        table = schema.scenarios
+        scenario = self.scenario(scenario_id)
+        while scenario.deleted_at is not None:
+            retired = select(table.c.deleted_at).where(table.c.id == scenario.id)
+            with self._read() as conn:
+                successor = conn.execute(
+                    select(table.c.id).where(
+                        table.c.name == scenario.name,
+                        table.c.created_at == retired.scalar_subquery(),
+                        table.c.id != scenario.id,
+                    )
+                ).scalar_one_or_none()
+            if successor is None:
+                return None
+            scenario = self.scenario(successor)
+        return scenario
 
     def delete_scenario(self, scenario_id: int, user: str) -> None:
         _check_id(scenario_id, "scenario")

@@ -42,6 +42,18 @@ def database_url(url: str | None = None) -> str:
     return f"sqlite:///{DEFAULT_SQLITE_FILE.as_posix()}"
 
 
+def failure_message(error: BaseException, url: str | None = None) -> str:
+    """ "the database X failed: why", or just why when the URL itself is the problem."""
+    where = display_url(database_url(url))
+    reason = failure_reason(error, url)
+    if where == UNREADABLE:
+        return reason
+    return f"the database {where} failed: {reason}"
+
+
+UNREADABLE = "an unreadable database URL"
+
+
 def display_url(url: str) -> str:
     """Where the database is, for messages and pages: the driver, host, port and database
     (or SQLite file) only; the user, password and query are never shown.
@@ -57,19 +69,41 @@ def display_url(url: str) -> str:
         parsed = make_url(url)
         port = f":{parsed.port}" if parsed.port else ""
     except (SQLAlchemyError, ValueError):
-        return "an unreadable database URL"
+        return UNREADABLE
     if parsed.get_backend_name() == "sqlite":
         return f"{parsed.drivername}:///{parsed.database or ':memory:'}"
-    return f"{parsed.drivername}://{parsed.host or ''}{port}/{parsed.database or ''}"
+    # A password with an unescaped "@" ends up in the host: keep what follows the last "@".
+    host = (parsed.host or "").rsplit("@", 1)[-1]
+    return f"{parsed.drivername}://{host}{port}/{parsed.database or ''}"
 
 
-def failure_reason(error: BaseException) -> str:
-    """One line saying why the database failed, without the URL's secrets."""
+def _secrets(url: str | None) -> list[str]:
+    """Parts of ``url`` no message may show: the password, and whatever an unescaped "@"
+    pushed into the host."""
+    if not url:
+        return []
+    try:
+        parsed = make_url(url)
+    except (SQLAlchemyError, ValueError):
+        return [url]
+    found = [str(parsed.password)] if parsed.password else []
+    if parsed.host and "@" in parsed.host:
+        found.append(parsed.host.rsplit("@", 1)[0])
+    found.extend(str(v) for k, v in parsed.query.items() if "pass" in k.lower())
+    return [s for s in found if s]
+
+
+def failure_reason(error: BaseException, url: str | None = None) -> str:
+    """One line saying why the database failed, without the secrets of ``url`` (the one in
+    use by default)."""
     if isinstance(error, DatabaseFailure):
         return str(error)
     original = getattr(error, "orig", None) or error
     lines = str(original).strip().splitlines()
-    return lines[0] if lines else type(original).__name__
+    reason = lines[0] if lines else type(original).__name__
+    for secret in _secrets(database_url(url)):
+        reason = reason.replace(secret, "***")
+    return reason
 
 
 def make_engine(url: str) -> Engine:
@@ -79,7 +113,7 @@ def make_engine(url: str) -> Engine:
         parsed = make_url(url)
     except (SQLAlchemyError, ValueError):
         raise DatabaseFailure(
-            "DATABASE_URL is not a database URL (expected e.g. sqlite:///data/roi.sqlite3 or"
+            "the database URL cannot be read (expected e.g. sqlite:///data/roi.sqlite3 or"
             " postgresql+psycopg://user@host:5432/roi)"
         ) from None
     backend = parsed.get_backend_name()
@@ -90,14 +124,18 @@ def make_engine(url: str) -> Engine:
         )
     try:
         if backend == "postgresql":
-            return create_engine(
-                parsed,
-                pool_pre_ping=True,
-                connect_args={
-                    "connect_timeout": CONNECT_TIMEOUT_S,
-                    "options": "-c timezone=UTC",
-                },
-            )
+            # Defaults only: what the URL's query sets (options, a timeout) is kept.
+            defaults = {"connect_timeout": CONNECT_TIMEOUT_S, "client_encoding": "utf8"}
+            given = {key: value for key, value in defaults.items() if key not in parsed.query}
+            engine = create_engine(parsed, pool_pre_ping=True, connect_args=given)
+
+            @event.listens_for(engine, "connect")
+            def _utc_session(dbapi_connection, _record) -> None:
+                with dbapi_connection.cursor() as cursor:
+                    cursor.execute("SET TIME ZONE 'UTC'")
+                dbapi_connection.commit()
+
+            return engine
         if not parsed.database or parsed.database == ":memory:":
             raise DatabaseFailure(
                 "an in-memory SQLite database keeps nothing; give a file (sqlite:///path)"
@@ -108,7 +146,7 @@ def make_engine(url: str) -> Engine:
         reason = getattr(error, "strerror", None) or type(error).__name__
         if isinstance(error, ImportError):
             reason = f"its driver is not installed ({error.name})"
-        raise DatabaseFailure(f"{display_url(url)} cannot be opened: {reason}") from None
+        raise DatabaseFailure(f"cannot be opened: {reason}") from None
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record) -> None:

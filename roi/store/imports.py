@@ -206,7 +206,7 @@ def _survey(
         "invitations": None if invitations is None else sha256_of(invitations[0]),
         "adoption": None if adoption is None else sha256_of(adoption[0]),
     }
-    options = {"min_group": min_group, "keep_answers": keep_answers}
+    options = {"min_group": min_group}  # keeping answers is the store's setting, not a reading
     key = fingerprint_of("survey", raw, options, companions)
     answers = None
     if keep_answers:
