@@ -18,8 +18,9 @@ run: $(STAMP)
 	$(PY) -m dashboard.serve --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
+# Two workers: the browser tests on one, everything else on the other.
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py

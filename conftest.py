@@ -87,3 +87,11 @@ def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.sqlite3'}"
     return request.getfixturevalue("postgres_url")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Browser tests share one test worker (``make test`` runs two, ``--dist loadgroup``):
+    each starts a server and a browser, and two at once on two cores starve each other."""
+    for item in items:
+        if "tests/browser/" in item.nodeid:
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -62,7 +62,9 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import expect, sync_playwright
 
-    expect.set_options(timeout=30_000)  # a cold two-core machine can take seconds per rerun
+    # A cold two-core machine can take seconds per rerun, more while the other test worker
+    # (make test runs two) is busy.
+    expect.set_options(timeout=60_000)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -76,7 +78,7 @@ def browser():
 def page(browser, app_url):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)
     yield page
     context.close()
 

@@ -129,7 +129,7 @@ def test_saved_on_one_instance_seen_on_the_other(balanced, browser, screenshot, 
     url, instances, database = balanced
     first = browser.new_context(viewport=TALL)
     page = first.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)
     served_by = page.goto(f"{url}/pilots").headers[HEADER]
     assert served_by in instances
     # Affinity: every later request of this browser reaches the same instance.
@@ -149,7 +149,7 @@ def test_saved_on_one_instance_seen_on_the_other(balanced, browser, screenshot, 
     for _ in range(40):
         second = browser.new_context(viewport=TALL)
         other = second.new_page()
-        other.set_default_timeout(30_000)
+        other.set_default_timeout(60_000)
         if other.goto(f"{url}/pilots").headers[HEADER] != served_by:
             break
         second.close()
