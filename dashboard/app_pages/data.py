@@ -34,45 +34,53 @@ def flash(message: str, kind: str = "success") -> None:
     st.session_state["data.flash"] = (kind, message)
 
 
-def delete(dataset_id: int) -> None:
+def attempt(failed: str, write, done) -> None:
+    """Run a write from a button's callback and leave its outcome for the next run:
+    ``done(result)`` on success, else why not (``failed`` says what did not happen)."""
     try:
-        dataset = kept.delete(dataset_id, saved.current_user())
-        # Keep it in view, chosen, so that Restore is one click away.
-        st.session_state["data.deleted"] = True
-        st.session_state["data.chosen"] = dataset_id
-        flash(f"Deleted #{dataset.id} {dataset.name}. Restore brings it back.")
+        flash(done(write()))
     except NotFound as error:
         flash(str(error), "error")
     except DATABASE_ERRORS as error:
-        flash(f"Not deleted: the database failed ({failure_reason(error)}).", "error")
+        flash(f"{failed}: the database failed ({failure_reason(error)}).", "error")
+
+
+def deleted(dataset) -> str:
+    # Keep it in view, chosen, so that Restore is one click away.
+    st.session_state["data.deleted"] = True
+    st.session_state["data.chosen"] = dataset.id
+    return f"Deleted #{dataset.id} {dataset.name}. Restore brings it back."
+
+
+def delete(dataset_id: int) -> None:
+    attempt("Not deleted", lambda: kept.delete(dataset_id, saved.current_user()), deleted)
 
 
 def restore(dataset_id: int) -> None:
-    try:
-        dataset = kept.restore(dataset_id, saved.current_user())
-        flash(f"Restored #{dataset.id} {dataset.name}.")
-    except NotFound as error:
-        flash(str(error), "error")
-    except DATABASE_ERRORS as error:
-        flash(f"Not restored: the database failed ({failure_reason(error)}).", "error")
+    attempt(
+        "Not restored",
+        lambda: kept.restore(dataset_id, saved.current_user()),
+        lambda d: f"Restored #{d.id} {d.name}.",
+    )
 
 
 def erase_answers(dataset_id: int) -> None:
-    try:
-        count = kept.delete_answers(dataset_id, saved.current_user())
-        flash(f"Erased {count:,} raw answers of survey #{dataset_id}; its aggregates stay.")
-    except DATABASE_ERRORS as error:
-        flash(f"Nothing erased: the database failed ({failure_reason(error)}).", "error")
+    attempt(
+        "Nothing erased",
+        lambda: kept.delete_answers(dataset_id, saved.current_user()),
+        lambda n: f"Erased {n:,} raw answers of survey #{dataset_id}; its aggregates stay.",
+    )
 
 
 def switch_answers() -> None:
     """The switch was moved in this session: write it (the store, not the widget, is what
     every session shows)."""
     wanted = "on" if st.session_state["data.keep_answers"] else "off"
-    try:
-        kept.set_setting("survey.keep_answers", wanted, saved.current_user())
-    except DATABASE_ERRORS as error:
-        flash(f"Not changed: the database failed ({failure_reason(error)}).", "error")
+    attempt(
+        "Not changed",
+        lambda: kept.set_setting("survey.keep_answers", wanted, saved.current_user()),
+        lambda _: f"Raw survey answers are {'kept' if wanted == 'on' else 'not kept'} from now on.",
+    )
 
 
 if "data.flash" in st.session_state:

@@ -20,18 +20,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_health(url: str, process: subprocess.Popen, seconds: float = 60.0) -> None:
+def wait_for_health(
+    url: str, process: subprocess.Popen, seconds: float = 60.0, what: str = "streamlit"
+) -> None:
+    """Until ``url/_stcore/health`` answers ``ok`` (through ``what``, a server process)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {process.returncode}")
+            raise RuntimeError(f"{what} exited with code {process.returncode}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.read().strip() == b"ok":
                     return
         except OSError:
             time.sleep(0.2)
-    raise TimeoutError(f"streamlit did not answer on {url} within {seconds:.0f} s")
+    raise TimeoutError(f"{what} did not answer on {url} within {seconds:.0f} s")
 
 
 def start_app(port: int, env: dict[str, str] | None = None) -> subprocess.Popen:

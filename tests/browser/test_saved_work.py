@@ -12,10 +12,12 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from serving import free_port, start_app, stop_app
 
-from roi.store import Store
+from roi.store import Store, prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 TALL = {"width": 1400, "height": 2400}
+CASE = ROOT / "sample_data" / "cases" / "support_chatbot.yaml"
+ADOPTION = ROOT / "sample_data" / "adoption" / "adoption.csv"
 
 
 def choose(page, box, option) -> None:
@@ -63,10 +65,10 @@ def test_a_saved_upload_is_there_next_time(store_app, tab, browser, screenshot, 
         tab.get_by_text("support_pilot.csv: 3,080 observations, every row valid")
     ).to_be_visible()
     tab.get_by_role("button", name="Save support_pilot.csv to the store").click()
-    expect(tab.get_by_text("Saved as dataset #1", exact=False)).to_be_visible()
+    expect(tab.get_by_text("Saved as dataset #", exact=False)).to_be_visible()
     screenshot(tab, "pilots_saved")
     store = Store(database)
-    (dataset,) = store.datasets()
+    (dataset,) = store.datasets("pilots")
     assert (dataset.source_file, dataset.imported_by, dataset.rows) == (
         "support_pilot.csv", "pat", 3080,
     )  # fmt: skip
@@ -75,8 +77,8 @@ def test_a_saved_upload_is_there_next_time(store_app, tab, browser, screenshot, 
     # Tomorrow, someone else opens the app: the saved file is what the page shows.
     other = browser.new_context(viewport=TALL).new_page()
     other.goto(f"{url}/pilots")
-    expect(other.get_by_text("Saved dataset #1, support_pilot.csv: 3,080 observations",
-                             exact=False)).to_be_visible()  # fmt: skip
+    expect(other.get_by_text(f"Saved dataset #{dataset.id}, support_pilot.csv: 3,080"
+                             " observations", exact=False)).to_be_visible()  # fmt: skip
     expect(other.locator('[data-testid="stPlotlyChart"]')).to_have_count(6)
     other.context.close()
 
@@ -117,19 +119,22 @@ def test_scenarios_are_saved_compared_and_reopened(store_app, tab, screenshot):
 
 def test_the_data_page_deletes_and_restores(store_app, tab, screenshot):
     url, database = store_app
+    store = Store(database)  # this test's own dataset, whatever the others saved
+    store.add(prepare("case", CASE.read_bytes(), "to_delete.yaml"), "lee")
+    store.add(prepare("adoption", ADOPTION.read_bytes(), ADOPTION.name), "lee")  # newest
+    store.close()
     tab.goto(f"{url}/data")
     expect(tab.locator('[data-testid="stDataFrame"]').first).to_be_visible()
-    # The newest dataset is chosen: the lead-scoring case, saved with the scenarios.
     box = tab.locator('[data-testid="stSelectbox"]').filter(has_text="Dataset")
-    expect(box.get_by_role("combobox")).to_have_value(re.compile(r"^#2 Sales: AI lead scoring"))
-    choose(tab, box, re.compile(r"#1 support_pilot\.csv"))
-    expect(tab.locator("code").filter(has_text="support_pilot.csv")).to_be_visible()
+    expect(box.get_by_role("combobox")).to_have_value(re.compile(r"adoption\.csv"))
+    choose(tab, box, re.compile(r"Support chatbot|FAQ chatbot"))
+    expect(tab.locator("code").filter(has_text="to_delete.yaml")).to_be_visible()
     screenshot(tab, "data")
     tab.get_by_role("button", name="Delete").click()
     expect(tab.get_by_text("Deleted #", exact=False)).to_be_visible()
     store = Store(database)
     deleted = [d for d in store.datasets(include_deleted=True) if not d.live]
-    assert len(deleted) == 1 and deleted[0].deleted_by == "pat"
+    assert [(d.source_file, d.deleted_by) for d in deleted] == [("to_delete.yaml", "pat")]
     expect(tab.get_by_role("button", name="Restore")).to_be_visible()  # kept in view
     tab.get_by_role("button", name="Restore").click()
     expect(tab.get_by_text("Restored #", exact=False)).to_be_visible()

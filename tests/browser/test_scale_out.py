@@ -12,14 +12,12 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from serving import free_port, start_app, stop_app
+from serving import free_port, start_app, stop_app, wait_for_health
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
@@ -46,20 +44,6 @@ def write_config(prefix: Path, listen: str, ports: list[int]) -> Path:
     config = prefix / "nginx.conf"
     config.write_text(text, encoding="utf-8")
     return config
-
-
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"nginx exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"nginx did not answer on {url}")
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +96,7 @@ def balanced(postgres_server):
             stderr=subprocess.DEVNULL,
         )
         url = f"http://127.0.0.1:{listen}"
-        wait_until_up(url, nginx)
+        wait_for_health(url, nginx, 30, what="nginx")
         yield url, [f"127.0.0.1:{p}" for p in ports], database
     finally:
         if nginx is not None:
