@@ -89,9 +89,13 @@ def database_url(request, tmp_path) -> str:
     return request.getfixturevalue("postgres_url")
 
 
+# Tests that start Chromium (the browser tests, and the exports' PDF through kaleido) or
+# LibreOffice share one test worker (``make test`` runs two, ``--dist loadgroup``): two of
+# them at once on two cores starve each other into timeouts.
+HEAVY = ("tests/browser/", "tests/test_exports.py")
+
+
 def pytest_collection_modifyitems(items) -> None:
-    """Browser tests share one test worker (``make test`` runs two, ``--dist loadgroup``):
-    each starts a server and a browser, and two at once on two cores starve each other."""
     for item in items:
-        if "tests/browser/" in item.nodeid:
+        if item.nodeid.startswith(HEAVY):
             item.add_marker(pytest.mark.xdist_group("browser"))

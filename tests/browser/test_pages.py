@@ -301,7 +301,8 @@ def test_export_page(page, app_url, screenshot, tmp_path):
     page.goto(f"{app_url}/export")
     expect(metric_value(page, "NPV")).to_have_text(re.compile(r"\$[\d,]+"))
     screenshot(page, "export")
-    with page.expect_download(timeout=60_000) as download:
+    # The PDF's first chart starts Chromium inside the app (kaleido): slow on a busy machine.
+    with page.expect_download(timeout=120_000) as download:
         page.get_by_role("button", name="PDF one-pager").click()
     path = tmp_path / "case.pdf"
     download.value.save_as(path)
