@@ -372,7 +372,9 @@ def overview_first_render() -> tuple[float, float, float, float, str]:
     import tempfile
 
     sys.path.insert(0, str(ROOT / "tests" / "browser"))
-    from conftest import CHROMIUM_ARGS, chromium_path, free_port, wait_for_health
+    from serving import free_port, wait_for_health
+
+    from conftest import CHROMIUM_ARGS, chromium_path
 
     chromium = chromium_path()
     if chromium is None:
