@@ -80,18 +80,27 @@ def test_every_driver_has_its_formula_in_the_methodology(driver):
     assert f"| `{driver}` |" in section("Methodology")
 
 
-def _subcommands() -> dict[str, argparse.ArgumentParser]:
-    parser = build_parser()
+def _subcommands(parser: argparse.ArgumentParser | None = None) -> dict:
+    parser = parser or build_parser()
     action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     return dict(action.choices)
 
 
-@pytest.mark.parametrize("command", sorted(_subcommands()))
+def _commands() -> dict[str, argparse.ArgumentParser]:
+    """Every command line as the README names it: ``evaluate``, ..., ``db import``, ..."""
+    commands = _subcommands()
+    nested = {f"db {name}": sub for name, sub in _subcommands(commands["db"]).items()}
+    return {**commands, **nested}
+
+
+@pytest.mark.parametrize("command", sorted(_commands()))
 def test_every_command_and_option_is_documented(command):
-    parser = _subcommands()[command]
+    parser = _commands()[command]
     text = section("Command line")
     assert f"python -m roi {command}" in text
     for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            continue  # its commands are checked one by one
         for option in action.option_strings:
             if option not in ("-h", "--help"):
                 assert option in text, f"{command} {option} is not documented"
@@ -131,22 +140,3 @@ def test_every_scenario_link_parameter_is_documented():
 )
 def test_pricing_block_fields_are_documented(heading, field):
     assert documented(section(heading), field)
-
-
-def _db_subcommands() -> dict[str, argparse.ArgumentParser]:
-    db = _subcommands()["db"]
-    action = next(a for a in db._actions if isinstance(a, argparse._SubParsersAction))
-    return dict(action.choices)
-
-
-@pytest.mark.parametrize("command", sorted(_db_subcommands()))
-def test_every_db_command_and_option_is_documented(command):
-    parser = _db_subcommands()[command]
-    text = section("Command line")
-    assert f"python -m roi db {command}" in text
-    for action in parser._actions:
-        for option in action.option_strings:
-            if option not in ("-h", "--help"):
-                assert option in text, f"db {command} {option} is not documented"
-        if not action.option_strings and action.dest != "help":
-            assert action.metavar in text, f"db {command} {action.metavar} is not documented"

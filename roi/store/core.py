@@ -31,7 +31,6 @@ from roi.store import schema
 from roi.store.db import DatabaseFailure, database_url, display_url, make_engine
 from roi.store.imports import PILOT_COLUMNS, Figures, Prepared, StoreInputError, figures_of
 from roi.store.migrations import LATEST, current_version, migrate
-from roi.survey import read_items
 
 # Settings an admin may change, with their defaults.
 SETTINGS: dict[str, str] = {
@@ -220,9 +219,6 @@ class Store:
 
     def version(self) -> int:
         return current_version(self.engine)
-
-    def up_to_date(self) -> bool:
-        return self.version() == LATEST
 
     def close(self) -> None:
         self.engine.dispose()
@@ -428,11 +424,6 @@ class Store:
             chosen = currency or dataset.meta["currency"]
             return read_register(raw, dataset.source_file, root, chosen, confine=True)
 
-    def register_source(self, dataset_id: int) -> tuple[str, dict[str, str]]:
-        """A kept register's text and the texts of its case files."""
-        data = json.loads(self._content(dataset_id, "use-cases")[1])
-        return data["register"], data["cases"]
-
     def survey(self, dataset_id: int) -> StoredSurvey:
         """A kept survey's aggregates (never its answers)."""
         dataset, content = self._content(dataset_id, "survey")
@@ -474,13 +465,6 @@ class Store:
                 dataset_id=dataset_id,
             )  # fmt: skip
         return count
-
-    def instrument(self, dataset_id: int):
-        """A kept survey's instrument."""
-        stored = self.survey(dataset_id)
-        return read_items(
-            stored.items_csv.encode("utf-8"), self.dataset(dataset_id).meta["items_file"]
-        )
 
     # Scenarios and history --------------------------------------------------------------
 
