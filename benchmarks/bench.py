@@ -48,6 +48,7 @@ import numpy as np
 import numpy_financial as npf
 
 from roi import evaluate, load_case
+from roi.access import Actor, Role
 from roi.adoption import adoption_by_period
 from roi.case import BusinessCase
 from roi.drivers.base import DriverContext, yearly_factor
@@ -623,7 +624,7 @@ def store_import() -> tuple[float, float] | None:
         raw = frame.to_csv(index=False).encode()
         store = Store(url)
         start = time.perf_counter()
-        result = store.add(prepare("pilots", raw, "pilot.csv"), "bench")
+        result = store.add(prepare("pilots", raw, "pilot.csv"), Actor("bench", Role.ADMIN))
         seconds = time.perf_counter() - start
         assert result.created and result.dataset.rows == n
         rows = prepare("pilots", raw[: raw.index(b"\n", 400_000)], "head.csv").observations

@@ -3,10 +3,12 @@
 
 import streamlit as st
 
+from dashboard.access import gate
 from dashboard.state import init_state
 
 st.set_page_config(page_title="AI ROI", page_icon=":material/insights:", layout="wide")
 init_state()
+gate()  # sign-in and roles: stops here with the sign-in page when someone must sign in
 
 PAGES = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -20,6 +22,7 @@ PAGES = [
     st.Page("app_pages/scenarios.py", title="Scenarios", icon=":material/compare_arrows:"),
     st.Page("app_pages/export.py", title="Export", icon=":material/download:"),
     st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
+    st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:"),
     st.Page("app_pages/methodology.py", title="Methodology", icon=":material/menu_book:"),
 ]
 

@@ -325,10 +325,11 @@ def ranking(
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def team_readiness(
-    items: tuple[bytes, str], responses_file: tuple[bytes, str]
+    items: tuple[bytes, str], responses_file: tuple[bytes, str], min_group: int = MIN_GROUP_DEFAULT
 ) -> tuple[tuple[str, float, str], ...]:
-    """Each shown team's change readiness (1–5) and its wave, from a culture survey."""
-    report = survey(items, responses_file, MIN_GROUP_DEFAULT)
+    """Each shown team's change readiness (1–5) and its wave, from a culture survey scored
+    at the anonymity threshold ``min_group``."""
+    report = survey(items, responses_file, min_group)
     return tuple((t, v, w) for t, (v, w) in team_change_readiness(report).items())
 
 

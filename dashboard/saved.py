@@ -7,11 +7,11 @@ with uploads and the bundled samples.
 
 from __future__ import annotations
 
-import os
 import time
 
 import streamlit as st
 
+from roi.access import Forbidden, Right
 from roi.casefile import CaseError
 from roi.store import DATABASE_ERRORS, Dataset, Store, prepare
 from roi.store.db import database_url, failure_message, failure_reason
@@ -64,10 +64,19 @@ def store() -> Store | None:
     return opened
 
 
-def current_user() -> str:
-    """Who the app's writes are recorded as. Sign-in is off: the server's ``ROI_USER``,
-    else ``local user``."""
-    return os.environ.get("ROI_USER", "").strip() or "local user"
+def min_group() -> int:
+    """The anonymity threshold in force (the store's setting; the default when the store
+    cannot be read)."""
+    from roi.culture import MIN_GROUP_DEFAULT
+
+    kept = store()
+    if kept is None:
+        return MIN_GROUP_DEFAULT
+    try:
+        return kept.min_group()
+    except DATABASE_ERRORS as error:
+        unavailable(error)
+        return MIN_GROUP_DEFAULT
 
 
 ROW_UNITS = {
@@ -126,7 +135,12 @@ def pick(kind: str, key: str, sample_label: str) -> Dataset | None:
 
 def save_button(kind: str, raw: bytes, name: str, key: str, **options) -> None:
     """A "Save" button for a validated upload: the file is kept with who saved it, when,
-    its SHA-256 and its validation report; the same file is never kept twice."""
+    its SHA-256 and its validation report; the same file is never kept twice. Editors and
+    admins only: a viewer is told why there is no button."""
+    from dashboard import access
+
+    if not access.explain(Right.SAVE, "saving to the store"):
+        return
     kept = store()
     if kept is None:
         return
@@ -138,7 +152,10 @@ def save_button(kind: str, raw: bytes, name: str, key: str, **options) -> None:
     try:
         if kind == "survey":
             options["keep_answers"] = kept.keep_answers()
-        result = kept.add(prepare(kind, raw, name, **options), current_user())
+        result = kept.add(prepare(kind, raw, name, **options), access.actor())
+    except Forbidden as error:
+        st.error(f"Not saved: {error}")
+        return
     except CaseError as error:  # validated already; a companion file may still fail
         st.error(f"Not saved: {error.report()}")
         return
@@ -158,7 +175,7 @@ def save_button(kind: str, raw: bytes, name: str, key: str, **options) -> None:
 def case_dataset(case_id: str) -> int:
     """The dataset id of a case shown under ``case_id``; a bundled case is saved first (once:
     the same file is kept once), so that a scenario always names a kept case."""
-    from dashboard import cache
+    from dashboard import access, cache
 
     dataset_id = cache.dataset_of(case_id)
     if dataset_id is not None:
@@ -166,11 +183,12 @@ def case_dataset(case_id: str) -> int:
     path = cache.bundled_path(case_id)
     kept = store()
     assert kept is not None
-    return kept.add(prepare("case", path.read_bytes(), path.name), current_user()).dataset.id
+    return kept.add(prepare("case", path.read_bytes(), path.name), access.actor()).dataset.id
 
 
 def save_scenario(name: str, case_id: str, levers: dict[str, str], result) -> str | None:
     """Keep a named scenario; returns the problem in words, or ``None`` when saved."""
+    from dashboard import access
     from roi.store import NotFound, StoreInputError, figures_of
 
     kept = store()
@@ -178,8 +196,10 @@ def save_scenario(name: str, case_id: str, levers: dict[str, str], result) -> st
         return "saved work is unavailable"
     try:
         scenario = kept.save_scenario(
-            name, case_dataset(case_id), levers, figures_of(result), current_user()
+            name, case_dataset(case_id), levers, figures_of(result), access.actor()
         )
+    except Forbidden as error:
+        return str(error)
     except StoreInputError as error:
         return "; ".join(str(p) for p in error.problems)
     except NotFound as error:

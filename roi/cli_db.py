@@ -3,6 +3,9 @@
 The database is ``--database-url``, else ``DATABASE_URL``, else ``data/roi.sqlite3``. A
 file with problems exits 2 with every problem listed, and nothing is stored; a database that
 cannot be reached exits 1.
+
+The command line is the operator's tool: whoever holds the database's address can change it
+anyway, so its commands act with every right (an admin's), recorded as ``--user``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import json
 import os
 import sys
 
-from roi.culture import MIN_GROUP_DEFAULT
+from roi.access import Actor, Role
 from roi.store import KINDS, NotFound, Store, prepare
 from roi.store.core import MAX_ID
 from roi.store.db import DATABASE_ERRORS, failure_message
@@ -38,6 +41,10 @@ def _open(args: argparse.Namespace, migrate_now: bool = True) -> Store:
     return Store(args.database_url, migrate_now=migrate_now)
 
 
+def _operator(args: argparse.Namespace) -> Actor:
+    return Actor(args.user, Role.ADMIN)
+
+
 def _import(args: argparse.Namespace) -> int:
     from roi.cli import read_file, read_mapping
 
@@ -54,17 +61,17 @@ def _import(args: argparse.Namespace) -> int:
         options["items"] = (read_file(args.items), args.items)
         if args.invited is not None:
             options["invitations"] = (read_file(args.invited), args.invited)
-        options["min_group"] = args.min_group
     elif args.kind == "use-cases":
         options["currency"] = args.currency
-    if args.kind == "survey":  # whether answers are kept is the store's setting
+    if args.kind == "survey":  # keeping answers and the threshold are the store's settings
         store = _open(args)
         options["keep_answers"] = store.keep_answers()
+        options["min_group"] = args.min_group or store.min_group()
         prepared = prepare(args.kind, raw, args.file, **options)
     else:  # a bad file is reported even when the database is down, and creates nothing
         prepared = prepare(args.kind, raw, args.file, **options)
         store = _open(args)
-    result = store.add(prepared, args.user)
+    result = store.add(prepared, _operator(args))
     dataset = result.dataset
     if args.json:
         print(json.dumps({"created": result.created, "dataset": dataset.to_dict()}, indent=2))
@@ -110,14 +117,46 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _delete(args: argparse.Namespace) -> int:
-    dataset = _open(args).delete(args.id, args.user)
+    dataset = _open(args).delete(args.id, _operator(args))
     print(f"Deleted dataset {dataset.id} ({dataset.name}); `db restore {dataset.id}` undoes it.")
     return 0
 
 
 def _restore(args: argparse.Namespace) -> int:
-    dataset = _open(args).restore(args.id, args.user)
+    dataset = _open(args).restore(args.id, _operator(args))
     print(f"Restored dataset {dataset.id} ({dataset.name}).")
+    return 0
+
+
+def _roles(args: argparse.Namespace) -> int:
+    assignments = _open(args).roles()
+    if args.json:
+        print(json.dumps({"roles": [
+            {"email": a.email, "role": a.role.value, "assigned_at": a.assigned_at.isoformat(),
+             "assigned_by": a.assigned_by}
+            for a in assignments
+        ]}, indent=2))  # fmt: skip
+        return 0
+    if not assignments:
+        print("No roles assigned: everyone signed in gets the [access] unknown_users role.")
+        return 0
+    width = max(len(a.email) for a in assignments)
+    print(f"{'e-mail':<{width}}  {'role':<6}  {'assigned (UTC)':<16}  by")
+    for a in assignments:
+        print(f"{a.email:<{width}}  {a.role.value:<6}  {a.assigned_at:%Y-%m-%d %H:%M}  "
+              f"{a.assigned_by}")  # fmt: skip
+    return 0
+
+
+def _grant(args: argparse.Namespace) -> int:
+    assignment = _open(args).assign_role(args.email, args.role, _operator(args))
+    print(f"{assignment.email} is now {assignment.role.value}.")
+    return 0
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    _open(args).remove_role(args.email, _operator(args))
+    print(f"{args.email.strip().lower()} is out of the role table.")
     return 0
 
 
@@ -203,9 +242,9 @@ def add_db_commands(commands) -> None:
     imp.add_argument(
         "--min-group",
         metavar="N",
-        type=_option(_count(3, 1000)),
-        default=MIN_GROUP_DEFAULT,
-        help="survey: smallest group whose figures are kept (default 5)",
+        type=_option(_count(3, 100)),
+        help="survey: smallest group whose figures are kept (default, and at least, the"
+        " store's anonymity threshold: 5 unless an admin changed it)",
     )
     imp.add_argument(
         "--currency",
@@ -228,6 +267,25 @@ def add_db_commands(commands) -> None:
         command = sub.add_parser(name, parents=[shared], help=text, description=text)
         command.add_argument("id", metavar="ID", type=_dataset_id, help="the dataset's id")
         command.set_defaults(run=_run(handler))
+    roles = sub.add_parser(
+        "roles", parents=[shared], help="list the role table (e-mail, role, who assigned it)"
+    )
+    roles.add_argument("--json", action="store_true", help='print {"roles": [...]}')
+    roles.set_defaults(run=_run(_roles))
+    grant = sub.add_parser(
+        "grant",
+        parents=[shared],
+        help="give an e-mail a role in the role table (how the first admin is made)",
+        description="Give EMAIL the role ROLE (viewer, editor or admin), replacing any it"
+        " had. A role in the identity token's claim, when the provider sends one, wins.",
+    )
+    grant.add_argument("email", metavar="EMAIL", help="the person's e-mail (any case)")
+    grant.add_argument("role", metavar="ROLE", choices=[r.value for r in Role],
+                       help="viewer, editor or admin")  # fmt: skip
+    grant.set_defaults(run=_run(_grant))
+    revoke = sub.add_parser("revoke", parents=[shared], help="take an e-mail out of the role table")
+    revoke.add_argument("email", metavar="EMAIL", help="the person's e-mail (any case)")
+    revoke.set_defaults(run=_run(_revoke))
     mig = sub.add_parser(
         "migrate",
         parents=[shared],

@@ -11,9 +11,11 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.state import lever_key
 from roi import evaluate, load_case
+from roi.access import Actor, Role
 from roi.formatting import format_money, format_percent
 from roi.portfolio import portfolio_totals
 from roi.scenario import apply_levers, levers_of
+from roi.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = {
@@ -479,9 +481,19 @@ def test_culture_page_shows_aggregates_and_hides_small_groups():
         (participation["Team"] == "procurement") & (participation["Wave"] == "2026-09")
     ]
     assert row["Answered"].iloc[0] == "hidden" and pd.isna(row["Rate"].iloc[0])
-    at.slider(key="culture.min_group").set_value(3).run()
+    assert "Groups of fewer than 5 respondents are hidden" in " ".join(c.value for c in at.caption)
+
+
+def test_the_culture_page_scores_at_the_threshold_an_admin_set(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'threshold.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    store = Store(url)
+    store.set_setting("survey.min_group", "3", Actor("admin@example.com", Role.ADMIN))
+    at = app("culture")
     assert not at.exception
-    assert "legal" in list(table_with(at, "Barrier")["Team"])
+    assert "legal" in list(table_with(at, "Barrier")["Team"])  # 3 or 4 answered: shown at 3
+    assert "fewer than 3 respondents" in " ".join(c.value for c in at.caption)
+    store.close()
 
 
 def test_culture_page_compares_drivers_and_puts_recapture_into_a_case():

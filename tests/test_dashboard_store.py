@@ -11,10 +11,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from roi import evaluate, load_case
+from roi.access import Actor, Role
 from roi.formatting import format_money
 from roi.pilots import estimate_pilots, read_observations
 from roi.scenario import apply_levers, levers_from_query, levers_of
 from roi.store import Store, prepare
+from roi.store.migrations import LATEST
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
@@ -35,7 +37,9 @@ def keep(store: Store, kind: str, path: Path, **options):
     if kind == "survey":
         items = SAMPLE / "survey" / "survey_items.csv"
         options["items"] = (items.read_bytes(), items.name)
-    return store.add(prepare(kind, path.read_bytes(), str(path), **options), "ana").dataset
+    return store.add(
+        prepare(kind, path.read_bytes(), str(path), **options), Actor("ana", Role.ADMIN)
+    ).dataset
 
 
 def app(page: str, query: dict[str, str] | None = None) -> AppTest:
@@ -55,7 +59,7 @@ def widget(items, key):
 def test_data_page_with_an_empty_store_says_so(store):
     at = app("data")
     assert any("Nothing is saved yet" in i.value for i in at.info)
-    assert any("schema version 2" in c.value for c in at.caption)
+    assert any(f"schema version {LATEST}" in c.value for c in at.caption)
 
 
 def test_data_page_lists_provenance_deletes_and_restores(store):
@@ -81,9 +85,9 @@ def test_data_page_lists_provenance_deletes_and_restores(store):
     assert history["What"].tolist()[:2] == ["restore", "delete"]
 
 
-def test_data_page_switches_the_survey_answer_opt_in(store):
-    at = app("data")
-    widget(at.toggle, "data.keep_answers").set_value(True).run()
+def test_settings_page_switches_the_survey_answer_opt_in(store):
+    at = app("settings")
+    widget(at.toggle, "settings.keep_answers").set_value(True).run()
     assert store.keep_answers()
     assert store.events()[0].detail == "survey.keep_answers = on"
 
@@ -201,14 +205,14 @@ def test_an_unusable_database_url_leaves_the_pages_on_the_samples(monkeypatch, u
 
 
 def test_the_answer_switch_shows_what_is_stored_not_what_a_session_last_saw(store):
-    first = app("data")
-    second = app("data")
-    widget(first.toggle, "data.keep_answers").set_value(True).run()
+    first = app("settings")
+    second = app("settings")
+    widget(first.toggle, "settings.keep_answers").set_value(True).run()
     assert store.keep_answers()
-    widget(second.toggle, "data.deleted").set_value(True).run()  # unrelated rerun
+    second.run()  # an unrelated rerun
     assert store.keep_answers()  # the second session's stale "off" was not written back
-    assert widget(second.toggle, "data.keep_answers").value is True
-    widget(second.toggle, "data.keep_answers").set_value(False).run()
+    assert widget(second.toggle, "settings.keep_answers").value is True
+    widget(second.toggle, "settings.keep_answers").set_value(False).run()
     assert not store.keep_answers()
 
 

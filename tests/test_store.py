@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, inspect, select
 
+from roi.access import Actor, Role
 from roi.casefile import CaseError
 from roi.culture import report_from_record, report_record, survey_report
 from roi.pilots import PilotFileError, read_observations
@@ -87,10 +88,10 @@ def test_upgrade_from_version_1_keeps_the_data(database_url):
     first = Store(database_url, migrate_now=False)
     migrate(first.engine, MIGRATIONS[:1])
     assert current_version(first.engine) == 1
-    kept = first.add(_prepare("pilots", PILOTS), "ana")
+    kept = first.add(_prepare("pilots", PILOTS), Actor("ana", Role.ADMIN))
     assert not inspect(first.engine).has_table("scenarios")
     first.close()
-    upgraded = Store(database_url)  # start-up applies migration 2
+    upgraded = Store(database_url)  # start-up applies the later migrations
     assert upgraded.version() == LATEST
     assert [d.id for d in upgraded.datasets()] == [kept.dataset.id]
     assert len(upgraded.observations(kept.dataset.id)) == kept.dataset.rows
@@ -105,10 +106,10 @@ def test_a_failing_migration_leaves_the_database_at_the_version_before(database_
 
     def broken(conn):
         extra.create(conn)
-        raise RuntimeError("injected failure in migration 3")
+        raise RuntimeError("injected failure in the next migration")
 
     with pytest.raises(RuntimeError, match="injected"):
-        migrate(store.engine, (*MIGRATIONS, Migration(3, "broken", broken)))
+        migrate(store.engine, (*MIGRATIONS, Migration(LATEST + 1, "broken", broken)))
     assert store.version() == LATEST
     assert not inspect(store.engine).has_table("half_done")
     store.close()
@@ -146,11 +147,11 @@ def test_two_processes_starting_at_once_migrate_once(database_url):
 
 def test_each_kind_is_kept_with_its_provenance(store: Store):
     kept = {
-        "pilots": store.add(_prepare("pilots", PILOTS), "ana"),
-        "adoption": store.add(_prepare("adoption", ADOPTION), "ana"),
-        "survey": store.add(_prepare("survey", RESPONSES), "ana"),
-        "use-cases": store.add(_prepare("use-cases", REGISTER), "ana"),
-        "case": store.add(_prepare("case", CASE), "ana"),
+        "pilots": store.add(_prepare("pilots", PILOTS), Actor("ana", Role.ADMIN)),
+        "adoption": store.add(_prepare("adoption", ADOPTION), Actor("ana", Role.ADMIN)),
+        "survey": store.add(_prepare("survey", RESPONSES), Actor("ana", Role.ADMIN)),
+        "use-cases": store.add(_prepare("use-cases", REGISTER), Actor("ana", Role.ADMIN)),
+        "case": store.add(_prepare("case", CASE), Actor("ana", Role.ADMIN)),
     }
     import hashlib
 
@@ -182,7 +183,7 @@ def test_each_kind_is_kept_with_its_provenance(store: Store):
 
 
 def test_pilot_observations_come_back_as_they_were_read(store: Store):
-    dataset = store.add(_prepare("pilots", PILOTS), "ana").dataset
+    dataset = store.add(_prepare("pilots", PILOTS), Actor("ana", Role.ADMIN)).dataset
     expected = read_observations(PILOTS.read_bytes(), str(PILOTS))
     kept = store.observations(dataset.id)
     pd.testing.assert_frame_equal(
@@ -196,15 +197,15 @@ def test_awkward_text_survives_the_bulk_load(store: Store):
         'use_case_id,metric,group,unit_id,value\n"UC\t1\\x",task_minutes,baseline,"a\nb",1\n'
         'UC 2,task_minutes,pilot,"q""uote,comma",2\nUC 3,task_minutes,pilot,é€,3\n'
     ).encode()
-    dataset = store.add(prepare("pilots", raw, "awkward.csv"), "ana").dataset
+    dataset = store.add(prepare("pilots", raw, "awkward.csv"), Actor("ana", Role.ADMIN)).dataset
     kept = store.observations(dataset.id)
     assert kept["use_case_id"].tolist() == ["UC\t1\\x", "UC 2", "UC 3"]
     assert kept["unit_id"].tolist() == ["a\nb", 'q"uote,comma', "é€"]
 
 
 def test_the_same_file_twice_is_kept_once(store: Store):
-    first = store.add(_prepare("pilots", PILOTS), "ana")
-    again = store.add(_prepare("pilots", PILOTS), "bo")
+    first = store.add(_prepare("pilots", PILOTS), Actor("ana", Role.ADMIN))
+    again = store.add(_prepare("pilots", PILOTS), Actor("bo", Role.ADMIN))
     assert first.created and not again.created
     assert again.dataset.id == first.dataset.id
     assert len(store.datasets()) == 1
@@ -212,13 +213,13 @@ def test_the_same_file_twice_is_kept_once(store: Store):
 
 
 def test_a_rejected_file_leaves_the_store_as_it_was(store: Store):
-    store.add(_prepare("case", CASE), "ana")
+    store.add(_prepare("case", CASE), Actor("ana", Role.ADMIN))
     before = _counts(store)
     broken = b"use_case_id,metric,group,unit_id,value\nUC-1,task_minutes,pilot,u1,abc\n"
     with pytest.raises(PilotFileError, match="line 2, column value"):
-        store.add(prepare("pilots", broken, "broken.csv"), "ana")
+        store.add(prepare("pilots", broken, "broken.csv"), Actor("ana", Role.ADMIN))
     with pytest.raises(CaseError):
-        store.add(prepare("case", b"name: [", "broken.yaml"), "ana")
+        store.add(prepare("case", b"name: [", "broken.yaml"), Actor("ana", Role.ADMIN))
     with pytest.raises(StoreInputError, match="unknown kind"):
         prepare("nonsense", b"x", "x.csv")
     with pytest.raises(StoreInputError, match="instrument"):
@@ -227,7 +228,7 @@ def test_a_rejected_file_leaves_the_store_as_it_was(store: Store):
 
 
 def test_a_failure_part_way_through_an_import_leaves_the_store_as_it_was(store, monkeypatch):
-    store.add(_prepare("case", CASE), "ana")
+    store.add(_prepare("case", CASE), Actor("ana", Role.ADMIN))
     before = _counts(store)
     real = store_core.write_rows
 
@@ -238,10 +239,12 @@ def test_a_failure_part_way_through_an_import_leaves_the_store_as_it_was(store, 
 
     monkeypatch.setattr(store_core, "write_rows", half_then_fail)
     with pytest.raises(OSError, match="injected"):
-        store.add(_prepare("pilots", PILOTS), "ana")
+        store.add(_prepare("pilots", PILOTS), Actor("ana", Role.ADMIN))
     assert _counts(store) == before
     monkeypatch.setattr(store_core, "write_rows", real)
-    retried = store.add(_prepare("pilots", PILOTS), "ana")  # nothing left behind blocks it
+    retried = store.add(
+        _prepare("pilots", PILOTS), Actor("ana", Role.ADMIN)
+    )  # nothing left behind blocks it
     assert retried.created and len(store.observations(retried.dataset.id)) == 3080
 
 
@@ -249,21 +252,21 @@ def test_a_failure_part_way_through_an_import_leaves_the_store_as_it_was(store, 
 
 
 def test_delete_keeps_history_and_restore_undoes_it(store: Store):
-    dataset = store.add(_prepare("pilots", PILOTS), "ana").dataset
-    deleted = store.delete(dataset.id, "bo")
+    dataset = store.add(_prepare("pilots", PILOTS), Actor("ana", Role.ADMIN)).dataset
+    deleted = store.delete(dataset.id, Actor("bo", Role.ADMIN))
     assert deleted.deleted_by == "bo" and deleted.deleted_at is not None
     assert store.datasets() == []
     assert [d.id for d in store.datasets(include_deleted=True)] == [dataset.id]
     assert len(store.observations(dataset.id)) == 3080  # the rows are kept
     with pytest.raises(NotFound, match="already deleted"):
-        store.delete(dataset.id, "bo")
-    restored = store.restore(dataset.id, "cy")
+        store.delete(dataset.id, Actor("bo", Role.ADMIN))
+    restored = store.restore(dataset.id, Actor("cy", Role.ADMIN))
     assert restored.live and restored.deleted_by is None
     assert [d.id for d in store.datasets()] == [dataset.id]
     with pytest.raises(NotFound, match="not deleted"):
-        store.restore(dataset.id, "cy")
+        store.restore(dataset.id, Actor("cy", Role.ADMIN))
     with pytest.raises(NotFound, match="no dataset 999"):
-        store.delete(999, "cy")
+        store.delete(999, Actor("cy", Role.ADMIN))
     assert [(e.action, e.actor) for e in store.events()][:2] == [
         ("restore", "cy"),
         ("delete", "bo"),
@@ -271,12 +274,12 @@ def test_delete_keeps_history_and_restore_undoes_it(store: Store):
 
 
 def test_a_deleted_file_imported_again_is_new_and_blocks_restoring_the_old(store: Store):
-    old = store.add(_prepare("pilots", PILOTS), "ana").dataset
-    store.delete(old.id, "ana")
-    new = store.add(_prepare("pilots", PILOTS), "ana")
+    old = store.add(_prepare("pilots", PILOTS), Actor("ana", Role.ADMIN)).dataset
+    store.delete(old.id, Actor("ana", Role.ADMIN))
+    new = store.add(_prepare("pilots", PILOTS), Actor("ana", Role.ADMIN))
     assert new.created and new.dataset.id != old.id
     with pytest.raises(NotFound, match="kept again"):
-        store.restore(old.id, "ana")
+        store.restore(old.id, Actor("ana", Role.ADMIN))
     assert not store.dataset(old.id).live
 
 
@@ -284,7 +287,7 @@ def test_a_deleted_file_imported_again_is_new_and_blocks_restoring_the_old(store
 
 
 def test_a_survey_keeps_its_aggregates_and_no_answers_by_default(store: Store):
-    dataset = store.add(_prepare("survey", RESPONSES), "ana").dataset
+    dataset = store.add(_prepare("survey", RESPONSES), Actor("ana", Role.ADMIN)).dataset
     instrument = read_items(ITEMS.read_bytes(), ITEMS.name)
     expected = survey_report(read_responses(RESPONSES.read_bytes(), "r", instrument), instrument)
     stored = store.survey(dataset.id)
@@ -300,9 +303,11 @@ def test_a_survey_keeps_its_aggregates_and_no_answers_by_default(store: Store):
 
 def test_survey_answers_are_kept_only_on_opt_in_and_can_be_erased(store: Store):
     assert not store.keep_answers()
-    store.set_setting("survey.keep_answers", "on", "admin")
+    store.set_setting("survey.keep_answers", "on", Actor("admin", Role.ADMIN))
     assert store.keep_answers()
-    dataset = store.add(_prepare("survey", RESPONSES, keep_answers=True), "ana").dataset
+    dataset = store.add(
+        _prepare("survey", RESPONSES, keep_answers=True), Actor("ana", Role.ADMIN)
+    ).dataset
     assert store.survey(dataset.id).answers_kept
     kept = store.count_answers(dataset.id)
     responses = read_responses(
@@ -311,7 +316,7 @@ def test_survey_answers_are_kept_only_on_opt_in_and_can_be_erased(store: Store):
     assert kept == int(
         responses.drop(columns=["respondent_id", "wave", "team"]).notna().sum().sum()
     )
-    assert store.delete_answers(dataset.id, "admin") == kept
+    assert store.delete_answers(dataset.id, Actor("admin", Role.ADMIN)) == kept
     assert store.count_answers(dataset.id) == 0
     assert not store.survey(dataset.id).answers_kept
     assert store.events()[0].action == "delete_answers"
@@ -329,7 +334,7 @@ def test_survey_report_round_trips_through_json():
 
 
 def test_a_register_comes_back_with_its_cases(store: Store, tmp_path):
-    dataset = store.add(_prepare("use-cases", REGISTER), "ana").dataset
+    dataset = store.add(_prepare("use-cases", REGISTER), Actor("ana", Role.ADMIN)).dataset
     register = store.register(dataset.id)
     assert len(register.use_cases) == 19
     assert set(register.cases) == {
@@ -338,7 +343,7 @@ def test_a_register_comes_back_with_its_cases(store: Store, tmp_path):
 
 
 def test_a_case_comes_back_and_records_its_figures(store: Store):
-    dataset = store.add(_prepare("case", CASE), "ana").dataset
+    dataset = store.add(_prepare("case", CASE), Actor("ana", Role.ADMIN)).dataset
     case = store.case(dataset.id)
     assert case.name == dataset.name
     history = store.history(case.name)
@@ -352,33 +357,39 @@ def test_a_case_comes_back_and_records_its_figures(store: Store):
 
 
 def test_scenarios_are_saved_listed_reopened_replaced_and_recorded(store: Store):
-    case = store.add(_prepare("case", CASE), "ana").dataset
+    case = store.add(_prepare("case", CASE), Actor("ana", Role.ADMIN)).dataset
     figures = store.case_figures(case.id)
-    low = store.save_scenario("Low adoption", case.id, {"adoption_ceiling": 0.3}, figures, "ana")
-    high = store.save_scenario(" High ", case.id, {"adoption_ceiling": 0.9}, figures, "bo")
+    low = store.save_scenario(
+        "Low adoption", case.id, {"adoption_ceiling": 0.3}, figures, Actor("ana", Role.ADMIN)
+    )
+    high = store.save_scenario(
+        " High ", case.id, {"adoption_ceiling": 0.9}, figures, Actor("bo", Role.ADMIN)
+    )
     assert high.name == "High"
     assert [s.name for s in store.scenarios()] == ["High", "Low adoption"]
     reopened = store.scenario(low.id)
     assert reopened.levers == {"adoption_ceiling": 0.3}
     assert reopened.case_name == case.name and reopened.created_by == "ana"
-    again = store.save_scenario("Low adoption", case.id, {"adoption_ceiling": 0.4}, figures, "cy")
+    again = store.save_scenario(
+        "Low adoption", case.id, {"adoption_ceiling": 0.4}, figures, Actor("cy", Role.ADMIN)
+    )
     assert again.id != low.id
     assert [s.id for s in store.scenarios()] == [again.id, high.id]
     assert store.scenario(low.id).deleted_by == "cy"
     history = store.history(case.name)
     assert [h.scenario_name for h in history] == [None, "Low adoption", "High", "Low adoption"]
-    store.delete_scenario(high.id, "ana")
+    store.delete_scenario(high.id, Actor("ana", Role.ADMIN))
     assert [s.id for s in store.scenarios()] == [again.id]
     with pytest.raises(StoreInputError, match="blank"):
-        store.save_scenario("  ", case.id, {}, figures, "ana")
-    store.delete(case.id, "ana")
+        store.save_scenario("  ", case.id, {}, figures, Actor("ana", Role.ADMIN))
+    store.delete(case.id, Actor("ana", Role.ADMIN))
     assert store.scenarios() == []  # a scenario of a deleted case is not offered
 
 
 def test_settings_have_defaults_and_record_who_changed_them(store: Store):
     assert store.setting("survey.keep_answers") == "off"
-    store.set_setting("survey.keep_answers", "on", "admin")
-    store.set_setting("survey.keep_answers", "off", "admin2")
+    store.set_setting("survey.keep_answers", "on", Actor("admin", Role.ADMIN))
+    store.set_setting("survey.keep_answers", "off", Actor("admin2", Role.ADMIN))
     assert store.setting("survey.keep_answers") == "off"
     assert [e.actor for e in store.events()][:2] == ["admin2", "admin"]
     with pytest.raises(NotFound):
@@ -394,9 +405,12 @@ def _import_many(url: str, worker: int, count: int, queue) -> None:
         for n in range(count):
             store.add(
                 prepare("pilots", _pilot_file(worker * 1000 + n), f"w{worker}-{n}.csv"),
-                f"w{worker}",
+                Actor(f"w{worker}", Role.ADMIN),
             )
-            store.add(prepare("pilots", _pilot_file(999_999), "shared.csv"), f"w{worker}")
+            store.add(
+                prepare("pilots", _pilot_file(999_999), "shared.csv"),
+                Actor(f"w{worker}", Role.ADMIN),
+            )
         queue.put(("ok", worker))
     except Exception as error:
         queue.put(("error", repr(error)))
@@ -433,10 +447,13 @@ def test_many_sessions_of_one_app_write_and_read_without_lock_errors(tmp_path):
         try:
             for n in range(6):
                 store.add(
-                    prepare("pilots", _pilot_file(worker * 100 + n), f"{worker}-{n}.csv"), "u"
+                    prepare("pilots", _pilot_file(worker * 100 + n), f"{worker}-{n}.csv"),
+                    Actor("u", Role.ADMIN),
                 )
                 store.datasets()
-                store.set_setting("survey.keep_answers", "on" if n % 2 else "off", "u")
+                store.set_setting(
+                    "survey.keep_answers", "on" if n % 2 else "off", Actor("u", Role.ADMIN)
+                )
         except BaseException as error:
             errors.append(error)
 
@@ -461,11 +478,11 @@ def test_the_same_file_read_another_way_is_a_new_dataset(store: Store, tmp_path)
         b"UC-1,task_minutes,baseline,u1,1\nUC-1,task_minutes,pilot,u2,2\n"
     )
     first = parse_mapping({"columns": {"use_case_id": "case"}})
-    kept = store.add(prepare("pilots", raw, "p.csv", mapping=first), "ana")
-    again = store.add(prepare("pilots", raw, "p.csv", mapping=first), "ana")
+    kept = store.add(prepare("pilots", raw, "p.csv", mapping=first), Actor("ana", Role.ADMIN))
+    again = store.add(prepare("pilots", raw, "p.csv", mapping=first), Actor("ana", Role.ADMIN))
     assert not again.created
     other = parse_mapping({"columns": {"use_case_id": "case"}, "constants": {"period": "after"}})
-    changed = store.add(prepare("pilots", raw, "p.csv", mapping=other), "ana")
+    changed = store.add(prepare("pilots", raw, "p.csv", mapping=other), Actor("ana", Role.ADMIN))
     assert changed.created and changed.dataset.sha256 == kept.dataset.sha256
     # A register whose case file changed under it is new too.
     folder = tmp_path / "register"
@@ -477,11 +494,15 @@ def test_the_same_file_read_another_way_is_a_new_dataset(store: Store, tmp_path)
     header = lines[0]
     row = next(line for line in lines[1:] if "cases/lead_scoring.yaml" in line)
     register.write_text(f"{header}\n{row.replace('cases/lead_scoring.yaml', 'cases/x.yaml')}\n")
-    one = store.add(prepare("use-cases", register.read_bytes(), str(register)), "ana")
+    one = store.add(
+        prepare("use-cases", register.read_bytes(), str(register)), Actor("ana", Role.ADMIN)
+    )
     (folder / "cases" / "x.yaml").write_text(
         case_text.replace("discount_rate: 0.10", "discount_rate: 0.12"), encoding="utf-8"
     )
-    two = store.add(prepare("use-cases", register.read_bytes(), str(register)), "ana")
+    two = store.add(
+        prepare("use-cases", register.read_bytes(), str(register)), Actor("ana", Role.ADMIN)
+    )
     assert one.created and two.created and one.dataset.sha256 == two.dataset.sha256
     assert store.register(two.dataset.id).cases != {}
 
@@ -510,7 +531,8 @@ def test_a_survey_counts_only_the_respondents_its_report_shows(store: Store):
     frame = pd.concat([responses, small])
     raw = frame[["respondent_id", "wave", "team", *names]].to_csv(index=False).encode()
     dataset = store.add(
-        prepare("survey", raw, "s.csv", items=(ITEMS.read_bytes(), ITEMS.name)), "ana"
+        prepare("survey", raw, "s.csv", items=(ITEMS.read_bytes(), ITEMS.name)),
+        Actor("ana", Role.ADMIN),
     ).dataset
     assert dataset.rows == store.survey(dataset.id).report.respondents
 
@@ -521,7 +543,7 @@ def test_long_and_unusual_text_fits_every_column(store: Store):
         f"use_case_id,metric,group,unit_id,value\n{long_id},task_minutes,baseline,{'x' * 1000},1\n"
         f"{long_id},task_minutes,pilot,€✓😀,2\n"
     ).encode()
-    dataset = store.add(prepare("pilots", raw, "long.csv"), "ana").dataset
+    dataset = store.add(prepare("pilots", raw, "long.csv"), Actor("ana", Role.ADMIN)).dataset
     kept = store.observations(dataset.id)
     assert kept["use_case_id"].tolist() == [long_id, long_id]
     assert kept["unit_id"].tolist() == ["x" * 1000, "€✓😀"]
@@ -545,7 +567,7 @@ def test_a_driver_error_while_writing_rows_is_a_database_failure_and_keeps_nothi
     broken.loc[5, "unit_id"] = "bad\x00byte"  # PostgreSQL text cannot hold NUL
     before = _counts(store)
     with pytest.raises(DatabaseFailure, match="rows could not be written"):
-        store.add(replace(prepared, observations=broken), "ana")
+        store.add(replace(prepared, observations=broken), Actor("ana", Role.ADMIN))
     assert _counts(store) == before
     store.close()
 
@@ -560,7 +582,7 @@ def test_times_are_utc_whatever_the_database_time_zone(postgres_url):
         conn.exec_driver_sql("COMMIT")
         conn.exec_driver_sql(f"ALTER DATABASE {name} SET timezone = 'America/New_York'")
     store = Store(postgres_url)
-    dataset = store.add(_prepare("case", CASE), "ana").dataset
+    dataset = store.add(_prepare("case", CASE), Actor("ana", Role.ADMIN)).dataset
     assert dataset.imported_at.utcoffset().total_seconds() == 0
     assert abs((datetime.now(UTC) - dataset.imported_at).total_seconds()) < 60
     store.close()
@@ -571,7 +593,7 @@ def test_ids_beyond_the_database_range_are_not_found(store: Store):
         with pytest.raises(NotFound):
             store.dataset(bad)
         with pytest.raises(NotFound):
-            store.delete(bad, "ana")
+            store.delete(bad, Actor("ana", Role.ADMIN))
         with pytest.raises(NotFound):
             store.scenario(bad)
 
@@ -631,7 +653,9 @@ def _save_same_name(url: str, worker: int, queue) -> None:
         case_id = store.datasets("case")[0].id
         figures = store.case_figures(case_id)
         for n in range(20):
-            store.save_scenario("Shared", case_id, {"n": str(n)}, figures, f"w{worker}")
+            store.save_scenario(
+                "Shared", case_id, {"n": str(n)}, figures, Actor(f"w{worker}", Role.ADMIN)
+            )
         queue.put(("ok", worker))
     except Exception as error:
         queue.put(("error", repr(error)))
@@ -639,7 +663,7 @@ def _save_same_name(url: str, worker: int, queue) -> None:
 
 def test_processes_saving_the_same_scenario_name_at_once_all_succeed(postgres_url):
     store = Store(postgres_url)
-    store.add(_prepare("case", CASE), "ana")
+    store.add(_prepare("case", CASE), Actor("ana", Role.ADMIN))
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     processes = [
@@ -658,20 +682,28 @@ def test_processes_saving_the_same_scenario_name_at_once_all_succeed(postgres_ur
 
 
 def test_a_replaced_scenario_leads_to_its_successor_a_deleted_one_to_nothing(store: Store):
-    case = store.add(_prepare("case", CASE), "ana").dataset
+    case = store.add(_prepare("case", CASE), Actor("ana", Role.ADMIN)).dataset
     figures = store.case_figures(case.id)
-    first = store.save_scenario("Plan", case.id, {"ceiling": "0.3"}, figures, "ana")
-    second = store.save_scenario("Plan", case.id, {"ceiling": "0.4"}, figures, "bo")
-    third = store.save_scenario("Plan", case.id, {"ceiling": "0.5"}, figures, "cy")
+    first = store.save_scenario(
+        "Plan", case.id, {"ceiling": "0.3"}, figures, Actor("ana", Role.ADMIN)
+    )
+    second = store.save_scenario(
+        "Plan", case.id, {"ceiling": "0.4"}, figures, Actor("bo", Role.ADMIN)
+    )
+    third = store.save_scenario(
+        "Plan", case.id, {"ceiling": "0.5"}, figures, Actor("cy", Role.ADMIN)
+    )
     assert store.current_scenario(first.id).id == third.id
     assert store.current_scenario(second.id).id == third.id
-    store.delete_scenario(third.id, "cy")
+    store.delete_scenario(third.id, Actor("cy", Role.ADMIN))
     assert store.current_scenario(first.id) is None
-    later = store.save_scenario("Plan", case.id, {"ceiling": "0.9"}, figures, "dee")
+    later = store.save_scenario(
+        "Plan", case.id, {"ceiling": "0.9"}, figures, Actor("dee", Role.ADMIN)
+    )
     assert store.current_scenario(first.id) is None  # a new "Plan" is not its successor
     assert store.current_scenario(later.id).id == later.id
     with pytest.raises(StoreInputError, match="control characters"):
-        store.save_scenario("Plan\x00", case.id, {}, figures, "ana")
+        store.save_scenario("Plan\x00", case.id, {}, figures, Actor("ana", Role.ADMIN))
 
 
 def test_a_nul_byte_in_a_case_file_is_a_file_problem():

@@ -5,7 +5,7 @@ notes, cohorts and idle licences, and use a team's measured adoption in a busine
 import pandas as pd
 import streamlit as st
 
-from dashboard import cache, saved
+from dashboard import access, cache, saved
 from dashboard.adoption_charts import adoption_trend_figure, cohort_figure
 from dashboard.ui import METHODOLOGY, before_after, show_rejection
 from roi.casefile import dump_case
@@ -35,7 +35,7 @@ st.caption(
 
 source, options = st.columns([3, 2])
 with source:
-    uploaded = st.file_uploader(
+    uploaded = access.uploader(
         "Telemetry export (GitHub Copilot metrics or usage JSON, Microsoft 365 Copilot usage"
         " CSV, or adoption.csv)",
         type=["json", "csv", "txt"],

@@ -6,7 +6,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import cache, saved
+from dashboard import access, cache, saved
 from dashboard.ui import annual_table, show_metrics
 from roi.adoption import ADOPTION_CURVES
 from roi.builder import (
@@ -98,7 +98,7 @@ with start:
         key="builder.template",
     )
 with upload:
-    uploaded = st.file_uploader(
+    uploaded = access.uploader(
         "…or open a case file", type=["yaml", "yml", "json"], key="builder.upload"
     )
 

@@ -5,7 +5,7 @@ wave-over-wave changes and each team's barrier dimension."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import cache, saved
+from dashboard import access, cache, saved
 from dashboard.culture_charts import drivers_figure, heatmap_figure, trend_figure
 from dashboard.ui import METHODOLOGY, before_after, show_rejection
 from roi.casefile import dump_case
@@ -29,23 +29,23 @@ st.caption(
 
 files = st.columns(2)
 with files[0]:
-    items_upload = st.file_uploader(
+    items_upload = access.uploader(
         "Survey items (survey_items.csv)", type=["csv", "txt"], key="culture.items"
     )
 with files[1]:
-    responses_upload = st.file_uploader(
+    responses_upload = access.uploader(
         "Survey responses (survey_responses.csv)", type=["csv", "txt"], key="culture.responses"
     )
 with st.expander("Optional: invitations (participation) and an adoption export (drivers)"):
     more = st.columns(2)
     with more[0]:
-        invitations_upload = st.file_uploader(
+        invitations_upload = access.uploader(
             "Invitations (survey_invitations.csv: wave, team, invited)",
             type=["csv", "txt"],
             key="culture.invitations",
         )
     with more[1]:
-        adoption_upload = st.file_uploader(
+        adoption_upload = access.uploader(
             "Adoption export (any format the Adoption page reads)",
             type=["csv", "txt", "json"],
             key="culture.adoption",
@@ -89,11 +89,12 @@ else:
             "Showing the bundled instrument and sample answers where no file is uploaded. The"
             " answers themselves are never shown, only aggregates."
         )
-    min_group = st.slider(
-        "Smallest group shown", 3, 20, 5, key="culture.min_group",
-        help="Groups with fewer respondents are hidden, and so is the next smallest group"
-        " when a hidden one could otherwise be recovered from the total.",
-    )  # fmt: skip
+    min_group = saved.min_group()
+    st.caption(
+        f":material/shield_person: Groups of fewer than {min_group} respondents are hidden,"
+        " and so is the next smallest group when a hidden one could be worked out from the"
+        " total. This anonymity threshold is set by an admin on the Settings page."
+    )
 
     try:
         report = cache.survey(

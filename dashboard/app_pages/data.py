@@ -1,11 +1,12 @@
 """Data: what the store keeps, with its provenance (who imported it, when, the file's name,
-SHA-256 and validation report); delete and restore; the survey-answer opt-in; and the
-history of every change."""
+SHA-256 and validation report); delete (editors) and restore (admins); and the history of
+every change, with who made it."""
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import saved
+from dashboard import access, saved
+from roi.access import Forbidden, Right
 from roi.store import DATABASE_ERRORS, NotFound
 from roi.store.db import failure_reason
 
@@ -17,7 +18,6 @@ try:
     version = kept.version()
     show_deleted = st.session_state.get("data.deleted", False)
     datasets = kept.datasets(include_deleted=show_deleted)
-    keep = kept.keep_answers()
     events = kept.events(200)
 except DATABASE_ERRORS as error:
     saved.unavailable(error)
@@ -39,7 +39,7 @@ def attempt(failed: str, write, done) -> None:
     ``done(result)`` on success, else why not (``failed`` says what did not happen)."""
     try:
         flash(done(write()))
-    except NotFound as error:
+    except (NotFound, Forbidden) as error:
         flash(str(error), "error")
     except DATABASE_ERRORS as error:
         flash(f"{failed}: the database failed ({failure_reason(error)}).", "error")
@@ -53,33 +53,14 @@ def deleted(dataset) -> str:
 
 
 def delete(dataset_id: int) -> None:
-    attempt("Not deleted", lambda: kept.delete(dataset_id, saved.current_user()), deleted)
+    attempt("Not deleted", lambda: kept.delete(dataset_id, access.actor()), deleted)
 
 
 def restore(dataset_id: int) -> None:
     attempt(
         "Not restored",
-        lambda: kept.restore(dataset_id, saved.current_user()),
+        lambda: kept.restore(dataset_id, access.actor()),
         lambda d: f"Restored #{d.id} {d.name}.",
-    )
-
-
-def erase_answers(dataset_id: int) -> None:
-    attempt(
-        "Nothing erased",
-        lambda: kept.delete_answers(dataset_id, saved.current_user()),
-        lambda n: f"Erased {n:,} raw answers of survey #{dataset_id}; its aggregates stay.",
-    )
-
-
-def switch_answers() -> None:
-    """The switch was moved in this session: write it (the store, not the widget, is what
-    every session shows)."""
-    wanted = "on" if st.session_state["data.keep_answers"] else "off"
-    attempt(
-        "Not changed",
-        lambda: kept.set_setting("survey.keep_answers", wanted, saved.current_user()),
-        lambda _: f"Raw survey answers are {'kept' if wanted == 'on' else 'not kept'} from now on.",
     )
 
 
@@ -147,37 +128,21 @@ else:
                 f" {dataset.meta.get('min_group')} hidden; raw answers {answers}."
             )
     with actions:
-        if dataset.live:
+        if dataset.live and access.may(Right.DELETE):
             st.button(
                 "Delete", key="data.delete", icon=":material/delete:", on_click=delete,
                 args=(dataset.id,), width="stretch",
             )  # fmt: skip
-        else:
+        elif not dataset.live and access.may(Right.RESTORE):
             st.button(
                 "Restore", key="data.restore", icon=":material/restore_from_trash:",
                 on_click=restore, args=(dataset.id,), width="stretch",
             )  # fmt: skip
+        else:
+            right = Right.DELETE if dataset.live else Right.RESTORE
+            st.caption(":material/lock: " + access.refusal(right))
         if dataset.kind == "survey" and dataset.meta.get("answers_kept"):
-            with st.popover("Erase raw answers", icon=":material/delete_forever:"):
-                st.markdown(
-                    "The survey's individual answers are removed **for good** (its aggregates"
-                    " stay). This cannot be undone."
-                )
-                st.button(
-                    "Erase them", key="data.erase", type="primary", on_click=erase_answers,
-                    args=(dataset.id,),
-                )  # fmt: skip
-
-st.subheader("Survey answers")
-# Every rerun shows the stored value, so another session's change is never written back.
-st.session_state["data.keep_answers"] = keep
-st.toggle(
-    "Keep raw survey answers when a survey is saved",
-    key="data.keep_answers",
-    on_change=switch_answers,
-    help="Off by default. Raw answers are never displayed or exported; they only allow a"
-    " survey to be scored again later. Only the aggregates are kept when off.",
-)
+            st.caption("Admins erase raw answers on the Settings page.")
 
 st.subheader("History")
 if events:

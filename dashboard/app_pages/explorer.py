@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboard import cache, saved
+from dashboard import access, cache, saved
 from dashboard.charts import cash_flow_figure
 from dashboard.state import lever_key
 from dashboard.ui import METHODOLOGY, annual_table, case_downloads, show_metrics
@@ -16,6 +16,7 @@ from dashboard.uncertainty_charts import (
     tornado_figure,
     two_way_figure,
 )
+from roi.access import Right
 from roi.formatting import format_input, format_money
 from roi.scenario import (
     LEVER_NAMES,
@@ -140,7 +141,9 @@ with figures:
         f"[Link to this scenario](/explorer?{urlencode(params)}) — or copy the address bar."
     )
     case_downloads(case_id, levers, "explorer")
-    if saved.store() is not None:
+    if not access.may(Right.SAVE):
+        st.caption(":material/lock: " + access.refusal(Right.SAVE, "saving a scenario"))
+    elif saved.store() is not None:
         with st.popover("Save this scenario", icon=":material/bookmark_add:"):
             scenario_name = st.text_input(
                 "Scenario name", key="explorer.scenario_name", max_chars=200,

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 import yaml
 
-from dashboard import cache, saved
+from dashboard import access, cache, saved
 from dashboard.charts import distribution_figure, estimate_figure
 from dashboard.ui import METHODOLOGY, annual_table, before_after, show_rejection
 from roi import evaluate
@@ -39,7 +39,7 @@ st.caption(
     f" the pilot could detect, and a verdict. [How it is computed]({METHODOLOGY}#pilot-estimates)"
 )
 
-uploaded = st.file_uploader("Pilot observations (CSV)", type=["csv", "txt"], key="pilots.upload")
+uploaded = access.uploader("Pilot observations (CSV)", type=["csv", "txt"], key="pilots.upload")
 kept = None
 if uploaded is None:
     kept = saved.pick("pilots", "pilots.saved", f"Bundled sample ({cache.SAMPLE_PILOTS.name})")

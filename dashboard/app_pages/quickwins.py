@@ -7,7 +7,7 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from dashboard import cache, saved
+from dashboard import access, cache, saved
 from dashboard.quickwin_charts import (
     FUNCTION_LABELS,
     budget_cash_flow_figure,
@@ -52,7 +52,7 @@ st.caption(
 
 source, unit = st.columns([3, 1])
 with source:
-    uploaded = st.file_uploader(
+    uploaded = access.uploader(
         "Use-case register (CSV)", type=["csv", "txt"], key="quickwins.upload"
     )
 with unit:
@@ -109,12 +109,14 @@ if any(u.team for u in register.use_cases):
             " register are kept; hidden teams stay neutral.",
         )
         survey_files = st.columns(2)
-        items_upload = survey_files[0].file_uploader(
-            "Survey items", type=["csv", "txt"], key="quickwins.survey_items"
-        )
-        responses_upload = survey_files[1].file_uploader(
-            "Survey responses", type=["csv", "txt"], key="quickwins.survey_responses"
-        )
+        with survey_files[0]:
+            items_upload = access.uploader(
+                "Survey items", type=["csv", "txt"], key="quickwins.survey_items"
+            )
+        with survey_files[1]:
+            responses_upload = access.uploader(
+                "Survey responses", type=["csv", "txt"], key="quickwins.survey_responses"
+            )
     # The bundled survey describes the bundled register's teams only: any other register
     # takes readiness from a survey uploaded with it, never from the sample.
     bundled = (
@@ -140,7 +142,7 @@ if any(u.team for u in register.use_cases):
             else (responses_upload.getvalue(), responses_upload.name)
         )
         try:
-            readiness = cache.team_readiness(items_file, responses_file)
+            readiness = cache.team_readiness(items_file, responses_file, saved.min_group())
         except TableError as error:
             show_rejection(error)
 

@@ -4,8 +4,9 @@ link, compared side by side, and the history of a case's headline figures over t
 import pandas as pd
 import streamlit as st
 
-from dashboard import cache, saved
+from dashboard import access, cache, saved
 from dashboard.charts import history_figure, scenarios_figure
+from roi.access import Forbidden, Right
 from roi.formatting import format_money, format_months, format_percent
 from roi.scenario import LEVER_NAMES, levers_from_query
 from roi.store import DATABASE_ERRORS, NotFound
@@ -23,15 +24,17 @@ st.caption(
 
 def delete(scenario_id: int) -> None:
     try:
-        kept.delete_scenario(scenario_id, saved.current_user())
+        kept.delete_scenario(scenario_id, access.actor())
     except NotFound:
         pass  # deleted meanwhile, in another session: the list shows it gone
+    except Forbidden as error:  # the role changed since the button was drawn
+        st.session_state["scenarios.failed"] = str(error)
     except DATABASE_ERRORS as error:
-        st.session_state["scenarios.failed"] = failure_reason(error)
+        st.session_state["scenarios.failed"] = f"the database failed ({failure_reason(error)})."
 
 
 if failed := st.session_state.pop("scenarios.failed", None):
-    st.error(f"Not deleted: the database failed ({failed}).")
+    st.error(f"Not deleted: {failed}")
 
 
 def show() -> None:
@@ -112,13 +115,15 @@ def show() -> None:
             )
 
         st.subheader("Delete a scenario")
-        doomed = st.selectbox(
-            "Scenario", list(by_id), format_func=lambda i: by_id[i].name, key="scenarios.doomed"
-        )
-        st.button(
-            "Delete scenario", key="scenarios.delete", on_click=delete, args=(doomed,),
-            icon=":material/delete:",
-        )  # fmt: skip
+        if access.explain(Right.DELETE, "deleting a scenario"):
+            doomed = st.selectbox(
+                "Scenario", list(by_id), format_func=lambda i: by_id[i].name,
+                key="scenarios.doomed",
+            )  # fmt: skip
+            st.button(
+                "Delete scenario", key="scenarios.delete", on_click=delete, args=(doomed,),
+                icon=":material/delete:",
+            )  # fmt: skip
 
     st.subheader("History of a case's figures")
     names = sorted({d.name for d in kept.datasets("case")})

@@ -23,8 +23,9 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from roi.access import Actor, Right, Role, check_email, require
 from roi.casefile import Problem, load_case_text
-from roi.culture import SurveyReport, report_from_record
+from roi.culture import MIN_GROUP_DEFAULT, MIN_GROUP_FLOOR, SurveyReport, report_from_record
 from roi.engine import evaluate
 from roi.register import Register, read_register
 from roi.store import schema
@@ -35,7 +36,26 @@ from roi.store.migrations import LATEST, current_version, migrate
 # Settings an admin may change, with their defaults.
 SETTINGS: dict[str, str] = {
     "survey.keep_answers": "off",  # keep raw survey answers (never shown or exported)
+    "survey.min_group": str(MIN_GROUP_DEFAULT),  # anonymity threshold: smallest group shown
 }
+MIN_GROUP_CEILING = 100
+
+
+def _check_setting(key: str, value: str) -> str:
+    """The value as kept; ``StoreInputError`` when it is not one the setting takes."""
+    if key == "survey.keep_answers" and value not in ("on", "off"):
+        raise StoreInputError("setting", [Problem(key, f"{value!r} is not on or off")])
+    if key == "survey.min_group":
+        text = str(value).strip()
+        if not text.isdigit() or not MIN_GROUP_FLOOR <= int(text) <= MIN_GROUP_CEILING:
+            raise StoreInputError(
+                "setting",
+                [Problem(key, f"{value!r} is not a whole number from {MIN_GROUP_FLOOR} to"
+                              f" {MIN_GROUP_CEILING}")],
+            )  # fmt: skip
+        return str(int(text))
+    return value
+
 
 _CHUNK_ROWS = 100_000
 
@@ -153,6 +173,14 @@ class Event:
 
 
 @dataclass(frozen=True)
+class RoleAssignment:
+    email: str
+    role: Role
+    assigned_at: datetime
+    assigned_by: str
+
+
+@dataclass(frozen=True)
 class StoredSurvey:
     """A kept survey: its aggregates and instrument; the answers are never handed out."""
 
@@ -243,9 +271,21 @@ class Store:
 
     # Datasets ---------------------------------------------------------------------------
 
-    def add(self, prepared: Prepared, user: str) -> ImportResult:
+    def add(self, prepared: Prepared, actor: Actor) -> ImportResult:
         """Keep a validated file, all of it or (on any failure) none of it. The same file
-        read the same way (kind and fingerprint) already kept and live is not kept again."""
+        read the same way (kind and fingerprint) already kept and live is not kept again.
+        Needs the right to save; a survey must be scored with groups no smaller than the
+        anonymity threshold in force."""
+        require(actor, Right.SAVE)
+        user = actor.name
+        if prepared.kind == "survey":
+            scored = int(prepared.meta.get("min_group", 0))
+            if scored < self.min_group():
+                raise StoreInputError(
+                    "survey",
+                    [Problem("min_group", f"scored with groups of {scored}; the anonymity"
+                             f" threshold in force is {self.min_group()}")],
+                )  # fmt: skip
         existing = self._live_by_fingerprint(prepared.kind, prepared.fingerprint)
         if existing is not None:
             return ImportResult(existing, created=False)
@@ -320,14 +360,17 @@ class Store:
             raise NotFound(f"no dataset {dataset_id}")
         return _dataset(row)
 
-    def delete(self, dataset_id: int, user: str) -> Dataset:
-        """Soft-delete a live dataset (kept, hidden from lists; :meth:`restore` undoes)."""
-        return self._mark(dataset_id, user, deleting=True)
+    def delete(self, dataset_id: int, actor: Actor) -> Dataset:
+        """Soft-delete a live dataset (kept, hidden from lists; :meth:`restore` undoes).
+        Needs the right to delete."""
+        require(actor, Right.DELETE)
+        return self._mark(dataset_id, actor.name, deleting=True)
 
-    def restore(self, dataset_id: int, user: str) -> Dataset:
+    def restore(self, dataset_id: int, actor: Actor) -> Dataset:
         """Bring back a deleted dataset; refused when the same file has been kept again
-        since (it would be there twice)."""
-        return self._mark(dataset_id, user, deleting=False)
+        since (it would be there twice). Needs the right to restore (admins)."""
+        require(actor, Right.RESTORE)
+        return self._mark(dataset_id, actor.name, deleting=False)
 
     def _mark(self, dataset_id: int, user: str, deleting: bool) -> Dataset:
         _check_id(dataset_id, "dataset")
@@ -443,8 +486,11 @@ class Store:
                 .where(schema.survey_answers.c.dataset_id == dataset_id)
             ).scalar_one()
 
-    def delete_answers(self, dataset_id: int, user: str) -> int:
-        """Erase a survey's raw answers for good (the aggregates stay); returns how many."""
+    def delete_answers(self, dataset_id: int, actor: Actor) -> int:
+        """Erase a survey's raw answers for good (the aggregates stay); returns how many.
+        Admins only."""
+        require(actor, Right.ERASE_ANSWERS)
+        user = actor.name
         self._content(dataset_id, "survey")
         table = schema.survey_answers
         with self._write() as conn:
@@ -469,11 +515,13 @@ class Store:
     # Scenarios and history --------------------------------------------------------------
 
     def save_scenario(
-        self, name: str, case_id: int, levers: dict[str, Any], figures: Figures, user: str
+        self, name: str, case_id: int, levers: dict[str, Any], figures: Figures, actor: Actor
     ) -> Scenario:
         """Keep a named scenario (a kept case and its slider values) with its headline
         figures; saving under a live scenario's name replaces it (the old one is kept as
-        deleted, so the history keeps both)."""
+        deleted, so the history keeps both). Needs the right to save."""
+        require(actor, Right.SAVE)
+        user = actor.name
         name = name.strip()
         if not name:
             raise StoreInputError("scenario", [Problem("name", "must not be blank")])
@@ -594,7 +642,10 @@ class Store:
             scenario = self.scenario(successor)
         return scenario
 
-    def delete_scenario(self, scenario_id: int, user: str) -> None:
+    def delete_scenario(self, scenario_id: int, actor: Actor) -> None:
+        """Retire a live scenario (it stays in the history). Needs the right to delete."""
+        require(actor, Right.DELETE)
+        user = actor.name
         _check_id(scenario_id, "scenario")
         table = schema.scenarios
         with self._write() as conn:
@@ -652,9 +703,13 @@ class Store:
             ).scalar_one_or_none()
         return SETTINGS[key] if value is None else value
 
-    def set_setting(self, key: str, value: str, user: str) -> None:
+    def set_setting(self, key: str, value: str, actor: Actor) -> None:
+        """Change a setting (admins only)."""
+        require(actor, Right.CHANGE_SETTINGS)
+        user = actor.name
         if key not in SETTINGS:
             raise NotFound(f"no setting {key!r}")
+        value = _check_setting(key, value)
         table = schema.settings
         with self._write() as conn:
             _lock_key(conn, f"setting:{key}")  # the first two writers must not both insert
@@ -672,6 +727,71 @@ class Store:
 
     def keep_answers(self) -> bool:
         return self.setting("survey.keep_answers") == "on"
+
+    def min_group(self) -> int:
+        """The anonymity threshold: no survey figure for a group smaller than this."""
+        return int(self.setting("survey.min_group"))
+
+    # Roles ------------------------------------------------------------------------------
+
+    def roles(self) -> list[RoleAssignment]:
+        """The role table, by e-mail."""
+        table = schema.roles
+        with self._read() as conn:
+            return [
+                RoleAssignment(r.email, Role(r.role), _utc(r.assigned_at), r.assigned_by)
+                for r in conn.execute(select(table).order_by(table.c.email))
+            ]
+
+    def assigned_role(self, email: str | None) -> Role | None:
+        """The role the table gives ``email`` (any case), or ``None``."""
+        if not email:
+            return None
+        table = schema.roles
+        with self._read() as conn:
+            role = conn.execute(
+                select(table.c.role).where(table.c.email == email.strip().lower())
+            ).scalar_one_or_none()
+        return None if role is None else Role(role)
+
+    @staticmethod
+    def _email(email: str) -> str:
+        try:
+            return check_email(email)
+        except ValueError as error:
+            raise StoreInputError("role", [Problem("email", str(error))]) from None
+
+    def assign_role(self, email: str, role: Role | str, actor: Actor) -> RoleAssignment:
+        """Give ``email`` a role, replacing any it had (admins only)."""
+        require(actor, Right.MANAGE_ROLES)
+        email = self._email(email)
+        try:
+            role = Role(role)
+        except ValueError:
+            raise StoreInputError(
+                "role", [Problem("role", f"{role!r} is not viewer, editor or admin")]
+            ) from None
+        table = schema.roles
+        with self._write() as conn:
+            _lock_key(conn, f"role:{email}")
+            now = _now()
+            values = {"role": role.value, "assigned_at": now, "assigned_by": actor.name}
+            done = conn.execute(update(table).where(table.c.email == email).values(**values))
+            if not done.rowcount:
+                conn.execute(insert(table).values(email=email, **values))
+            self._event(conn, actor.name, "role", f"{email} is {role.value}")
+        return RoleAssignment(email, role, now, actor.name)
+
+    def remove_role(self, email: str, actor: Actor) -> None:
+        """Take ``email`` out of the role table (admins only)."""
+        require(actor, Right.MANAGE_ROLES)
+        email = self._email(email)
+        table = schema.roles
+        with self._write() as conn:
+            done = conn.execute(table.delete().where(table.c.email == email)).rowcount
+            if not done:
+                raise NotFound(f"{email} has no role in the table")
+            self._event(conn, actor.name, "role", f"{email} removed from the role table")
 
     def events(self, limit: int = 200) -> list[Event]:
         table = schema.events

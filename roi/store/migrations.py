@@ -52,6 +52,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "named scenarios, headline-figure history, settings and opt-in survey answers",
         _create(schema.scenarios, schema.figures, schema.settings, schema.survey_answers),
     ),
+    Migration(3, "role assignments by e-mail", _create(schema.roles)),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -133,6 +133,15 @@ settings = Table(
     Column("changed_by", Text, nullable=False),
 )
 
+roles = Table(
+    "roles",
+    metadata,
+    Column("email", String(320), primary_key=True),  # lower-case
+    Column("role", String(20), nullable=False),
+    Column("assigned_at", DateTime(timezone=True), nullable=False),
+    Column("assigned_by", Text, nullable=False),
+)
+
 survey_answers = Table(
     "survey_answers",
     metadata,

@@ -37,14 +37,22 @@ def wait_for_health(
     raise TimeoutError(f"{what} did not answer on {url} within {seconds:.0f} s")
 
 
-def start_app(port: int, env: dict[str, str] | None = None) -> subprocess.Popen:
+# Where the dashboard looks for its secrets in tests: a file that does not exist (so sign-in
+# is off, whatever a developer keeps in .streamlit/secrets.toml), unless a test gives one.
+NO_SECRETS = ROOT / "tests" / "data" / "no-such-secrets.toml"
+
+
+def start_app(
+    port: int, env: dict[str, str] | None = None, secrets: Path = NO_SECRETS
+) -> subprocess.Popen:
     """``streamlit run`` of the dashboard on 127.0.0.1:``port``, with ``env`` added to the
-    environment (e.g. its own ``DATABASE_URL``); answers health checks when this returns."""
+    environment (e.g. its own ``DATABASE_URL``) and ``secrets`` as its secrets file (none:
+    sign-in off); answers health checks when this returns."""
     command = [
         sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
         "--server.address", "127.0.0.1", "--server.port", str(port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
+        "--server.fileWatcherType", "none", "--secrets.files", str(secrets),
     ]  # fmt: skip
     process = subprocess.Popen(
         command,

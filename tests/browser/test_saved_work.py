@@ -12,6 +12,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from serving import free_port, start_app, stop_app
 
+from roi.access import Actor, Role
 from roi.store import Store, prepare
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,8 +121,10 @@ def test_scenarios_are_saved_compared_and_reopened(store_app, tab, screenshot):
 def test_the_data_page_deletes_and_restores(store_app, tab, screenshot):
     url, database = store_app
     store = Store(database)  # this test's own dataset, whatever the others saved
-    store.add(prepare("case", CASE.read_bytes(), "to_delete.yaml"), "lee")
-    store.add(prepare("adoption", ADOPTION.read_bytes(), ADOPTION.name), "lee")  # newest
+    store.add(prepare("case", CASE.read_bytes(), "to_delete.yaml"), Actor("lee", Role.ADMIN))
+    store.add(
+        prepare("adoption", ADOPTION.read_bytes(), ADOPTION.name), Actor("lee", Role.ADMIN)
+    )  # newest
     store.close()
     tab.goto(f"{url}/data")
     expect(tab.locator('[data-testid="stDataFrame"]').first).to_be_visible()
