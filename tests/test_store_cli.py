@@ -179,3 +179,50 @@ def test_an_id_beyond_the_range_is_a_usage_error(capsys, tmp_path):
             main(["db", "delete", text, "--database-url", url])
         assert exit_info.value.code == 2
         assert "must be a dataset id" in capsys.readouterr().err
+
+
+def test_roles_are_granted_listed_and_revoked(capsys, tmp_path):
+    url = f"sqlite:///{tmp_path / 'roles.sqlite3'}"
+    code, out, _ = run(capsys, url, "roles")
+    assert code == 0 and out.startswith("No roles assigned")
+    code, out, _ = run(capsys, url, "grant", "Boss@Example.com", "admin")
+    assert (code, out) == (0, "boss@example.com is now admin.\n")
+    run(capsys, url, "grant", "ed@example.com", "editor")
+    code, out, _ = run(capsys, url, "roles", "--json")
+    records = json.loads(out)["roles"]
+    assert [(r["email"], r["role"], r["assigned_by"]) for r in records] == [
+        ("boss@example.com", "admin", "ana"),
+        ("ed@example.com", "editor", "ana"),
+    ]
+    code, out, _ = run(capsys, url, "roles")
+    assert "boss@example.com  admin" in out
+    code, out, _ = run(capsys, url, "revoke", "ED@example.com")
+    assert (code, out) == (0, "ed@example.com is out of the role table.\n")
+    code, _, err = run(capsys, url, "revoke", "ed@example.com")
+    assert code == 2 and "has no role" in err
+    store = Store(url)
+    assert [e.actor for e in store.events()] == ["ana"] * 3
+    store.close()
+
+
+def test_a_bad_grant_exits_2_and_keeps_nothing(capsys, tmp_path):
+    url = f"sqlite:///{tmp_path / 'roles.sqlite3'}"
+    code, _, err = run(capsys, url, "grant", "not-an-email", "viewer")
+    assert code == 2 and "not an e-mail address" in err and "Traceback" not in err
+    with pytest.raises(SystemExit) as stopped:  # argparse refuses an unknown role itself
+        run(capsys, url, "grant", "a@x.io", "owner")
+    assert stopped.value.code == 2 and "invalid choice: 'owner'" in capsys.readouterr().err
+    assert Store(url).roles() == []
+
+
+def test_a_survey_is_kept_at_no_lower_threshold_than_the_stores(capsys, tmp_path):
+    url = f"sqlite:///{tmp_path / 'threshold.sqlite3'}"
+    survey = SAMPLE / "survey"
+    files = (str(survey / "survey_responses.csv"), "--items", str(survey / "survey_items.csv"))
+    code, _, err = run(capsys, url, "import", "survey", *files, "--min-group", "3")
+    assert code == 2 and "the anonymity threshold in force is 5" in err
+    assert "Traceback" not in err
+    code, out, _ = run(capsys, url, "import", "survey", *files, "--json")
+    assert code == 0
+    dataset = json.loads(out)["dataset"]
+    assert Store(url).survey(dataset["id"]).report.min_group == 5  # the store's threshold

@@ -1,0 +1,201 @@
+"""Roles, rights and how a signed-in person's role is found (roi.access): pure functions,
+no database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from roi.access import (
+    RIGHTS,
+    AccessConfigError,
+    AccessPolicy,
+    Actor,
+    Forbidden,
+    Right,
+    Role,
+    check_email,
+    display_name,
+    expired,
+    expires_at,
+    identity_of,
+    least_role,
+    policy_from_settings,
+    require,
+    resolve,
+    role_from_claim,
+)
+
+# The issue's table of rights, written out once more by hand: viewer sees, editor also
+# uploads/saves/deletes, admin also restores, changes settings, erases answers, assigns roles.
+EXPECTED = {
+    Role.VIEWER: {Right.VIEW},
+    Role.EDITOR: {Right.VIEW, Right.UPLOAD, Right.SAVE, Right.DELETE},
+    Role.ADMIN: set(Right),
+}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_carries_exactly_its_rights(role):
+    assert set(RIGHTS[role]) == EXPECTED[role]
+    for right in Right:
+        assert Actor("x", role).may(right) == (right in EXPECTED[role])
+
+
+def test_roles_are_nested():
+    assert RIGHTS[Role.VIEWER] < RIGHTS[Role.EDITOR] < RIGHTS[Role.ADMIN]
+    assert least_role(Right.VIEW) is Role.VIEWER
+    assert least_role(Right.SAVE) is Role.EDITOR
+    assert least_role(Right.RESTORE) is Role.ADMIN
+
+
+def test_require_refuses_with_the_reason():
+    with pytest.raises(Forbidden) as refused:
+        require(Actor("vera@example.com", Role.VIEWER), Right.SAVE)
+    assert str(refused.value) == (
+        "vera@example.com is a viewer and may not save datasets, cases and scenarios to the"
+        " store: that needs the editor role. Nothing was changed."
+    )
+    require(Actor("ed@example.com", Role.EDITOR), Right.SAVE)  # no error
+
+
+def test_a_bare_name_never_passes_for_an_actor():
+    with pytest.raises(TypeError):
+        require("admin", Right.VIEW)  # type: ignore[arg-type]
+
+
+def test_default_policy():
+    policy = policy_from_settings(None)
+    assert policy == AccessPolicy()
+    assert policy.role_claim == "roles" and policy.unknown_users is Role.VIEWER
+
+
+def test_policy_settings_are_read():
+    policy = policy_from_settings(
+        {
+            "role_claim": "groups",
+            "unknown_users": "none",
+            "claim_values": {"admin": ["ROI Admins"], "editor": "ROI Editors"},
+        }
+    )
+    assert policy.role_claim == "groups"
+    assert policy.unknown_users is None
+    assert policy.claim_values[Role.ADMIN] == ("ROI Admins",)
+    assert policy.claim_values[Role.EDITOR] == ("ROI Editors",)
+    assert policy.claim_values[Role.VIEWER] == ("viewer",)  # untouched default
+    assert policy_from_settings({"role_claim": ""}).role_claim is None
+
+
+def test_every_policy_problem_is_reported_at_once():
+    with pytest.raises(AccessConfigError) as bad:
+        policy_from_settings(
+            {
+                "role_claim": 3,
+                "unknown_users": "guest",
+                "claim_values": {"owner": ["x"], "admin": [""]},
+                "roles_claim": "roles",
+            }
+        )
+    problems = bad.value.problems
+    assert len(problems) == 5, problems
+    assert any("roles_claim: unknown setting" in p for p in problems)
+    assert any("role_claim: 3 is not text" in p for p in problems)
+    assert any("'guest' is not one of viewer, editor, admin, none" in p for p in problems)
+    assert any("owner: not a role" in p for p in problems)
+    assert any("admin: [''] is not a list of non-blank texts" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("editor", Role.EDITOR),
+        (["viewer", "Admin"], Role.ADMIN),  # the highest named, in any case
+        (["Editor ", "other"], Role.EDITOR),
+        (["other"], None),
+        ("", None),
+        (None, None),
+        (42, None),
+        ({"admin": True}, None),
+    ],
+)
+def test_role_from_claim(value, expected):
+    assert role_from_claim({"roles": value}, AccessPolicy()) is expected
+
+
+def test_claim_values_map_group_names_to_roles():
+    policy = policy_from_settings(
+        {"role_claim": "groups", "claim_values": {"editor": ["roi-editors"]}}
+    )
+    assert role_from_claim({"groups": ["staff", "ROI-Editors"]}, policy) is Role.EDITOR
+    assert role_from_claim({"groups": ["editor"]}, policy) is None  # the default was replaced
+    assert role_from_claim({"roles": ["admin"]}, policy) is None  # another claim is ignored
+
+
+def test_no_role_claim_ignores_the_token():
+    policy = policy_from_settings({"role_claim": ""})
+    assert role_from_claim({"roles": ["admin"]}, policy) is None
+
+
+def test_resolution_order_claim_then_table_then_default():
+    claims = {"email": "Ann@Example.com", "name": "Ann", "roles": ["editor"]}
+    policy = AccessPolicy()
+    by_claim = resolve(claims, Role.ADMIN, policy)
+    assert (by_claim.role, by_claim.identity) == (Role.EDITOR, "ann@example.com")
+    assert "'roles' claim" in by_claim.source
+    no_claim = {"email": "ann@example.com"}
+    assert resolve(no_claim, Role.ADMIN, policy).role is Role.ADMIN
+    assert "role table" in resolve(no_claim, Role.ADMIN, policy).source
+    assert resolve(no_claim, None, policy).role is Role.VIEWER
+    refused = resolve(no_claim, None, policy_from_settings({"unknown_users": "none"}))
+    assert refused.role is None
+    with pytest.raises(Forbidden):
+        refused.actor  # noqa: B018
+
+
+def test_an_unknown_claim_value_falls_back_to_the_table():
+    claims = {"email": "ann@example.com", "roles": ["Some.Other.App"]}
+    assert resolve(claims, Role.EDITOR, AccessPolicy()).role is Role.EDITOR
+
+
+def test_identity_is_the_email_else_an_email_like_username():
+    assert identity_of({"email": "Ann@Example.COM"}) == "ann@example.com"
+    assert identity_of({"preferred_username": "bo@contoso.com"}) == "bo@contoso.com"
+    assert identity_of({"upn": "cy@contoso.com", "preferred_username": "cy"}) == "cy@contoso.com"
+    assert identity_of({"preferred_username": "dee", "sub": "123"}) is None
+    assert identity_of({"email": " pad@example.com"}) is None  # never trimmed into someone
+    assert identity_of({"email": 5}) is None
+    assert display_name({"name": "Ann A.", "email": "a@x.io"}) == "Ann A."
+    assert display_name({"sub": "abc"}) == "abc"
+    assert display_name({}) == "unnamed user"
+
+
+def test_expiry_follows_the_tokens_exp_claim():
+    exp = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    claims = {"exp": int(exp.timestamp())}
+    assert expires_at(claims) == exp
+    assert not expired(claims, datetime(2026, 11, 28, 11, 59, 59, tzinfo=UTC))
+    assert expired(claims, exp)
+    assert expires_at({"exp": float(exp.timestamp())}) == exp
+    for bad in ({}, {"exp": "soon"}, {"exp": True}, {"exp": float("inf")}, {"exp": 10**20}):
+        assert expires_at(bad) is None
+        assert not expired(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [(" Ann@Example.com ", "ann@example.com"), ("a+b@x.io", "a+b@x.io")],
+)
+def test_emails_are_keyed_lower_case(text, expected):
+    assert check_email(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "   ", "ann", "@x.io", "ann@", "a b@x.io", "a\x00@x.io"])
+def test_bad_emails_are_refused(text):
+    with pytest.raises(ValueError):
+        check_email(text)
+
+
+def test_an_overlong_email_is_refused():
+    with pytest.raises(ValueError, match="at most 320"):
+        check_email("a" * 320 + "@x.io")
