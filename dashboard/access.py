@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -52,15 +53,25 @@ def _secret(name: str) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+def unreadable_secrets() -> list[str]:
+    """Secrets files that exist but cannot be read (a TOML mistake): sign-in then fails
+    closed, never open."""
+    if st.secrets.load_if_toml_exists():
+        return []
+    from streamlit import config
+
+    return [str(p) for p in config.get_option("secrets.files") if Path(p).exists()]
+
+
 def auth_section() -> Mapping[str, Any]:
     """The ``[auth]`` section of the secrets, empty when sign-in is off."""
     return _secret("auth")
 
 
 def sign_in_on() -> bool:
-    """Whether an identity provider is configured. Any ``[auth]`` section turns sign-in on:
-    a half-written one fails closed (the sign-in page says what is wrong), never open."""
-    return bool(auth_section())
+    """Whether sign-in is required. Any ``[auth]`` section turns it on, and so does a
+    secrets file that cannot be read: a mistake fails closed, never open."""
+    return bool(auth_section()) or bool(unreadable_secrets())
 
 
 def providers() -> list[str | None]:
@@ -104,46 +115,64 @@ def local_actor() -> Actor:
     return Actor(os.environ.get("ROI_USER", "").strip() or LOCAL_NAME, Role.ADMIN)
 
 
+NOBODY = "nobody"
+
+
+def work_out() -> Access:
+    """This session's access now, from the identity cookie, the role table and the
+    policy: a role of ``None`` when nobody is signed in, the sign-in has expired or the
+    person has no role. Raises :class:`AccessConfigError` for bad ``[access]`` settings."""
+    if not sign_in_on():
+        actor = local_actor()
+        return Access(None, actor.name, Role.ADMIN, "sign-in is off", actor.name)
+    if unreadable_secrets():
+        return Access(None, NOBODY, None, "the secrets file cannot be read", NOBODY)
+    token = claims()
+    rules = policy()
+    if not token.get("is_logged_in"):
+        return Access(None, NOBODY, None, "not signed in", NOBODY)
+    if expired(token, datetime.now(UTC)):
+        return Access(identity_of(token, rules), NOBODY, None, "the sign-in has expired", NOBODY)
+    return resolve(token, _assigned(identity_of(token, rules)), rules)
+
+
 def current() -> Access:
-    """This run's access, worked out once per run. In local mode, the local user as
-    admin. Raises :class:`AccessConfigError` for bad ``[access]`` settings."""
+    """This run's access, worked out once per run for drawing the page (the gate has
+    worked it out afresh at the start of the run)."""
     run = st.session_state.get("run")
     cached = st.session_state.get("access.current")
     if cached is not None and cached[0] == run:
         return cached[1]
-    if not sign_in_on():
-        actor = local_actor()
-        access = Access(None, actor.name, Role.ADMIN, "sign-in is off")
-    else:
-        token = claims()
-        rules = policy()
-        if not token.get("is_logged_in"):
-            access = Access(None, "nobody", None, "not signed in")
-        else:
-            access = resolve(token, _assigned(identity_of(token)), rules)
+    access = work_out()
     st.session_state["access.current"] = (run, access)
     return access
 
 
 def actor() -> Actor:
-    """Who this session acts as; a viewer when no role is known (the gate has already
-    stopped such a run before any page)."""
-    if not sign_in_on():
-        return local_actor()
-    access = current()
-    return Actor(access.identity or access.name, access.role or Role.VIEWER)
+    """Who a write is made as, worked out afresh at each call: a button's callback runs
+    before the page's script (and so before the gate), so it must not trust what the last
+    run saw. Someone signed out, expired or without a role acts as a viewer, who may
+    change nothing."""
+    try:
+        return work_out().actor
+    except AccessConfigError:
+        return Actor(NOBODY, Role.VIEWER)
 
 
 def may(right: Right) -> bool:
+    """Whether this run's person may ``right`` (for drawing; writes check again)."""
     try:
-        return actor().may(right)
+        return current().actor.may(right)
     except AccessConfigError:
         return False
 
 
 def refusal(right: Right, doing: str | None = None) -> str:
     """Why this session cannot do ``right``, in words."""
-    who = actor()
+    try:
+        who = current().actor
+    except AccessConfigError:
+        who = Actor(NOBODY, Role.VIEWER)
     return (
         f"{(doing or RIGHT_WORDS[right]).capitalize()} needs the {least_role(right).value}"
         f" role; you are signed in as {who.name}, a {who.role.value}."
@@ -186,11 +215,13 @@ def _sign_in_buttons(key: str, label: str = "Sign in") -> None:
         if st.button(f"{label}{suffix}", key=f"{key}.{name}", type="primary",
                      icon=":material/login:"):  # fmt: skip
             st.login(name) if name is not None else st.login()
+            st.stop()
 
 
 def _sign_out_button(key: str) -> None:
     if st.button("Sign out", key=key, icon=":material/logout:"):
         st.logout()
+        st.stop()  # nothing more of this run: the browser is on its way out
 
 
 def _sign_in_page() -> None:
@@ -216,7 +247,7 @@ def _expired_page(token: Mapping[str, Any]) -> None:
 
 def _not_allowed_page(access: Access) -> None:
     st.title("Signed in, but not allowed")
-    who = access.identity or access.name
+    who = access.identity or access.recorded or access.name
     st.error(
         f"You are signed in as **{who}**, but this app admits only people who have been given"
         " a role, and you have none.",
@@ -230,11 +261,11 @@ def _not_allowed_page(access: Access) -> None:
     _sign_out_button("access.refused_out")
 
 
-def _config_problem(error: AccessConfigError) -> None:
+def _config_problem(problems: list[str]) -> None:
     st.title("Sign-in is misconfigured")
     st.error(
-        "The `[access]` section of `.streamlit/secrets.toml` has problems, so nobody is let"
-        " in until they are fixed:\n\n" + "\n".join(f"- {p}" for p in error.problems)
+        "The sign-in settings (`.streamlit/secrets.toml`) have problems, so nobody is let in"
+        " until they are fixed:\n\n" + "\n".join(f"- {p}" for p in problems)
     )
 
 
@@ -265,10 +296,16 @@ def gate() -> Actor:
         )
         _identity_box(access)
         return local_actor()
+    broken = unreadable_secrets()
+    if broken:
+        _config_problem(
+            [f"{path} cannot be read (is it valid TOML?); see the server's log" for path in broken]
+        )
+        st.stop()
     try:
         access = current()
     except AccessConfigError as error:
-        _config_problem(error)
+        _config_problem(error.problems)
         st.stop()
     token = claims()
     if not token.get("is_logged_in"):

@@ -64,19 +64,22 @@ def store() -> Store | None:
     return opened
 
 
-def min_group() -> int:
-    """The anonymity threshold in force (the store's setting; the default when the store
-    cannot be read)."""
+def min_group() -> int | None:
+    """The anonymity threshold in force (the store's setting). When the store cannot be
+    read: ``None`` with sign-in on (an admin may have raised it, so no survey figure is
+    shown), the default with sign-in off (whoever is here is the admin)."""
+    from dashboard import access
     from roi.culture import MIN_GROUP_DEFAULT
 
+    unknown = None if access.sign_in_on() else MIN_GROUP_DEFAULT
     kept = store()
     if kept is None:
-        return MIN_GROUP_DEFAULT
+        return unknown
     try:
         return kept.min_group()
     except DATABASE_ERRORS as error:
         unavailable(error)
-        return MIN_GROUP_DEFAULT
+        return unknown
 
 
 ROW_UNITS = {

@@ -114,19 +114,21 @@ class AccessConfigError(ValueError):
 @dataclass(frozen=True)
 class AccessPolicy:
     """How roles are found. ``role_claim``: the identity-token claim holding role names (a
-    string or a list of strings), ``None`` to ignore tokens; ``claim_values``: the claim
-    values that mean each role (by default the role's own name, in any case);
-    ``unknown_users``: the role of someone neither the token nor the role table names,
-    ``None`` for no access."""
+    string, possibly of several names, or a list of strings), ``None`` to ignore tokens;
+    ``claim_values``: the claim values that mean each role (by default the role's own name,
+    in any case); ``unknown_users``: the role of someone neither the token nor the role
+    table names, ``None`` for no access; ``identity_claim``: the claim holding the e-mail
+    the role table is keyed by."""
 
     role_claim: str | None = "roles"
     claim_values: Mapping[Role, tuple[str, ...]] = field(
         default_factory=lambda: {role: (role.value,) for role in Role}
     )
     unknown_users: Role | None = Role.VIEWER
+    identity_claim: str = "email"
 
 
-_POLICY_KEYS = {"role_claim", "claim_values", "unknown_users"}
+_POLICY_KEYS = {"role_claim", "claim_values", "unknown_users", "identity_claim"}
 
 
 def policy_from_settings(settings: Mapping[str, Any] | None) -> AccessPolicy:
@@ -149,12 +151,19 @@ def policy_from_settings(settings: Mapping[str, Any] | None) -> AccessPolicy:
     unknown_users: Role | None = default.unknown_users
     if unknown == "none":
         unknown_users = None
-    elif unknown in {r.value for r in Role}:
+    elif isinstance(unknown, str) and unknown in {r.value for r in Role}:
         unknown_users = Role(unknown)
     else:
         problems.append(
             f"[access] unknown_users: {unknown!r} is not one of viewer, editor, admin, none"
         )
+
+    identity_claim = settings.get("identity_claim", default.identity_claim)
+    if not isinstance(identity_claim, str) or not identity_claim.strip():
+        problems.append(
+            f"[access] identity_claim: {identity_claim!r} is not a claim's name (e.g. email)"
+        )
+        identity_claim = default.identity_claim
 
     claim_values = dict(default.claim_values)
     given = settings.get("claim_values", {})
@@ -177,21 +186,36 @@ def policy_from_settings(settings: Mapping[str, Any] | None) -> AccessPolicy:
         claim_values[Role(key)] = tuple(v.strip() for v in values)
     if problems:
         raise AccessConfigError(problems)
-    return AccessPolicy(role_claim, claim_values, unknown_users)
+    return AccessPolicy(role_claim, claim_values, unknown_users, identity_claim.strip())
 
 
 # Resolution -----------------------------------------------------------------------------
 
 
-def identity_of(claims: Mapping[str, Any]) -> str | None:
-    """The e-mail a person is known by (lower-case): the ``email`` claim, else a
-    ``preferred_username`` or ``upn`` that is an e-mail address (Microsoft Entra ID sends
-    these); ``None`` when the token has none."""
-    for claim in ("email", "preferred_username", "upn"):
-        value = claims.get(claim)
-        if isinstance(value, str) and "@" in value and value.strip() == value and value:
-            return value.lower()
-    return None
+def identity_of(claims: Mapping[str, Any], policy: AccessPolicy | None = None) -> str | None:
+    """The e-mail a person is known by (trimmed, lower-case): the policy's identity claim
+    (``email`` unless configured otherwise); ``None`` when the token has none that is an
+    e-mail address, or says the e-mail is not verified (``email_verified`` false)."""
+    claim = (policy or AccessPolicy()).identity_claim
+    value = claims.get(claim)
+    if not isinstance(value, str):
+        return None
+    if claim == "email" and claims.get("email_verified") in (False, "false"):
+        return None
+    try:
+        return check_email(value)
+    except ValueError:
+        return None
+
+
+def actor_name(claims: Mapping[str, Any], policy: AccessPolicy | None = None) -> str:
+    """What the history records for a signed-in person: their e-mail, else their subject
+    at their issuer (``sub:ID (ISSUER)``): unique, and never mistaken for an e-mail."""
+    identity = identity_of(claims, policy)
+    if identity is not None:
+        return identity
+    sub, issuer = claims.get("sub"), claims.get("iss")
+    return f"sub:{sub} ({issuer})" if issuer else f"sub:{sub}"
 
 
 def display_name(claims: Mapping[str, Any]) -> str:
@@ -209,7 +233,13 @@ def role_from_claim(claims: Mapping[str, Any], policy: AccessPolicy) -> Role | N
         return None
     value = claims.get(policy.role_claim)
     values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    named = {v.strip().casefold() for v in values if isinstance(v, str)}
+    named = {
+        part.casefold()
+        for v in values
+        if isinstance(v, str)
+        for part in [v.strip(), *v.replace(",", " ").split()]  # "editor admin" names two
+        if part
+    }
     found = [
         role
         for role, meaning in policy.claim_values.items()
@@ -220,33 +250,38 @@ def role_from_claim(claims: Mapping[str, Any], policy: AccessPolicy) -> Role | N
 
 @dataclass(frozen=True)
 class Access:
-    """A signed-in person's access: ``role`` ``None`` means signed in but not allowed."""
+    """A signed-in person's access: ``identity`` their e-mail (the role table's key),
+    ``recorded`` what the history records for them, ``name`` who to greet; ``role``
+    ``None`` means signed in but not allowed."""
 
     identity: str | None
     name: str
     role: Role | None
     source: str
+    recorded: str = ""
 
     @property
     def actor(self) -> Actor:
-        if self.role is None:
-            raise Forbidden(Actor(self.identity or self.name, Role.VIEWER), Right.VIEW)
-        return Actor(self.identity or self.name, self.role)
+        """Who acts; someone without a role acts as a viewer, who may change nothing."""
+        return Actor(self.recorded or self.identity or self.name, self.role or Role.VIEWER)
 
 
 def resolve(claims: Mapping[str, Any], assigned: Role | None, policy: AccessPolicy) -> Access:
     """A signed-in person's role: from the token's claim when it names one, else
     ``assigned`` (their row of the role table), else the policy for unknown users."""
-    identity = identity_of(claims)
+    identity = identity_of(claims, policy)
     name = display_name(claims)
+    recorded = actor_name(claims, policy)
     claimed = role_from_claim(claims, policy)
     if claimed is not None:
-        return Access(identity, name, claimed, f"the identity token's {policy.role_claim!r} claim")
+        source = f"the identity token's {policy.role_claim!r} claim"
+        return Access(identity, name, claimed, source, recorded)
     if assigned is not None:
-        return Access(identity, name, assigned, "the role table (Settings page)")
+        return Access(identity, name, assigned, "the role table (Settings page)", recorded)
     if policy.unknown_users is not None:
-        return Access(identity, name, policy.unknown_users, "the default for people with no role")
-    return Access(identity, name, None, "no role: this app admits only people given one")
+        source = "the default for people with no role"
+        return Access(identity, name, policy.unknown_users, source, recorded)
+    return Access(identity, name, None, "no role: this app admits only people given one", recorded)
 
 
 def expires_at(claims: Mapping[str, Any]) -> datetime | None:

@@ -193,3 +193,71 @@ def test_local_mode_has_every_right_and_says_sign_in_is_off(store, monkeypatch):
     at.number_input(key="settings.min_group").set_value(6)
     at.button(key="settings.save_min_group").click().run()
     assert store.min_group() == 6 and store.events()[0].actor == "pat"
+
+
+def _pilots(store):
+    return store.add(
+        prepare("pilots", (SAMPLE / "pilot_observations.csv").read_bytes(), "p.csv"), SETUP
+    ).dataset
+
+
+def test_a_click_after_the_sign_in_expired_writes_nothing(store):
+    """Callbacks run before the page's script (and its gate): they check afresh."""
+    dataset = _pilots(store)
+    at = app("data", person("ed@example.com", ["editor"]))
+    at.user = person("ed@example.com", ["editor"], exp=int(time.time()) - 1)
+    at.button(key="data.delete").click().run()
+    assert store.dataset(dataset.id).live
+    assert at.title[0].value == "Your sign-in has expired"
+
+
+def test_a_click_after_being_demoted_writes_nothing(store):
+    dataset = _pilots(store)
+    store.assign_role("ed@example.com", "editor", SETUP)
+    at = app("data", person("ed@example.com"))
+    store.assign_role("ed@example.com", "viewer", SETUP)
+    at.button(key="data.delete").click().run()
+    assert store.dataset(dataset.id).live
+    assert any("ed@example.com is a viewer" in e.value for e in at.error)
+
+
+def test_a_secrets_file_that_cannot_be_read_lets_nobody_in(store, tmp_path):
+    from streamlit import config
+    from streamlit.runtime.secrets import secrets_singleton
+
+    broken = tmp_path / "secrets.toml"
+    broken.write_text('[auth]\nclient_id = "roi\n', encoding="utf-8")  # a quote missing
+    before = config.get_option("secrets.files")
+    config.set_option("secrets.files", [str(broken)])
+    secrets_singleton._reset()
+    try:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        assert at.title[0].value == "Sign-in is misconfigured"
+        assert "cannot be read" in at.error[0].value
+        assert not [i for i in at.info if "Sign-in is off" in i.value]
+    finally:
+        config.set_option("secrets.files", before)
+        secrets_singleton._reset()
+
+
+def test_a_saved_survey_below_a_raised_threshold_is_not_shown(store):
+    items = SAMPLE / "survey" / "survey_items.csv"
+    responses = SAMPLE / "survey" / "survey_responses.csv"
+    kept = store.add(
+        prepare("survey", responses.read_bytes(), responses.name,
+                items=(items.read_bytes(), items.name)), SETUP,
+    ).dataset  # fmt: skip
+    store.set_setting("survey.min_group", "10", SETUP)
+    at = app("culture", person("ann@example.com", ["viewer"]))
+    assert any(f"Saved survey #{kept.id} was scored with groups of 5" in w.value
+               for w in at.warning)  # fmt: skip
+    assert "Groups of fewer than 10 respondents are hidden" in texts(at)
+
+
+def test_no_survey_figure_is_shown_when_the_threshold_cannot_be_read(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "mysql://nobody@127.0.0.1/x")
+    at = app("culture", person("ann@example.com", ["editor"]))
+    assert any("Survey figures are not shown while the store cannot be read" in w.value
+               for w in at.warning)  # fmt: skip
+    assert not at.get("plotly_chart")

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from roi.access import Actor, Forbidden, Right, Role, least_role
-from roi.store import NotFound, Store, StoreInputError, prepare, schema
+from roi.store import BelowThreshold, NotFound, Store, StoreInputError, prepare, schema
 from roi.store.core import Store as StoreClass
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,6 +67,7 @@ def _deleted(store: Store) -> dict:
 
 
 def _survey_with_answers(store: Store) -> dict:
+    store.set_setting("survey.keep_answers", "on", SETUP)
     kept = store.add(_file("survey", RESPONSES, keep_answers=True), SETUP).dataset
     assert store.count_answers(kept.id) > 0
     return {"id": kept.id}
@@ -243,3 +244,35 @@ def test_a_survey_scored_below_the_threshold_is_not_kept(store):
     assert _snapshot(store) == before
     kept = store.add(_file("survey", RESPONSES, min_group=6), admin).dataset
     assert store.survey(kept.id).report.min_group == 6
+
+
+def test_raw_answers_are_kept_only_with_the_switch_on(store):
+    """Even a caller that prepares the answers itself (not the dashboard, which asks the
+    switch first) cannot keep them while the switch is off."""
+    editor = Actor("ed@example.com", Role.EDITOR)
+    before = _snapshot(store)
+    with pytest.raises(StoreInputError, match="only when an admin has switched keeping them on"):
+        store.add(_file("survey", RESPONSES, keep_answers=True), editor)
+    assert _snapshot(store) == before
+    kept = store.add(_file("survey", RESPONSES), editor).dataset  # aggregates only: fine
+    assert store.count_answers(kept.id) == 0
+
+
+def test_a_survey_claiming_a_threshold_it_was_not_scored_at_is_refused(store):
+    from dataclasses import replace
+
+    prepared = _file("survey", RESPONSES, min_group=3)
+    forged = replace(prepared, meta={**prepared.meta, "min_group": 5})
+    with pytest.raises(StoreInputError, match="scored with groups of 3"):
+        store.add(forged, SETUP)
+    assert store.datasets() == []
+
+
+def test_a_kept_survey_is_not_shown_once_the_threshold_is_raised_above_it(store):
+    kept = store.add(_file("survey", RESPONSES), SETUP).dataset
+    assert store.survey(kept.id).report.min_group == 5
+    store.set_setting("survey.min_group", "10", SETUP)
+    with pytest.raises(BelowThreshold, match="the anonymity threshold is now 10"):
+        store.survey(kept.id)
+    store.set_setting("survey.min_group", "5", SETUP)
+    assert store.survey(kept.id).report.min_group == 5

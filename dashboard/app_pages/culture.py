@@ -58,9 +58,25 @@ def chosen(upload, sample) -> tuple[bytes, str]:
     )
 
 
+min_group = saved.min_group()
+if min_group is None:
+    st.warning(
+        "Survey figures are not shown while the store cannot be read: the anonymity"
+        " threshold an admin set is kept there.",
+        icon=":material/shield_person:",
+    )
+    st.stop()
 kept = None
 if items_upload is None and responses_upload is None:
     kept = saved.pick("survey", "culture.saved", "Bundled instrument and sample answers")
+if kept is not None and kept.meta.get("min_group", 0) < min_group:
+    st.warning(
+        f"Saved survey #{kept.id} was scored with groups of {kept.meta.get('min_group')} or"
+        f" more shown; the anonymity threshold is now {min_group}, so it is not shown. Save"
+        " its files again to score them at today's threshold. Showing the bundled sample.",
+        icon=":material/shield_person:",
+    )
+    kept = None
 if kept is not None:
     report = cache.stored_survey(saved.source(kept)).report
     st.info(
@@ -89,7 +105,6 @@ else:
             "Showing the bundled instrument and sample answers where no file is uploaded. The"
             " answers themselves are never shown, only aggregates."
         )
-    min_group = saved.min_group()
     st.caption(
         f":material/shield_person: Groups of fewer than {min_group} respondents are hidden,"
         " and so is the next smallest group when a hidden one could be worked out from the"

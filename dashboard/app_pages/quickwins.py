@@ -141,10 +141,17 @@ if any(u.team for u in register.use_cases):
             if responses_upload is None
             else (responses_upload.getvalue(), responses_upload.name)
         )
-        try:
-            readiness = cache.team_readiness(items_file, responses_file, saved.min_group())
-        except TableError as error:
-            show_rejection(error)
+        threshold = saved.min_group()
+        if threshold is None:
+            st.warning(
+                "Change readiness is not taken from the survey while the store cannot be"
+                " read: the anonymity threshold an admin set is kept there."
+            )
+        else:
+            try:
+                readiness = cache.team_readiness(items_file, responses_file, threshold)
+            except TableError as error:
+                show_rejection(error)
 
 controls, matrix = st.columns([1, 2.6], gap="large")
 with controls:

@@ -93,7 +93,7 @@ try:
     surveys = [
         d for d in kept.datasets("survey", include_deleted=True) if d.meta.get("answers_kept")
     ]
-    roles = kept.roles()
+    roles = kept.roles() if me.may(Right.MANAGE_ROLES) else []  # who has which role: admins'
 except DATABASE_ERRORS as error:
     saved.unavailable(error)
     st.stop()
@@ -103,8 +103,8 @@ st.subheader("Survey anonymity")
 st.markdown(
     f"No survey figure is shown, saved or exported for a group of fewer than **{threshold}**"
     " respondents (and the next smallest group is hidden too when a hidden one could be"
-    " worked out from the total). Surveys already saved keep the threshold they were scored"
-    " with."
+    " worked out from the total). A saved survey scored with smaller groups than today's"
+    " threshold is no longer shown; saving its files again scores them afresh."
 )
 
 
@@ -189,7 +189,9 @@ st.markdown(
     " changes these settings and assigns roles. A role in the identity token wins over this"
     " table."
 )
-if roles:
+if not me.may(Right.MANAGE_ROLES):
+    st.caption(":material/lock: " + access.refusal(Right.MANAGE_ROLES))
+elif roles:
     st.dataframe(
         pd.DataFrame(
             [
@@ -252,5 +254,3 @@ if me.may(Right.MANAGE_ROLES):
             "Remove", key="settings.remove", on_click=remove, args=(leaving,),
             icon=":material/person_remove:",
         )  # fmt: skip
-else:
-    st.caption(":material/lock: " + access.refusal(Right.MANAGE_ROLES))

@@ -6,6 +6,7 @@ write, unusable URL), as opposed to a file's problems, which raise the readers' 
 errors."""
 
 from roi.store.core import (
+    BelowThreshold,
     Dataset,
     Event,
     FigureRecord,
@@ -30,6 +31,7 @@ from roi.store.imports import (
 __all__ = [
     "DATABASE_ERRORS",
     "KINDS",
+    "BelowThreshold",
     "DatabaseFailure",
     "Dataset",
     "Event",

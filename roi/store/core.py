@@ -64,6 +64,10 @@ class NotFound(LookupError):
     """No such dataset or scenario (or not in the state the action needs)."""
 
 
+class BelowThreshold(NotFound):
+    """A kept survey scored with smaller groups than the anonymity threshold now in force."""
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -278,14 +282,6 @@ class Store:
         anonymity threshold in force."""
         require(actor, Right.SAVE)
         user = actor.name
-        if prepared.kind == "survey":
-            scored = int(prepared.meta.get("min_group", 0))
-            if scored < self.min_group():
-                raise StoreInputError(
-                    "survey",
-                    [Problem("min_group", f"scored with groups of {scored}; the anonymity"
-                             f" threshold in force is {self.min_group()}")],
-                )  # fmt: skip
         existing = self._live_by_fingerprint(prepared.kind, prepared.fingerprint)
         if existing is not None:
             return ImportResult(existing, created=False)
@@ -300,7 +296,42 @@ class Store:
             return ImportResult(existing, created=False)
         return ImportResult(self.dataset(dataset_id), created=True)
 
+    @staticmethod
+    def _setting_in(conn: Connection, key: str) -> str:
+        value = conn.execute(
+            select(schema.settings.c.value).where(schema.settings.c.key == key)
+        ).scalar_one_or_none()
+        return SETTINGS[key] if value is None else value
+
+    def _check_survey(self, conn: Connection, prepared: Prepared) -> None:
+        """A survey is kept only as the settings in force allow, checked in the writing
+        transaction: scored (by the report itself, not what it says of itself elsewhere)
+        with groups no smaller than the anonymity threshold, and with raw answers only when
+        keeping them is switched on."""
+        threshold = int(self._setting_in(conn, "survey.min_group"))
+        scored = json.loads(prepared.content or "{}").get("report", {}).get("min_group")
+        problems = []
+        if (
+            not isinstance(scored, int)
+            or scored < threshold
+            or prepared.meta.get("min_group") != scored
+        ):
+            problems.append(
+                Problem("min_group", f"scored with groups of {scored}; the anonymity threshold"
+                        f" in force is {threshold}")
+            )  # fmt: skip
+        answers = prepared.answers is not None and len(prepared.answers) > 0
+        if answers and self._setting_in(conn, "survey.keep_answers") != "on":
+            problems.append(
+                Problem("answers", "raw answers are kept only when an admin has switched"
+                        " keeping them on")
+            )  # fmt: skip
+        if problems:
+            raise StoreInputError("survey", problems)
+
     def _insert(self, conn: Connection, prepared: Prepared, user: str) -> int:
+        if prepared.kind == "survey":
+            self._check_survey(conn, prepared)
         now = _now()
         dataset_id = conn.execute(
             insert(schema.datasets)
@@ -468,9 +499,17 @@ class Store:
             return read_register(raw, dataset.source_file, root, chosen, confine=True)
 
     def survey(self, dataset_id: int) -> StoredSurvey:
-        """A kept survey's aggregates (never its answers)."""
+        """A kept survey's aggregates (never its answers). One scored with smaller groups
+        than today's anonymity threshold is not handed out (:class:`BelowThreshold`)."""
         dataset, content = self._content(dataset_id, "survey")
         data = json.loads(content)
+        threshold = self.min_group()
+        if data["report"]["min_group"] < threshold:
+            raise BelowThreshold(
+                f"survey {dataset_id} was kept with groups of {data['report']['min_group']}"
+                f" or more shown; the anonymity threshold is now {threshold}, so it is not"
+                " shown: save its files again to score them at today's threshold"
+            )
         return StoredSurvey(
             report_from_record(data["report"]),
             data["items"],
