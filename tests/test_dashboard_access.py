@@ -118,7 +118,7 @@ def test_a_viewer_cannot_upload_save_or_delete(store):
     assert "Saving a scenario needs the editor role" in texts(at)
     at = app("data", viewer)
     assert not [b for b in at.button if b.label in ("Delete", "Restore")]
-    assert "Delete saved datasets and scenarios needs the editor role" in texts(at)
+    assert "Deleting a dataset needs the editor role" in texts(at)
     at = app("settings", viewer)
     assert "Role: **viewer**" in texts(at)
     assert not at.get("form") and not at.number_input
@@ -135,7 +135,7 @@ def test_an_editor_deletes_but_does_not_restore(store):
     assert not store.dataset(dataset.id).live
     assert store.events()[0].actor == "ed@example.com"
     assert not [b for b in at.button if b.key == "data.restore"]
-    assert "Restore deleted datasets needs the admin role" in texts(at)
+    assert "Restoring a dataset needs the admin role" in texts(at)
     at = app("settings", editor)
     assert not at.number_input and not at.get("form")
 

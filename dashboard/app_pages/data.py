@@ -139,8 +139,12 @@ else:
                 on_click=restore, args=(dataset.id,), width="stretch",
             )  # fmt: skip
         else:
-            right = Right.DELETE if dataset.live else Right.RESTORE
-            st.caption(":material/lock: " + access.refusal(right))
+            right, doing = (
+                (Right.DELETE, "deleting a dataset")
+                if dataset.live
+                else (Right.RESTORE, "restoring a dataset")
+            )
+            st.caption(":material/lock: " + access.refusal(right, doing))
         if dataset.kind == "survey" and dataset.meta.get("answers_kept"):
             st.caption("Admins erase raw answers on the Settings page.")
 

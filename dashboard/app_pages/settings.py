@@ -125,7 +125,7 @@ if admin:
     )  # fmt: skip
     button.button("Save threshold", key="settings.save_min_group", on_click=save_threshold)
 else:
-    st.caption(":material/lock: " + access.refusal(Right.CHANGE_SETTINGS))
+    st.caption(":material/lock: " + access.refusal(Right.CHANGE_SETTINGS, "changing settings"))
 
 # Raw answers ----------------------------------------------------------------------------
 st.subheader("Raw survey answers")
@@ -179,7 +179,7 @@ if surveys:
 elif admin:
     st.caption("No saved survey keeps raw answers.")
 if not admin:
-    st.caption(":material/lock: " + access.refusal(Right.ERASE_ANSWERS))
+    st.caption(":material/lock: " + access.refusal(Right.ERASE_ANSWERS, "erasing raw answers"))
 
 # Roles ----------------------------------------------------------------------------------
 st.subheader("Roles")
@@ -190,7 +190,9 @@ st.markdown(
     " table."
 )
 if not me.may(Right.MANAGE_ROLES):
-    st.caption(":material/lock: " + access.refusal(Right.MANAGE_ROLES))
+    st.caption(
+        ":material/lock: " + access.refusal(Right.MANAGE_ROLES, "seeing and assigning roles")
+    )
 elif roles:
     st.dataframe(
         pd.DataFrame(

@@ -144,3 +144,31 @@ def test_the_data_page_deletes_and_restores(store_app, tab, screenshot):
     screenshot(tab, "data_restored")
     assert all(d.live for d in store.datasets(include_deleted=True))
     store.close()
+
+
+def test_settings_page_assigns_a_role_and_sets_the_threshold(store_app, tab, screenshot):
+    url, database = store_app
+    tab.goto(f"{url}/settings")
+    expect(tab.get_by_text("Sign-in is off", exact=False).first).to_be_visible()
+    tab.get_by_label("E-mail").fill("New.Editor@example.com")
+    tab.get_by_role("button", name="Assign role").click()
+    expect(tab.get_by_text("new.editor@example.com is now editor.")).to_be_visible()
+    threshold = tab.get_by_label("Smallest group shown")
+    threshold.fill("7")
+    threshold.press("Enter")
+    expect(threshold).to_have_value("7")
+    tab.get_by_role("button", name="Save threshold").click()
+    expect(tab.get_by_text("The anonymity threshold is 7 from now on.")).to_be_visible()
+    tables = tab.locator('[data-testid="stDataFrame"]')
+    expect(tables).to_have_count(2)  # your rights, and the role table
+    expect(tables.nth(1)).to_be_visible()
+    tables.nth(1).scroll_into_view_if_needed()
+    screenshot(tab, "settings")
+    store = Store(database)
+    try:
+        assert store.assigned_role("new.editor@example.com") is Role.EDITOR
+        assert store.min_group() == 7
+        assert [e.actor for e in store.events()[:2]] == ["pat", "pat"]
+    finally:
+        store.set_setting("survey.min_group", "5", Actor("pat", Role.ADMIN))
+        store.close()
