@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,14 @@ from roi.access import (
     Actor,
     Right,
     Role,
+    auth_problems,
     expired,
     expires_at,
     identity_of,
     least_role,
     policy_from_settings,
     resolve,
+    why_no_identity,
 )
 from roi.store import DATABASE_ERRORS
 
@@ -43,20 +46,31 @@ LOCAL_NAME = "local user"
 _PROVIDER_KEYS = ("client_id", "server_metadata_url")
 
 
-def _secret(name: str) -> Mapping[str, Any]:
+def _loaded() -> bool:
+    """Whether a secrets file was read (``False`` for none, or one that cannot be read)."""
     try:
-        if not st.secrets.load_if_toml_exists():
-            return {}
+        return st.secrets.load_if_toml_exists()
+    except (OSError, UnicodeError, ValueError):  # e.g. a file that is not UTF-8
+        return False
+
+
+def _secret(name: str) -> Mapping[str, Any] | None:
+    """A section of the secrets; ``None`` when there is no such section."""
+    if not _loaded():
+        return None
+    try:
         value = st.secrets.get(name)
     except (KeyError, FileNotFoundError):
-        return {}
+        return None
+    if value is None:
+        return None
     return value if isinstance(value, Mapping) else {}
 
 
 def unreadable_secrets() -> list[str]:
-    """Secrets files that exist but cannot be read (a TOML mistake): sign-in then fails
-    closed, never open."""
-    if st.secrets.load_if_toml_exists():
+    """Secrets files that exist but cannot be read (a TOML mistake, not UTF-8): sign-in
+    then fails closed, never open."""
+    if _loaded():
         return []
     from streamlit import config
 
@@ -64,14 +78,17 @@ def unreadable_secrets() -> list[str]:
 
 
 def auth_section() -> Mapping[str, Any]:
-    """The ``[auth]`` section of the secrets, empty when sign-in is off."""
-    return _secret("auth")
+    """The ``[auth]`` section of the secrets, empty when there is none."""
+    return _secret("auth") or {}
 
 
 def sign_in_on() -> bool:
-    """Whether sign-in is required. Any ``[auth]`` section turns it on, and so does a
-    secrets file that cannot be read: a mistake fails closed, never open."""
-    return bool(auth_section()) or bool(unreadable_secrets())
+    """Whether sign-in is required: an ``[auth]`` or ``[access]`` section, even an empty
+    one, turns it on, and so does a secrets file that cannot be read. A mistake fails
+    closed, never open."""
+    return (
+        _secret("auth") is not None or _secret("access") is not None or bool(unreadable_secrets())
+    )
 
 
 def providers() -> list[str | None]:
@@ -89,26 +106,30 @@ def providers() -> list[str | None]:
 
 
 def policy() -> AccessPolicy:
-    return policy_from_settings(_secret("access"))
+    return policy_from_settings(_secret("access") or {})
 
 
 def claims() -> dict[str, Any]:
     return dict(st.user.to_dict())
 
 
-def _assigned(identity: str | None) -> Role | None:
+TABLE_UNREADABLE = "the role table cannot be read just now"
+
+
+def _assigned(identity: str | None) -> tuple[Role | None, bool]:
+    """The role table's role for ``identity``, and whether the table could be read."""
     from dashboard import saved
 
     if identity is None:
-        return None
+        return None, True
     kept = saved.store()
     if kept is None:
-        return None
+        return None, False
     try:
-        return kept.assigned_role(identity)
+        return kept.assigned_role(identity), True
     except DATABASE_ERRORS as error:
         saved.unavailable(error)
-        return None
+        return None, False
 
 
 def local_actor() -> Actor:
@@ -133,7 +154,11 @@ def work_out() -> Access:
         return Access(None, NOBODY, None, "not signed in", NOBODY)
     if expired(token, datetime.now(UTC)):
         return Access(identity_of(token, rules), NOBODY, None, "the sign-in has expired", NOBODY)
-    return resolve(token, _assigned(identity_of(token, rules)), rules)
+    assigned, readable = _assigned(identity_of(token, rules))
+    access = resolve(token, assigned, rules)
+    if access.role is None and not readable:
+        return replace(access, source=TABLE_UNREADABLE)
+    return access
 
 
 def current() -> Access:
@@ -246,18 +271,35 @@ def _expired_page(token: Mapping[str, Any]) -> None:
 
 
 def _not_allowed_page(access: Access) -> None:
-    st.title("Signed in, but not allowed")
     who = access.identity or access.recorded or access.name
+    if access.source == TABLE_UNREADABLE:
+        st.title("Your role cannot be checked just now")
+        st.warning(
+            f"You are signed in as **{who}**, but the store that keeps the role table does"
+            " not answer, so this app cannot tell what you may do. Try again in a minute.",
+            icon=":material/cloud_off:",
+        )
+        _sign_out_button("access.refused_out")
+        return
+    st.title("Signed in, but not allowed")
     st.error(
         f"You are signed in as **{who}**, but this app admits only people who have been given"
         " a role, and you have none.",
         icon=":material/block:",
     )
-    st.write(
-        "Ask an admin of this dashboard to give your e-mail a role (viewer, editor or admin)"
-        " on its Settings page, or your identity provider's administrator to send one in"
-        " your token. Then sign in again."
-    )
+    if access.identity is None:
+        reason = why_no_identity(claims(), policy())
+        st.write(
+            f"The role table cannot be used for you: {reason}. Ask your identity provider's"
+            " administrator to send a role in your token (or a verified e-mail), then sign"
+            " in again."
+        )
+    else:
+        st.write(
+            f"Ask an admin of this dashboard to give {access.identity} a role (viewer, editor"
+            " or admin) on its Settings page, or your identity provider's administrator to"
+            " send one in your token. Then sign in again."
+        )
     _sign_out_button("access.refused_out")
 
 
@@ -277,7 +319,7 @@ def _identity_box(access: Access) -> None:
         until = expires_at(claims())
         st.markdown(f":material/account_circle: **{access.name}**")
         st.caption(
-            f"{access.identity or 'no e-mail in the token'} · **{access.role.value}**"
+            f"{access.identity or 'no verified e-mail'} · **{access.role.value}**"
             + (f" · until {until:%H:%M} UTC" if until else "")
         )
         _sign_out_button("access.sign_out")
@@ -299,8 +341,13 @@ def gate() -> Actor:
     broken = unreadable_secrets()
     if broken:
         _config_problem(
-            [f"{path} cannot be read (is it valid TOML?); see the server's log" for path in broken]
-        )
+            [f"{path} cannot be read (is it valid TOML, in UTF-8?); see the server's log"
+             for path in broken]
+        )  # fmt: skip
+        st.stop()
+    problems = auth_problems(auth_section())
+    if problems:
+        _config_problem(problems)
         st.stop()
     try:
         access = current()

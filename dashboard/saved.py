@@ -91,13 +91,28 @@ ROW_UNITS = {
 }
 
 
+def rows_shown(dataset: Dataset) -> int | None:
+    """A dataset's row count as the pages may show it: ``None`` for a survey scored with
+    smaller groups than today's anonymity threshold (its count of respondents, beside
+    another save's, could give away the size of a group now hidden)."""
+    if dataset.kind != "survey":
+        return dataset.rows
+    run = st.session_state.get("run")
+    cached = st.session_state.get("saved.threshold")
+    if cached is None or cached[0] != run:
+        cached = (run, min_group())
+        st.session_state["saved.threshold"] = cached
+    threshold = cached[1]
+    if threshold is None or dataset.meta.get("min_group", 0) < threshold:
+        return None
+    return dataset.rows
+
+
 def describe(dataset: Dataset) -> str:
     when = dataset.imported_at.strftime("%Y-%m-%d %H:%M")
-    unit = ROW_UNITS[dataset.kind]
-    return (
-        f"#{dataset.id} {dataset.name} · {dataset.rows:,} {unit} · {when} UTC"
-        f" · {dataset.imported_by}"
-    )
+    rows = rows_shown(dataset)
+    count = "count hidden" if rows is None else f"{rows:,} {ROW_UNITS[dataset.kind]}"
+    return f"#{dataset.id} {dataset.name} · {count} · {when} UTC · {dataset.imported_by}"
 
 
 def source(dataset: Dataset) -> tuple[str, int, str]:

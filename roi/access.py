@@ -165,8 +165,9 @@ def policy_from_settings(settings: Mapping[str, Any] | None) -> AccessPolicy:
         )
         identity_claim = default.identity_claim
 
-    claim_values = dict(default.claim_values)
+    # Configured claim values replace the defaults: a role not listed is named by no value.
     given = settings.get("claim_values", {})
+    claim_values = dict(default.claim_values) if not given else {role: () for role in Role}
     if not isinstance(given, Mapping):
         problems.append('[access] claim_values: expected a table such as admin = ["ROI.Admin"]')
         given = {}
@@ -195,12 +196,13 @@ def policy_from_settings(settings: Mapping[str, Any] | None) -> AccessPolicy:
 def identity_of(claims: Mapping[str, Any], policy: AccessPolicy | None = None) -> str | None:
     """The e-mail a person is known by (trimmed, lower-case): the policy's identity claim
     (``email`` unless configured otherwise); ``None`` when the token has none that is an
-    e-mail address, or says the e-mail is not verified (``email_verified`` false)."""
+    e-mail address. The ``email`` claim counts only when the provider vouches for it
+    (``email_verified`` true): anyone can type an e-mail into some providers' profiles."""
     claim = (policy or AccessPolicy()).identity_claim
     value = claims.get(claim)
     if not isinstance(value, str):
         return None
-    if claim == "email" and claims.get("email_verified") in (False, "false"):
+    if claim == "email" and claims.get("email_verified") not in (True, "true"):
         return None
     try:
         return check_email(value)
@@ -232,14 +234,12 @@ def role_from_claim(claims: Mapping[str, Any], policy: AccessPolicy) -> Role | N
     if policy.role_claim is None:
         return None
     value = claims.get(policy.role_claim)
-    values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    named = {
-        part.casefold()
-        for v in values
-        if isinstance(v, str)
-        for part in [v.strip(), *v.replace(",", " ").split()]  # "editor admin" names two
-        if part
-    }
+    # A list's entries are names as they are ("Finance Admin" is not "admin"); a single
+    # text may list several, separated by commas ("viewer,editor").
+    values = (
+        value.split(",") if isinstance(value, str) else value if isinstance(value, list) else []
+    )
+    named = {v.strip().casefold() for v in values if isinstance(v, str) and v.strip()}
     found = [
         role
         for role, meaning in policy.claim_values.items()
@@ -318,3 +318,51 @@ def check_email(text: str) -> str:
     if not at or not local or not domain:
         raise ValueError(f"{text!r} is not an e-mail address (name@domain)")
     return value
+
+
+def why_no_identity(claims: Mapping[str, Any], policy: AccessPolicy | None = None) -> str:
+    """In words, why :func:`identity_of` found no e-mail in these claims."""
+    claim = (policy or AccessPolicy()).identity_claim
+    value = claims.get(claim)
+    if not isinstance(value, str) or not value.strip():
+        return f"your sign-in carries no {claim!r} claim"
+    if claim == "email" and claims.get("email_verified") not in (True, "true"):
+        return f"your identity provider does not say that your e-mail {value.strip()} is verified"
+    return f"your {claim!r} claim, {value!r}, is not an e-mail address"
+
+
+_AUTH_SHARED = ("redirect_uri", "cookie_secret")
+_AUTH_PROVIDER = ("client_id", "client_secret", "server_metadata_url")
+
+
+def auth_problems(section: Mapping[str, Any]) -> list[str]:
+    """What an ``[auth]`` section lacks for Streamlit's sign-in, one line each: the shared
+    ``redirect_uri`` (ending in ``/oauth2callback``) and ``cookie_secret``, and for the
+    provider in ``[auth]`` itself or each ``[auth.NAME]``, its ``client_id``,
+    ``client_secret`` and ``server_metadata_url``."""
+    problems = []
+    for key in _AUTH_SHARED:
+        value = section.get(key)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"[auth] {key} is missing")
+    redirect = section.get("redirect_uri")
+    well_formed = isinstance(redirect, str) and (
+        redirect.startswith(("http://", "https://"))
+        and redirect.rstrip("/").endswith("/oauth2callback")
+    )
+    if isinstance(redirect, str) and redirect.strip() and not well_formed:
+        problems.append(
+            f"[auth] redirect_uri {redirect!r} must be the app's address ending in /oauth2callback"
+        )
+    named = {k: v for k, v in section.items() if isinstance(v, Mapping)}
+    direct = any(key in section for key in _AUTH_PROVIDER)
+    providers = ({"": section} if direct or not named else {}) | named
+    for name, provider in providers.items():
+        where = "[auth]" if name == "" else f"[auth.{name}]"
+        if "_" in name:
+            problems.append(f"{where}: a provider's name may not hold an underscore")
+        for key in _AUTH_PROVIDER:
+            value = provider.get(key)
+            if not isinstance(value, str) or not value.strip():
+                problems.append(f"{where} {key} is missing")
+    return problems

@@ -16,6 +16,7 @@ from roi.access import (
     Right,
     Role,
     actor_name,
+    auth_problems,
     check_email,
     display_name,
     expired,
@@ -26,6 +27,7 @@ from roi.access import (
     require,
     resolve,
     role_from_claim,
+    why_no_identity,
 )
 
 # The table of rights, written out once more by hand: viewer sees, editor also
@@ -84,7 +86,7 @@ def test_policy_settings_are_read():
     assert policy.unknown_users is None
     assert policy.claim_values[Role.ADMIN] == ("ROI Admins",)
     assert policy.claim_values[Role.EDITOR] == ("ROI Editors",)
-    assert policy.claim_values[Role.VIEWER] == ("viewer",)  # untouched default
+    assert policy.claim_values[Role.VIEWER] == ()  # configured values replace the defaults
     assert policy_from_settings({"role_claim": ""}).role_claim is None
 
 
@@ -116,8 +118,10 @@ def test_every_policy_problem_is_reported_at_once():
         (["viewer", "Admin"], Role.ADMIN),  # the highest named, in any case
         (["Editor ", "other"], Role.EDITOR),
         (["other"], None),
-        ("viewer editor", Role.EDITOR),  # several names in one text
-        ("viewer,admin", Role.ADMIN),
+        ("viewer, admin", Role.ADMIN),  # several names in one text, comma-separated
+        ("viewer editor", None),  # one name, which is no role's
+        (["Finance Admin"], None),  # a list's entries are whole names
+        (["Not an admin"], None),
         ("", None),
         (None, None),
         (42, None),
@@ -143,12 +147,13 @@ def test_no_role_claim_ignores_the_token():
 
 
 def test_resolution_order_claim_then_table_then_default():
-    claims = {"email": "Ann@Example.com", "name": "Ann", "roles": ["editor"]}
+    claims = {"email": "Ann@Example.com", "email_verified": True, "name": "Ann",
+              "roles": ["editor"]}  # fmt: skip
     policy = AccessPolicy()
     by_claim = resolve(claims, Role.ADMIN, policy)
     assert (by_claim.role, by_claim.identity) == (Role.EDITOR, "ann@example.com")
     assert "'roles' claim" in by_claim.source
-    no_claim = {"email": "ann@example.com"}
+    no_claim = {"email": "ann@example.com", "email_verified": True}
     assert resolve(no_claim, Role.ADMIN, policy).role is Role.ADMIN
     assert "role table" in resolve(no_claim, Role.ADMIN, policy).source
     assert resolve(no_claim, None, policy).role is Role.VIEWER
@@ -158,20 +163,28 @@ def test_resolution_order_claim_then_table_then_default():
 
 
 def test_an_unknown_claim_value_falls_back_to_the_table():
-    claims = {"email": "ann@example.com", "roles": ["Some.Other.App"]}
+    claims = {"email": "ann@example.com", "email_verified": True, "roles": ["Some.Other.App"]}
     assert resolve(claims, Role.EDITOR, AccessPolicy()).role is Role.EDITOR
 
 
 def test_identity_is_the_verified_email_claim():
-    assert identity_of({"email": "Ann@Example.COM"}) == "ann@example.com"
-    assert identity_of({"email": " pad@example.com "}) == "pad@example.com"
-    assert identity_of({"email": "ann@example.com", "email_verified": True}) == "ann@example.com"
+    verified = {"email_verified": True}
+    assert identity_of({"email": "Ann@Example.COM", **verified}) == "ann@example.com"
+    assert identity_of({"email": " pad@example.com ", **verified}) == "pad@example.com"
+    assert identity_of({"email": "ann@example.com", "email_verified": "true"}) == "ann@example.com"
+    # Unless the provider vouches for the e-mail, it is not used (Entra ID never does).
     assert identity_of({"email": "boss@example.com", "email_verified": False}) is None
+    assert identity_of({"email": "boss@example.com"}) is None
+    assert "does not say that your e-mail boss@example.com is verified" in why_no_identity(
+        {"email": "boss@example.com"}
+    )
+    assert "carries no 'email' claim" in why_no_identity({"sub": "1"})
     # Entra ID's usernames are not trusted unless the configuration names that claim.
     assert identity_of({"preferred_username": "bo@contoso.com"}) is None
     entra = policy_from_settings({"identity_claim": "preferred_username"})
     assert identity_of({"preferred_username": "Bo@Contoso.com"}, entra) == "bo@contoso.com"
-    assert identity_of({"email": "a b@x.io"}) is None and identity_of({"email": 5}) is None
+    assert identity_of({"email": "a b@x.io", **verified}) is None
+    assert identity_of({"email": 5, **verified}) is None
 
 
 def test_without_an_email_the_history_records_the_subject_at_its_issuer():
@@ -214,3 +227,23 @@ def test_bad_emails_are_refused(text):
 def test_an_overlong_email_is_refused():
     with pytest.raises(ValueError, match="at most 320"):
         check_email("a" * 320 + "@x.io")
+
+
+def test_a_complete_auth_section_has_no_problems():
+    base = {"redirect_uri": "https://roi.example.com/oauth2callback", "cookie_secret": "s"}
+    provider = {"client_id": "a", "client_secret": "b", "server_metadata_url": "https://x"}
+    assert auth_problems({**base, **provider}) == []
+    assert auth_problems({**base, "microsoft": provider, "google": provider}) == []
+
+
+def test_every_auth_problem_is_named():
+    problems = auth_problems({"redirect_uri": "roi.example.com", "okta_eu": {"client_id": "a"}})
+    assert problems == [
+        "[auth] cookie_secret is missing",
+        "[auth] redirect_uri 'roi.example.com' must be the app's address ending in /oauth2callback",
+        "[auth.okta_eu]: a provider's name may not hold an underscore",
+        "[auth.okta_eu] client_secret is missing",
+        "[auth.okta_eu] server_metadata_url is missing",
+    ]
+    assert "[auth] redirect_uri is missing" in auth_problems({})
+    assert "[auth] client_id is missing" in auth_problems({})

@@ -37,8 +37,9 @@ def store(tmp_path, monkeypatch):
 
 
 def person(email: str, roles: list[str] | None = None, **claims) -> dict:
-    user = {"is_logged_in": True, "email": email, "name": email.split("@")[0].title(),
-            "exp": int(time.time()) + 3600, **claims}  # fmt: skip
+    user = {"is_logged_in": True, "email": email, "email_verified": True,
+            "name": email.split("@")[0].title(), "exp": int(time.time()) + 3600,
+            **claims}  # fmt: skip
     if roles is not None:
         user["roles"] = roles
     return user
@@ -123,7 +124,7 @@ def test_a_viewer_cannot_upload_save_or_delete(store):
     assert "Role: **viewer**" in texts(at)
     assert not at.get("form") and not at.number_input
     assert at.toggle(key="settings.keep_answers").disabled
-    assert case.live
+    assert store.dataset(case.id).live
 
 
 def test_an_editor_deletes_but_does_not_restore(store):
@@ -221,12 +222,20 @@ def test_a_click_after_being_demoted_writes_nothing(store):
     assert any("ed@example.com is a viewer" in e.value for e in at.error)
 
 
-def test_a_secrets_file_that_cannot_be_read_lets_nobody_in(store, tmp_path):
+@pytest.mark.parametrize(
+    "content",
+    [
+        '[auth]\nclient_id = "roi\n'.encode(),  # a quote missing
+        '[auth]\nclient_id = "Zürich"\n'.encode("latin-1"),  # not UTF-8
+    ],
+    ids=["bad-toml", "latin-1"],
+)
+def test_a_secrets_file_that_cannot_be_read_lets_nobody_in(store, tmp_path, content):
     from streamlit import config
     from streamlit.runtime.secrets import secrets_singleton
 
     broken = tmp_path / "secrets.toml"
-    broken.write_text('[auth]\nclient_id = "roi\n', encoding="utf-8")  # a quote missing
+    broken.write_bytes(content)
     before = config.get_option("secrets.files")
     config.set_option("secrets.files", [str(broken)])
     secrets_singleton._reset()
@@ -250,7 +259,7 @@ def test_a_saved_survey_below_a_raised_threshold_is_not_shown(store):
     ).dataset  # fmt: skip
     store.set_setting("survey.min_group", "10", SETUP)
     at = app("culture", person("ann@example.com", ["viewer"]))
-    assert any(f"Saved survey #{kept.id} was scored with groups of 5" in w.value
+    assert any(f"Saved survey #{kept.id} was scored with smaller groups shown" in w.value
                for w in at.warning)  # fmt: skip
     assert "Groups of fewer than 10 respondents are hidden" in texts(at)
 
@@ -261,3 +270,53 @@ def test_no_survey_figure_is_shown_when_the_threshold_cannot_be_read(monkeypatch
     assert any("Survey figures are not shown while the store cannot be read" in w.value
                for w in at.warning)  # fmt: skip
     assert not at.get("plotly_chart")
+
+
+def test_survey_counts_below_the_threshold_are_hidden_and_role_changes_are_for_admins(store):
+    items = SAMPLE / "survey" / "survey_items.csv"
+    responses = SAMPLE / "survey" / "survey_responses.csv"
+    store.add(prepare("survey", responses.read_bytes(), responses.name,
+                      items=(items.read_bytes(), items.name)), SETUP)  # fmt: skip
+    store.assign_role("someone@example.com", "editor", SETUP)
+    store.set_setting("survey.min_group", "10", SETUP)
+    at = app("data", person("vera@example.com"))
+    table = at.dataframe[0].value
+    assert table["Rows"].isna().all()  # the respondents of a survey kept at 5
+    assert "count hidden" in at.selectbox(key="data.chosen").options[0]
+    history = at.dataframe[1].value
+    assert "role" not in set(history["What"])  # who has which role: admins only
+    at = app("data", person("boss@example.com", ["admin"]))
+    assert "role" in set(at.dataframe[1].value["What"])
+
+
+def test_the_role_table_not_answering_is_not_called_having_no_role(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "mysql://nobody@127.0.0.1/x")
+    at = app("overview", person("boss@example.com"), {"unknown_users": "none"})
+    assert at.title[0].value == "Your role cannot be checked just now"
+
+
+def test_unverified_email_is_explained_on_the_not_allowed_page(store):
+    user = person("boss@example.com")
+    user["email_verified"] = False
+    store.assign_role("boss@example.com", "admin", SETUP)
+    at = app("overview", user, {"unknown_users": "none"})
+    assert at.title[0].value == "Signed in, but not allowed"
+    assert "does not say that your e-mail boss@example.com is verified" in texts(at)
+
+
+def test_an_incomplete_auth_section_is_named_not_offered_as_a_sign_in(store):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = {"client_id": "roi", "server_metadata_url": "https://x"}
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert at.title[0].value == "Sign-in is misconfigured"
+    assert "[auth] cookie_secret is missing" in at.error[0].value
+    assert not at.button
+
+
+def test_an_empty_access_section_turns_sign_in_on(store):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["access"] = {"unknown_users": "none"}
+    at.run()
+    assert at.title[0].value == "Sign-in is misconfigured"  # no provider: nobody gets in
+    assert not [i for i in at.info if "Sign-in is off" in i.value]

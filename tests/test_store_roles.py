@@ -261,11 +261,14 @@ def test_raw_answers_are_kept_only_with_the_switch_on(store):
 def test_a_survey_claiming_a_threshold_it_was_not_scored_at_is_refused(store):
     from dataclasses import replace
 
-    prepared = _file("survey", RESPONSES, min_group=3)
-    forged = replace(prepared, meta={**prepared.meta, "min_group": 5})
-    with pytest.raises(StoreInputError, match="scored with groups of 3"):
+    prepared = _file("survey", RESPONSES)  # scored at 5, the threshold
+    forged = replace(prepared, meta={**prepared.meta, "min_group": 9})  # says 9
+    with pytest.raises(StoreInputError, match="scored with groups of 5"):
         store.add(forged, SETUP)
     assert store.datasets() == []
+    store.set_setting("survey.min_group", "9", SETUP)
+    with pytest.raises(StoreInputError, match="scored with groups of 5"):
+        store.add(forged, SETUP)  # not what it says of itself: what its report holds
 
 
 def test_a_kept_survey_is_not_shown_once_the_threshold_is_raised_above_it(store):
@@ -276,3 +279,18 @@ def test_a_kept_survey_is_not_shown_once_the_threshold_is_raised_above_it(store)
         store.survey(kept.id)
     store.set_setting("survey.min_group", "5", SETUP)
     assert store.survey(kept.id).report.min_group == 5
+
+
+def test_a_survey_kept_before_a_raised_threshold_is_not_kept_again(store):
+    """The same file read the same way is not 'already kept' once the threshold has risen
+    above it: it is refused like any survey scored below the threshold."""
+    store.add(_file("survey", RESPONSES), SETUP)
+    store.set_setting("survey.min_group", "8", SETUP)
+    with pytest.raises(StoreInputError, match="threshold in force is 8"):
+        store.add(_file("survey", RESPONSES), SETUP)
+
+
+def test_the_history_does_not_hold_a_surveys_count_of_respondents(store):
+    kept = store.add(_file("survey", RESPONSES), SETUP).dataset
+    assert store.events()[0].detail == "imported survey survey_responses.csv"
+    assert str(kept.rows) not in store.events()[0].detail

@@ -12,6 +12,7 @@ from roi.casefile import dump_case
 from roi.csvtable import TableError
 from roi.culture import ALL_TEAMS, use_recapture
 from roi.exports import survey_csv
+from roi.store import DATABASE_ERRORS, BelowThreshold, NotFound
 
 RELIABLE = {None: "–", True: "yes", False: "no: read with care"}
 
@@ -69,21 +70,33 @@ if min_group is None:
 kept = None
 if items_upload is None and responses_upload is None:
     kept = saved.pick("survey", "culture.saved", "Bundled instrument and sample answers")
-if kept is not None and kept.meta.get("min_group", 0) < min_group:
-    st.warning(
-        f"Saved survey #{kept.id} was scored with groups of {kept.meta.get('min_group')} or"
-        f" more shown; the anonymity threshold is now {min_group}, so it is not shown. Save"
-        " its files again to score them at today's threshold. Showing the bundled sample.",
-        icon=":material/shield_person:",
-    )
-    kept = None
+report = None
 if kept is not None:
-    report = cache.stored_survey(saved.source(kept)).report
+    # The store refuses a survey scored below today's threshold; a cached copy read before
+    # an admin raised it is checked here as well.
+    try:
+        stored = cache.stored_survey(saved.source(kept)).report
+    except BelowThreshold:
+        stored = None
+    except (NotFound, *DATABASE_ERRORS) as error:
+        st.warning(f"Saved survey #{kept.id} cannot be read just now ({error}).")
+        kept = None
+    else:
+        report = stored if stored is not None and stored.min_group >= min_group else None
+    if kept is not None and report is None:
+        st.warning(
+            f"Saved survey #{kept.id} was scored with smaller groups shown than today's"
+            f" anonymity threshold of {min_group}, so it is not shown. An editor can save"
+            " its files again to score them at today's threshold. Showing the bundled"
+            " sample.",
+            icon=":material/shield_person:",
+        )
+        kept = None
+if kept is not None:
     st.info(
         f"Showing saved survey #{kept.id}, {kept.source_file}, imported"
         f" {kept.imported_at:%Y-%m-%d %H:%M} UTC by {kept.imported_by}. Only its aggregates"
-        f" are kept, scored with groups of fewer than {report.min_group} hidden: upload the"
-        " files again to score them with another minimum."
+        f" are kept, scored with groups of fewer than {report.min_group} hidden."
     )
 else:
     items_file = chosen(items_upload, cache.SAMPLE_SURVEY_ITEMS)

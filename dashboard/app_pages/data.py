@@ -83,7 +83,7 @@ else:
                     "Kind": saved.KIND_LABELS[d.kind],
                     "Name": d.name,
                     "File": d.source_file,
-                    "Rows": d.rows,
+                    "Rows": saved.rows_shown(d),
                     "Imported (UTC)": d.imported_at.strftime("%Y-%m-%d %H:%M"),
                     "By": d.imported_by,
                     "SHA-256": d.sha256[:12] + "…",
@@ -105,10 +105,15 @@ else:
     dataset = by_id[chosen]
     details, actions = st.columns([3, 1])
     with details:
-        unit = saved.ROW_UNITS[dataset.kind]
+        rows = saved.rows_shown(dataset)
+        count = (
+            "its count hidden (scored below today's anonymity threshold)"
+            if rows is None
+            else f"{rows:,} {saved.ROW_UNITS[dataset.kind]}"
+        )
         st.markdown(
             f"**{dataset.name}** ({saved.KIND_LABELS[dataset.kind]}), from"
-            f" `{dataset.source_file}`, {dataset.rows:,} {unit}.  \nSHA-256 `{dataset.sha256}`"
+            f" `{dataset.source_file}`, {count}.  \nSHA-256 `{dataset.sha256}`"
             f"  \nImported {dataset.imported_at:%Y-%m-%d %H:%M:%S} UTC by {dataset.imported_by}."
         )
         notes = dataset.report.get("notes", [])
@@ -160,6 +165,7 @@ if events:
                     "Detail": e.detail,
                 }
                 for e in events
+                if e.action != "role" or access.may(Right.MANAGE_ROLES)  # who has which role
             ]
         ),
         hide_index=True,

@@ -118,12 +118,17 @@ def save_threshold() -> None:
 
 
 if admin:
-    new, button = st.columns([1, 2], vertical_alignment="bottom")
-    new.number_input(
-        "Smallest group shown", min_value=MIN_GROUP_FLOOR, max_value=MIN_GROUP_CEILING,
-        value=threshold, step=1, key="settings.min_group",
-    )  # fmt: skip
-    button.button("Save threshold", key="settings.save_min_group", on_click=save_threshold)
+    # Every run shows the stored value, so a stale page never saves an old one back.
+    st.session_state["settings.min_group"] = threshold
+    with st.form("settings.threshold", border=False):
+        new, button = st.columns([1, 2], vertical_alignment="bottom")
+        new.number_input(
+            "Smallest group shown", min_value=MIN_GROUP_FLOOR, max_value=MIN_GROUP_CEILING,
+            step=1, key="settings.min_group",
+        )  # fmt: skip
+        button.form_submit_button(
+            "Save threshold", on_click=save_threshold, key="settings.save_min_group"
+        )
 else:
     st.caption(":material/lock: " + access.refusal(Right.CHANGE_SETTINGS, "changing settings"))
 

@@ -282,6 +282,9 @@ class Store:
         anonymity threshold in force."""
         require(actor, Right.SAVE)
         user = actor.name
+        if prepared.kind == "survey":  # refused alike whether or not it was kept before
+            with self._read() as conn:
+                self._check_survey(conn, prepared)
         existing = self._live_by_fingerprint(prepared.kind, prepared.fingerprint)
         if existing is not None:
             return ImportResult(existing, created=False)
@@ -356,7 +359,10 @@ class Store:
             write_rows(conn, schema.survey_answers, prepared.answers, dataset_id)
         if prepared.figures is not None:
             self._record_figures(conn, prepared.figures, dataset_id, None, user, now)
-        detail = f"imported {prepared.kind} {prepared.source_file} ({prepared.rows:,} rows)"
+        # A survey's count of respondents is not written into the history: beside another
+        # save of it, it could give away the size of a group hidden by a later threshold.
+        rows = "" if prepared.kind == "survey" else f" ({prepared.rows:,} rows)"
+        detail = f"imported {prepared.kind} {prepared.source_file}{rows}"
         self._event(conn, user, "import", detail, dataset_id=dataset_id)
         return dataset_id
 

