@@ -225,7 +225,7 @@ def test_a_click_after_being_demoted_writes_nothing(store):
 @pytest.mark.parametrize(
     "content",
     [
-        '[auth]\nclient_id = "roi\n'.encode(),  # a quote missing
+        b'[auth]\nclient_id = "roi\n',  # a quote missing
         '[auth]\nclient_id = "Zürich"\n'.encode("latin-1"),  # not UTF-8
     ],
     ids=["bad-toml", "latin-1"],

@@ -26,6 +26,16 @@ RESPONSES = SAMPLE / "survey" / "survey_responses.csv"
 SETUP = Actor("setup@example.com", Role.ADMIN)
 
 
+SMALL_PILOTS = b"use_case_id,metric,group,unit_id,value\n" + b"".join(
+    f"UC-1,task_minutes,{'pilot' if i % 2 else 'baseline'},u{i},{10 + i % 7}\n".encode()
+    for i in range(40)
+)
+
+
+def _pilots():
+    return prepare("pilots", SMALL_PILOTS, "small_pilot.csv")
+
+
 def _file(kind: str, path: Path, **options):
     if kind == "survey":
         options.setdefault("items", (ITEMS.read_bytes(), ITEMS.name))
@@ -57,11 +67,11 @@ def _nothing(store: Store) -> dict:
 
 
 def _dataset(store: Store) -> dict:
-    return {"id": store.add(_file("pilots", PILOTS), SETUP).dataset.id}
+    return {"id": store.add(_pilots(), SETUP).dataset.id}
 
 
 def _deleted(store: Store) -> dict:
-    dataset_id = store.add(_file("pilots", PILOTS), SETUP).dataset.id
+    dataset_id = store.add(_pilots(), SETUP).dataset.id
     store.delete(dataset_id, SETUP)
     return {"id": dataset_id}
 
@@ -90,7 +100,7 @@ def _assigned(store: Store) -> dict:
 
 
 WRITES: dict[str, Write] = {
-    "add": Write(Right.SAVE, _nothing, lambda s, _, a: s.add(_file("pilots", PILOTS), a)),
+    "add": Write(Right.SAVE, _nothing, lambda s, _, a: s.add(_pilots(), a)),
     "delete": Write(Right.DELETE, _dataset, lambda s, c, a: s.delete(c["id"], a)),
     "restore": Write(Right.RESTORE, _deleted, lambda s, c, a: s.restore(c["id"], a)),
     "delete_answers": Write(
@@ -161,8 +171,18 @@ CASES = [
 ]
 
 
+@pytest.fixture
+def sqlite_store(tmp_path):
+    """The refusal comes before any SQL, so one database shows it (the writes themselves
+    run on both)."""
+    opened = Store(f"sqlite:///{tmp_path / 'roles.sqlite3'}")
+    yield opened
+    opened.close()
+
+
 @pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r.value}" for n, r in CASES])
-def test_a_role_without_the_right_is_refused_and_nothing_changes(store, name, role):
+def test_a_role_without_the_right_is_refused_and_nothing_changes(sqlite_store, name, role):
+    store = sqlite_store
     write = WRITES[name]
     context = write.setup(store)
     before = _snapshot(store)
