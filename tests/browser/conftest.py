@@ -84,6 +84,17 @@ def page(browser, app_url):
 
 
 @pytest.fixture
+def tab(browser):
+    """A fresh, tall browser page of its own (no app of the session's), for tests that
+    start an app themselves."""
+    context = browser.new_context(viewport={"width": 1400, "height": 2400})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def screenshot():
     """``screenshot(page, name)`` saves ``tests/artifacts/<name>.png``."""
 

@@ -46,15 +46,6 @@ def store_app(tmp_path_factory):
         stop_app(process)
 
 
-@pytest.fixture
-def tab(browser):
-    context = browser.new_context(viewport=TALL)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
-
-
 def test_a_saved_upload_is_there_next_time(store_app, tab, browser, screenshot, tmp_path):
     url, database = store_app
     upload = tmp_path / "support_pilot.csv"

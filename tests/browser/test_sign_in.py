@@ -19,7 +19,6 @@ from roi.store import Store, prepare
 ROOT = Path(__file__).resolve().parents[2]
 PILOTS = ROOT / "sample_data" / "pilot_observations.csv"
 CASE = ROOT / "sample_data" / "cases" / "lead_scoring.yaml"
-TALL = {"width": 1400, "height": 1800}
 
 VIEWER = "viewer@example.com"  # no role anywhere: the default for unknown people (viewer)
 EDITOR = "editor@example.com"  # the provider's token says editor (the "roles" claim)
@@ -109,15 +108,6 @@ def sign_out(page, url: str) -> None:
     # Signed out for good: a fresh visit asks for sign-in again.
     page.goto(f"{url}/pilots")
     expect(page.get_by_text("Sign in to continue")).to_be_visible()
-
-
-@pytest.fixture
-def tab(browser):
-    context = browser.new_context(viewport=TALL)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
 
 
 def test_nothing_is_shown_before_sign_in(signed_app, tab, screenshot):
