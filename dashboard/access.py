@@ -146,8 +146,8 @@ def work_out() -> Access:
     if not sign_in_on():
         actor = local_actor()
         return Access(None, actor.name, Role.ADMIN, "sign-in is off", actor.name)
-    if unreadable_secrets():
-        return Access(None, NOBODY, None, "the secrets file cannot be read", NOBODY)
+    if unreadable_secrets() or auth_problems(auth_section()):
+        return Access(None, NOBODY, None, "sign-in is misconfigured", NOBODY)
     token = claims()
     rules = policy()
     if not token.get("is_logged_in"):
