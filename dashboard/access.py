@@ -3,7 +3,7 @@
 **Local mode** (no ``[auth]`` section in ``.streamlit/secrets.toml``): one user with every
 right, and a banner on every page saying that sign-in is off. **Sign-in mode**: Streamlit's
 ``st.login`` against the OpenID Connect provider the ``[auth]`` section names; the role
-comes from :func:`roi.access.resolve` (token claim, else the store's role table, else the
+comes from :func:`roi.access.admit` (token claim, else the store's role table, else the
 ``[access]`` policy for unknown users). :func:`gate` runs before every page and stops the
 run with the sign-in page, the "session expired" page or the "not allowed" page.
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,21 +22,21 @@ from typing import Any
 import streamlit as st
 
 from roi.access import (
+    NOBODY,
     RIGHT_WORDS,
     RIGHTS,
     Access,
     AccessConfigError,
     AccessPolicy,
     Actor,
+    Gate,
     Right,
     Role,
+    admit,
     auth_problems,
-    expired,
     expires_at,
-    identity_of,
     least_role,
     policy_from_settings,
-    resolve,
     why_no_identity,
 )
 from roi.store import DATABASE_ERRORS
@@ -109,19 +108,29 @@ def policy() -> AccessPolicy:
     return policy_from_settings(_secret("access") or {})
 
 
+def config_problems() -> list[str]:
+    """Everything wrong with the sign-in settings, one line each: a secrets file that
+    cannot be read, what ``[auth]`` lacks, bad ``[access]`` values."""
+    broken = unreadable_secrets()
+    if broken:
+        return [f"{path} cannot be read (is it valid TOML, in UTF-8?); see the server's log"
+                for path in broken]  # fmt: skip
+    problems = auth_problems(auth_section())
+    try:
+        policy()
+    except AccessConfigError as error:
+        problems += error.problems
+    return problems
+
+
 def claims() -> dict[str, Any]:
     return dict(st.user.to_dict())
 
 
-TABLE_UNREADABLE = "the role table cannot be read just now"
-
-
-def _assigned(identity: str | None) -> tuple[Role | None, bool]:
+def _assigned(identity: str) -> tuple[Role | None, bool]:
     """The role table's role for ``identity``, and whether the table could be read."""
     from dashboard import saved
 
-    if identity is None:
-        return None, True
     kept = saved.store()
     if kept is None:
         return None, False
@@ -136,29 +145,16 @@ def local_actor() -> Actor:
     return Actor(os.environ.get("ROI_USER", "").strip() or LOCAL_NAME, Role.ADMIN)
 
 
-NOBODY = "nobody"
-
-
 def work_out() -> Access:
-    """This session's access now, from the identity cookie, the role table and the
-    policy: a role of ``None`` when nobody is signed in, the sign-in has expired or the
-    person has no role. Raises :class:`AccessConfigError` for bad ``[access]`` settings."""
+    """This session's access now (see :func:`roi.access.admit`): the local user as admin
+    with sign-in off; nobody while the sign-in settings have problems."""
     if not sign_in_on():
         actor = local_actor()
         return Access(None, actor.name, Role.ADMIN, "sign-in is off", actor.name)
-    if unreadable_secrets() or auth_problems(auth_section()):
-        return Access(None, NOBODY, None, "sign-in is misconfigured", NOBODY)
-    token = claims()
-    rules = policy()
-    if not token.get("is_logged_in"):
-        return Access(None, NOBODY, None, "not signed in", NOBODY)
-    if expired(token, datetime.now(UTC)):
-        return Access(identity_of(token, rules), NOBODY, None, "the sign-in has expired", NOBODY)
-    assigned, readable = _assigned(identity_of(token, rules))
-    access = resolve(token, assigned, rules)
-    if access.role is None and not readable:
-        return replace(access, source=TABLE_UNREADABLE)
-    return access
+    if config_problems():
+        source = "sign-in is misconfigured"
+        return Access(None, NOBODY, None, source, NOBODY, Gate.MISCONFIGURED)
+    return admit(claims(), _assigned, policy(), datetime.now(UTC))
 
 
 def current() -> Access:
@@ -178,26 +174,17 @@ def actor() -> Actor:
     before the page's script (and so before the gate), so it must not trust what the last
     run saw. Someone signed out, expired or without a role acts as a viewer, who may
     change nothing."""
-    try:
-        return work_out().actor
-    except AccessConfigError:
-        return Actor(NOBODY, Role.VIEWER)
+    return work_out().actor
 
 
 def may(right: Right) -> bool:
     """Whether this run's person may ``right`` (for drawing; writes check again)."""
-    try:
-        return current().actor.may(right)
-    except AccessConfigError:
-        return False
+    return current().actor.may(right)
 
 
 def refusal(right: Right, doing: str | None = None) -> str:
     """Why this session cannot do ``right``, in words."""
-    try:
-        who = current().actor
-    except AccessConfigError:
-        who = Actor(NOBODY, Role.VIEWER)
+    who = current().actor
     return (
         f"{(doing or RIGHT_WORDS[right]).capitalize()} needs the {least_role(right).value}"
         f" role; you are signed in as {who.name}, a {who.role.value}."
@@ -272,7 +259,7 @@ def _expired_page(token: Mapping[str, Any]) -> None:
 
 def _not_allowed_page(access: Access) -> None:
     who = access.identity or access.recorded or access.name
-    if access.source == TABLE_UNREADABLE:
+    if access.gate is Gate.ROLE_UNKNOWN:
         st.title("Your role cannot be checked just now")
         st.warning(
             f"You are signed in as **{who}**, but the store that keeps the role table does"
@@ -328,40 +315,24 @@ def _identity_box(access: Access) -> None:
 def gate() -> Actor:
     """Run before every page: returns who acts, or shows the sign-in, expired, not-allowed
     or misconfiguration page and stops the run."""
+    access = current()
     if not sign_in_on():
-        access = current()
         st.info(
             "**Sign-in is off**: anyone who can open this address has every right (upload,"
             " delete, settings). To require sign-in, configure an identity provider; see the"
             " README's *Sign-in and roles*.",
             icon=":material/lock_open:",
         )
-        _identity_box(access)
-        return local_actor()
-    broken = unreadable_secrets()
-    if broken:
-        _config_problem(
-            [f"{path} cannot be read (is it valid TOML, in UTF-8?); see the server's log"
-             for path in broken]
-        )  # fmt: skip
+    elif access.gate is Gate.MISCONFIGURED:
+        _config_problem(config_problems())
         st.stop()
-    problems = auth_problems(auth_section())
-    if problems:
-        _config_problem(problems)
-        st.stop()
-    try:
-        access = current()
-    except AccessConfigError as error:
-        _config_problem(error.problems)
-        st.stop()
-    token = claims()
-    if not token.get("is_logged_in"):
+    elif access.gate is Gate.SIGNED_OUT:
         _sign_in_page()
         st.stop()
-    if expired(token, datetime.now(UTC)):
-        _expired_page(token)
+    elif access.gate is Gate.EXPIRED:
+        _expired_page(claims())
         st.stop()
-    if access.role is None:
+    elif access.gate is not Gate.OPEN:
         _not_allowed_page(access)
         st.stop()
     _identity_box(access)

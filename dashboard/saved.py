@@ -65,21 +65,25 @@ def store() -> Store | None:
 
 
 def min_group() -> int | None:
-    """The anonymity threshold in force (the store's setting). When the store cannot be
-    read: ``None`` with sign-in on (an admin may have raised it, so no survey figure is
-    shown), the default with sign-in off (whoever is here is the admin)."""
+    """The anonymity threshold in force (the store's setting), read once per run. When
+    the store cannot be read: ``None`` with sign-in on (an admin may have raised it, so no
+    survey figure is shown), the default with sign-in off (whoever is here is the admin)."""
+    run = st.session_state.get("run")
+    cached = st.session_state.get("saved.threshold")
+    if cached is not None and cached[0] == run:
+        return cached[1]
     from dashboard import access
     from roi.culture import MIN_GROUP_DEFAULT
 
-    unknown = None if access.sign_in_on() else MIN_GROUP_DEFAULT
+    threshold = None if access.sign_in_on() else MIN_GROUP_DEFAULT
     kept = store()
-    if kept is None:
-        return unknown
-    try:
-        return kept.min_group()
-    except DATABASE_ERRORS as error:
-        unavailable(error)
-        return unknown
+    if kept is not None:
+        try:
+            threshold = kept.min_group()
+        except DATABASE_ERRORS as error:
+            unavailable(error)
+    st.session_state["saved.threshold"] = (run, threshold)
+    return threshold
 
 
 ROW_UNITS = {
@@ -92,20 +96,10 @@ ROW_UNITS = {
 
 
 def rows_shown(dataset: Dataset) -> int | None:
-    """A dataset's row count as the pages may show it: ``None`` for a survey scored with
-    smaller groups than today's anonymity threshold (its count of respondents, beside
-    another save's, could give away the size of a group now hidden)."""
-    if dataset.kind != "survey":
-        return dataset.rows
-    run = st.session_state.get("run")
-    cached = st.session_state.get("saved.threshold")
-    if cached is None or cached[0] != run:
-        cached = (run, min_group())
-        st.session_state["saved.threshold"] = cached
-    threshold = cached[1]
-    if threshold is None or dataset.meta.get("min_group", 0) < threshold:
-        return None
-    return dataset.rows
+    """A dataset's row count as the pages may show it: ``None`` for a survey not shown
+    under today's anonymity threshold (:meth:`roi.store.Dataset.shown_at`)."""
+    threshold = min_group()
+    return dataset.rows if threshold is not None and dataset.shown_at(threshold) else None
 
 
 def describe(dataset: Dataset) -> str:

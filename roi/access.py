@@ -15,8 +15,8 @@ with no role: viewer, or no access at all.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -248,17 +248,32 @@ def role_from_claim(claims: Mapping[str, Any], policy: AccessPolicy) -> Role | N
     return max(found, key=lambda r: r.rank) if found else None
 
 
+class Gate(StrEnum):
+    """What the app does with a session: let it in, or which page stops it."""
+
+    OPEN = "open"  # signed in with a role (or sign-in is off)
+    MISCONFIGURED = "misconfigured"  # the sign-in settings have problems: nobody gets in
+    SIGNED_OUT = "signed out"
+    EXPIRED = "expired"  # the identity token's exp has passed
+    NO_ROLE = "no role"  # signed in, but neither token, table nor policy gives a role
+    ROLE_UNKNOWN = "role unknown"  # no role, and the role table could not be read
+
+
+NOBODY = "nobody"
+
+
 @dataclass(frozen=True)
 class Access:
-    """A signed-in person's access: ``identity`` their e-mail (the role table's key),
+    """A session's access: ``identity`` the person's e-mail (the role table's key),
     ``recorded`` what the history records for them, ``name`` who to greet; ``role``
-    ``None`` means signed in but not allowed."""
+    ``None`` unless ``gate`` is open."""
 
     identity: str | None
     name: str
     role: Role | None
     source: str
     recorded: str = ""
+    gate: Gate = Gate.OPEN
 
     @property
     def actor(self) -> Actor:
@@ -281,7 +296,32 @@ def resolve(claims: Mapping[str, Any], assigned: Role | None, policy: AccessPoli
     if policy.unknown_users is not None:
         source = "the default for people with no role"
         return Access(identity, name, policy.unknown_users, source, recorded)
-    return Access(identity, name, None, "no role: this app admits only people given one", recorded)
+    source = "no role: this app admits only people given one"
+    return Access(identity, name, None, source, recorded, Gate.NO_ROLE)
+
+
+def admit(
+    claims: Mapping[str, Any],
+    lookup: Callable[[str], tuple[Role | None, bool]],
+    policy: AccessPolicy,
+    now: datetime,
+) -> Access:
+    """Whether, and as whom, a session with these claims (Streamlit's ``st.user``) gets in:
+    signed out, expired (the token's ``exp`` has passed), or :func:`resolve`'s answer, the
+    role table read with ``lookup`` (e-mail → its role and whether the table could be
+    read). No role, when the table could not be read, is "role unknown", not "no role"."""
+    if not claims.get("is_logged_in"):
+        return Access(None, NOBODY, None, "not signed in", NOBODY, Gate.SIGNED_OUT)
+    if expired(claims, now):
+        source = "the sign-in has expired"
+        return Access(identity_of(claims, policy), NOBODY, None, source, NOBODY, Gate.EXPIRED)
+    identity = identity_of(claims, policy)
+    assigned, readable = lookup(identity) if identity is not None else (None, True)
+    access = resolve(claims, assigned, policy)
+    if access.role is None and not readable:
+        return replace(access, source="the role table cannot be read just now",
+                       gate=Gate.ROLE_UNKNOWN)  # fmt: skip
+    return access
 
 
 def expires_at(claims: Mapping[str, Any]) -> datetime | None:

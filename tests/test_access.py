@@ -13,9 +13,11 @@ from roi.access import (
     AccessPolicy,
     Actor,
     Forbidden,
+    Gate,
     Right,
     Role,
     actor_name,
+    admit,
     auth_problems,
     check_email,
     display_name,
@@ -247,3 +249,49 @@ def test_every_auth_problem_is_named():
     ]
     assert "[auth] redirect_uri is missing" in auth_problems({})
     assert "[auth] client_id is missing" in auth_problems({})
+
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+SIGNED_IN = {"is_logged_in": True, "email": "ann@example.com", "email_verified": True,
+             "sub": "1", "exp": int(NOW.timestamp()) + 60}  # fmt: skip
+
+
+def table(role: Role | None, readable: bool = True):
+    asked = []
+
+    def lookup(email: str):
+        asked.append(email)
+        return role, readable
+
+    lookup.asked = asked
+    return lookup
+
+
+def test_admit_signed_out_and_expired_sessions_get_no_role_and_no_table_lookup():
+    lookup = table(Role.ADMIN)
+    out = admit({"is_logged_in": False}, lookup, AccessPolicy(), NOW)
+    assert (out.gate, out.role) == (Gate.SIGNED_OUT, None)
+    gone = admit({**SIGNED_IN, "exp": int(NOW.timestamp())}, lookup, AccessPolicy(), NOW)
+    assert (gone.gate, gone.role, gone.identity) == (Gate.EXPIRED, None, "ann@example.com")
+    assert not gone.actor.may(Right.SAVE) and gone.actor.name == "nobody"
+    assert lookup.asked == []
+
+
+def test_admit_reads_the_table_by_verified_email():
+    lookup = table(Role.EDITOR)
+    access = admit(SIGNED_IN, lookup, AccessPolicy(), NOW)
+    assert (access.gate, access.role, access.recorded) == (Gate.OPEN, Role.EDITOR,
+                                                            "ann@example.com")  # fmt: skip
+    assert lookup.asked == ["ann@example.com"]
+    unverified = table(Role.ADMIN)
+    access = admit({**SIGNED_IN, "email_verified": False}, unverified, AccessPolicy(), NOW)
+    assert access.role is Role.VIEWER and unverified.asked == []  # the default, not admin
+
+
+def test_admit_tells_no_role_from_a_table_that_does_not_answer():
+    closed = policy_from_settings({"unknown_users": "none"})
+    assert admit(SIGNED_IN, table(None), closed, NOW).gate is Gate.NO_ROLE
+    assert admit(SIGNED_IN, table(None, readable=False), closed, NOW).gate is Gate.ROLE_UNKNOWN
+    # A role from the token needs no table.
+    claimed = admit({**SIGNED_IN, "roles": ["editor"]}, table(None, False), closed, NOW)
+    assert (claimed.gate, claimed.role) == (Gate.OPEN, Role.EDITOR)

@@ -12,7 +12,7 @@ from roi.casefile import dump_case
 from roi.csvtable import TableError
 from roi.culture import ALL_TEAMS, use_recapture
 from roi.exports import survey_csv
-from roi.store import DATABASE_ERRORS, BelowThreshold, NotFound
+from roi.store import DATABASE_ERRORS, NotFound
 
 RELIABLE = {None: "–", True: "yes", False: "no: read with care"}
 
@@ -70,27 +70,19 @@ if min_group is None:
 kept = None
 if items_upload is None and responses_upload is None:
     kept = saved.pick("survey", "culture.saved", "Bundled instrument and sample answers")
-report = None
+if kept is not None and not kept.shown_at(min_group):
+    st.warning(
+        f"Saved survey #{kept.id} was scored with smaller groups shown than today's"
+        f" anonymity threshold of {min_group}, so it is not shown. An editor can save its"
+        " files again to score them at today's threshold. Showing the bundled sample.",
+        icon=":material/shield_person:",
+    )
+    kept = None
 if kept is not None:
-    # The store refuses a survey scored below today's threshold; a cached copy read before
-    # an admin raised it is checked here as well.
-    try:
-        stored = cache.stored_survey(saved.source(kept)).report
-    except BelowThreshold:
-        stored = None
-    except (NotFound, *DATABASE_ERRORS) as error:
-        st.warning(f"Saved survey #{kept.id} cannot be read just now ({error}).")
-        kept = None
-    else:
-        report = stored if stored is not None and stored.min_group >= min_group else None
-    if kept is not None and report is None:
-        st.warning(
-            f"Saved survey #{kept.id} was scored with smaller groups shown than today's"
-            f" anonymity threshold of {min_group}, so it is not shown. An editor can save"
-            " its files again to score them at today's threshold. Showing the bundled"
-            " sample.",
-            icon=":material/shield_person:",
-        )
+    try:  # the store checks the threshold again (an admin may have raised it just now)
+        report = cache.stored_survey(saved.source(kept)).report
+    except (NotFound, *DATABASE_ERRORS) as error:  # BelowThreshold is a NotFound
+        st.warning(f"Saved survey #{kept.id} is not shown: {error}.")
         kept = None
 if kept is not None:
     st.info(

@@ -117,6 +117,12 @@ class Dataset:
     def live(self) -> bool:
         return self.deleted_at is None
 
+    def shown_at(self, threshold: int) -> bool:
+        """Whether its figures and row count may be shown under the anonymity threshold
+        ``threshold``: a survey only when scored with groups no smaller (beside another
+        save of it, a count at a lower threshold could give away a group now hidden)."""
+        return self.kind != "survey" or self.meta.get("min_group", 0) >= threshold
+
     def to_dict(self) -> dict[str, Any]:
         """The ``db list --json`` record."""
         return {
@@ -510,7 +516,7 @@ class Store:
         dataset, content = self._content(dataset_id, "survey")
         data = json.loads(content)
         threshold = self.min_group()
-        if data["report"]["min_group"] < threshold:
+        if not dataset.shown_at(threshold):  # its meta's min_group is its report's (add)
             raise BelowThreshold(
                 f"survey {dataset_id} was kept with groups of {data['report']['min_group']}"
                 f" or more shown; the anonymity threshold is now {threshold}, so it is not"
