@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
-from serving import free_port, start_app, stop_app
+from serving import free_port, save_pilot_upload, start_app, stop_app
 
 from roi.access import Actor, Role
 from roi.store import Store, prepare
@@ -48,16 +48,9 @@ def store_app(tmp_path_factory):
 
 def test_a_saved_upload_is_there_next_time(store_app, tab, browser, screenshot, tmp_path):
     url, database = store_app
-    upload = tmp_path / "support_pilot.csv"
-    upload.write_bytes((ROOT / "sample_data" / "pilot_observations.csv").read_bytes())
     tab.goto(f"{url}/pilots")
     expect(tab.get_by_text("Showing the bundled sample", exact=False)).to_be_visible()
-    tab.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
-    expect(
-        tab.get_by_text("support_pilot.csv: 3,080 observations, every row valid")
-    ).to_be_visible()
-    tab.get_by_role("button", name="Save support_pilot.csv to the store").click()
-    expect(tab.get_by_text("Saved as dataset #", exact=False)).to_be_visible()
+    save_pilot_upload(tab, tmp_path, "support_pilot.csv")
     screenshot(tab, "pilots_saved")
     store = Store(database)
     (dataset,) = store.datasets("pilots")

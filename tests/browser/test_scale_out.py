@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from serving import free_port, start_app, stop_app, wait_for_health
+from serving import free_port, save_pilot_upload, start_app, stop_app, wait_for_health
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
@@ -119,13 +119,7 @@ def test_saved_on_one_instance_seen_on_the_other(balanced, browser, screenshot, 
     # Affinity: every later request of this browser reaches the same instance.
     for _ in range(6):
         assert first.request.get(f"{url}/_stcore/health").headers[HEADER] == served_by
-    upload = tmp_path / "shared_pilot.csv"
-    upload.write_bytes((ROOT / "sample_data" / "pilot_observations.csv").read_bytes())
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
-    expect(
-        page.get_by_text("shared_pilot.csv: 3,080 observations, every row valid")
-    ).to_be_visible()
-    page.get_by_role("button", name="Save shared_pilot.csv to the store").click()
+    save_pilot_upload(page, tmp_path, "shared_pilot.csv")
     expect(page.get_by_text("Saved as dataset #1", exact=False)).to_be_visible()
     screenshot(page, "scale_out_saved")
 

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from serving import free_port, start_app, stop_app
+from serving import free_port, save_pilot_upload, start_app, stop_app
 
 from roi.access import Actor, Role
 from roi.store import Store, prepare
 
 ROOT = Path(__file__).resolve().parents[2]
-PILOTS = ROOT / "sample_data" / "pilot_observations.csv"
 CASE = ROOT / "sample_data" / "cases" / "lead_scoring.yaml"
 
 VIEWER = "viewer@example.com"  # no role anywhere: the default for unknown people (viewer)
@@ -147,12 +146,7 @@ def test_an_editor_uploads_and_saves(signed_app, tab, screenshot, tmp_path):
     sign_in(tab, url, EDITOR)
     expect(tab.get_by_text("editor", exact=True)).to_be_visible()
     tab.goto(f"{url}/pilots")
-    upload = tmp_path / "editor_pilot.csv"
-    upload.write_bytes(PILOTS.read_bytes())
-    tab.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
-    expect(tab.get_by_text("editor_pilot.csv: 3,080 observations", exact=False)).to_be_visible()
-    tab.get_by_role("button", name="Save editor_pilot.csv to the store").click()
-    expect(tab.get_by_text("Saved as dataset #", exact=False)).to_be_visible()
+    save_pilot_upload(tab, tmp_path, "editor_pilot.csv")
     screenshot(tab, "sign_in_editor_saved")
     store = Store(database)
     (dataset,) = store.datasets("pilots")
