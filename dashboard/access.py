@@ -76,6 +76,21 @@ def unreadable_secrets() -> list[str]:
     return [str(p) for p in config.get_option("secrets.files") if Path(p).exists()]
 
 
+def why_unreadable(path: Path) -> str:
+    """Why a secrets file cannot be read, with the line and column TOML's reader names."""
+    import tomllib
+
+    try:
+        tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as error:
+        return f"not UTF-8 (byte {error.start + 1} is {error.object[error.start]:#04x})"
+    except tomllib.TOMLDecodeError as error:
+        return f"not valid TOML: {error}"
+    except OSError as error:
+        return f"cannot be opened ({error.strerror})"
+    return "cannot be read; see the server's log"
+
+
 def auth_section() -> Mapping[str, Any]:
     """The ``[auth]`` section of the secrets, empty when there is none."""
     return _secret("auth") or {}
@@ -113,8 +128,7 @@ def config_problems() -> list[str]:
     cannot be read, what ``[auth]`` lacks, bad ``[access]`` values."""
     broken = unreadable_secrets()
     if broken:
-        return [f"{path} cannot be read (is it valid TOML, in UTF-8?); see the server's log"
-                for path in broken]  # fmt: skip
+        return [f"{path}: {why_unreadable(Path(path))}" for path in broken]
     problems = auth_problems(auth_section())
     try:
         policy()

@@ -223,14 +223,17 @@ def test_a_click_after_being_demoted_writes_nothing(store):
 
 
 @pytest.mark.parametrize(
-    "content",
+    ("content", "why"),
     [
-        b'[auth]\nclient_id = "roi\n',  # a quote missing
-        '[auth]\nclient_id = "Zürich"\n'.encode("latin-1"),  # not UTF-8
+        (
+            b'[auth]\nclient_id = "roi\n',
+            "not valid TOML: Illegal character '\\n' (at line 2, column 17)",
+        ),
+        ('[auth]\nclient_id = "Zürich"\n'.encode("latin-1"), "not UTF-8 (byte 22 is 0xfc)"),
     ],
     ids=["bad-toml", "latin-1"],
 )
-def test_a_secrets_file_that_cannot_be_read_lets_nobody_in(store, tmp_path, content):
+def test_a_secrets_file_that_cannot_be_read_lets_nobody_in(store, tmp_path, content, why):
     from streamlit import config
     from streamlit.runtime.secrets import secrets_singleton
 
@@ -243,7 +246,7 @@ def test_a_secrets_file_that_cannot_be_read_lets_nobody_in(store, tmp_path, cont
         at = AppTest.from_file(APP, default_timeout=60)
         at.run()
         assert at.title[0].value == "Sign-in is misconfigured"
-        assert "cannot be read" in at.error[0].value
+        assert f"{broken}: " in at.error[0].value and why in at.error[0].value
         assert not [i for i in at.info if "Sign-in is off" in i.value]
     finally:
         config.set_option("secrets.files", before)
