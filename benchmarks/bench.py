@@ -49,9 +49,9 @@ import numpy_financial as npf
 
 from roi import evaluate, load_case
 from roi.access import Actor, Role
-from roi.adoption import adoption_by_period
-from roi.case import BusinessCase
-from roi.drivers.base import DriverContext, yearly_factor
+from roi.core.case import BusinessCase
+from roi.core.curves import adoption_by_period
+from roi.core.drivers.base import DriverContext, yearly_factor
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -115,8 +115,8 @@ def report(name: str, seconds: float, baseline: float, target: float, unit: str)
 def hosting_curve() -> tuple[float, float]:
     """Median time for one infrastructure line's cost curve (500 volumes), crossovers and
     10-year monthly costs; and a naive per-volume, per-month Python loop doing the same."""
-    from roi.engine import driver_context
-    from roi.infrastructure import cost_curve, crossover
+    from roi.core.engine import driver_context
+    from roi.core.hosting import cost_curve, crossover
 
     case = load_case(ROOT / "sample_data" / "cases" / "support_chatbot.yaml")
     case = case.model_copy(update={"horizon_years": 10})
@@ -179,7 +179,7 @@ def pilot_file() -> tuple[float, float, float]:
     baseline = median_seconds(lambda: pd.read_csv(io.BytesIO(raw)), 3)
     code = (
         "import sys, time, resource\n"
-        "from roi.pilots import estimate_pilots, read_observations\n"
+        "from roi.evidence.pilots import estimate_pilots, read_observations\n"
         "raw = open(sys.argv[1], 'rb').read()\n"
         "start = time.perf_counter()\n"
         "estimate_pilots(read_observations(raw, 'pilot.csv'))\n"
@@ -198,7 +198,7 @@ def pilot_file() -> tuple[float, float, float]:
 
 def uncertain_case():
     """The draft-replies sample over 10 years with 10 uncertain inputs, two correlated."""
-    from roi.casefile import parse_case
+    from roi.core.casefile import parse_case
 
     data = load_case(ROOT / "sample_data" / "cases" / "support_draft_replies.yaml").model_dump()
     data["horizon_years"] = 10
@@ -234,8 +234,8 @@ def monte_carlo() -> tuple[float, float, float, float]:
     import subprocess
     import sys
 
-    from roi.simulation import sample_inputs, simulate
-    from roi.uncertainty import is_integer_input, validated
+    from roi.core.distributions import is_integer_input, validated
+    from roi.uncertainty.simulation import sample_inputs, simulate
 
     case = uncertain_case()
     simulate(case, 2_000, 0)  # imports and quantile tables
@@ -255,7 +255,7 @@ def monte_carlo() -> tuple[float, float, float, float]:
         "import sys, time, resource\n"
         "sys.path.insert(0, sys.argv[1])\n"
         "from bench import uncertain_case\n"
-        "from roi.simulation import simulate\n"
+        "from roi.uncertainty.simulation import simulate\n"
         "case = uncertain_case()\n"
         "start = time.perf_counter()\n"
         "simulate(case, 1_000_000, 3)\n"
@@ -272,7 +272,7 @@ def monte_carlo() -> tuple[float, float, float, float]:
 
 def export_case():
     """A 10-year case with 20 line items (the draft-replies sample plus recurring costs)."""
-    from roi.casefile import parse_case
+    from roi.core.casefile import parse_case
 
     data = load_case(ROOT / "sample_data" / "cases" / "support_draft_replies.yaml").model_dump()
     data["horizon_years"] = 10
@@ -308,9 +308,9 @@ def export_both() -> tuple[float, float, float]:
         "sys.path.insert(0, sys.argv[1])\n"
         "from bench import export_case\n"
         "from roi import evaluate\n"
-        "from roi.onepager import one_pager\n"
-        "from roi.workbook import workbook_bytes\n"
-        "from dashboard.onepager import pdf_bytes, warm_up\n"
+        "from roi.reports.onepager import one_pager\n"
+        "from roi.reports.workbook import workbook_bytes\n"
+        "from roi.reports.pdf import pdf_bytes, warm_up\n"
         "case = export_case()\n"
         "times = []\n"
         "for _ in range(2):\n"
@@ -427,7 +427,7 @@ def overview_first_render() -> tuple[float, float, float, float, str]:
 def synthetic_register(n: int = 1000):
     """Score inputs of n use cases: 30 % with a business case, half of those with an NPV
     interval; marks 1–5, some change readiness and risk blank; fixed seed."""
-    from roi.quickwins import ScoreInputs
+    from roi.portfolio.quickwins import ScoreInputs
 
     rng = np.random.default_rng(6)
 
@@ -454,7 +454,13 @@ def synthetic_register(n: int = 1000):
 
 def ranking_draws() -> tuple[float, float]:
     """The ranking of 1,000 use cases with 10,000 draws, and the naive per-draw loop."""
-    from roi.quickwins import FACTORS, RankSettings, competition_ranks, components, rank_inputs
+    from roi.portfolio.quickwins import (
+        FACTORS,
+        RankSettings,
+        competition_ranks,
+        components,
+        rank_inputs,
+    )
 
     inputs = synthetic_register()
     settings = RankSettings(draws=10_000)
@@ -490,8 +496,8 @@ def register_end_to_end() -> tuple[float, float]:
     validated and ranked with 10,000 draws: what `python -m roi rank` does."""
     import random
 
-    from roi.quickwins import rank
-    from roi.register import read_register
+    from roi.portfolio.quickwins import rank
+    from roi.portfolio.register import read_register
 
     sample = ROOT / "sample_data" / "use_cases.csv"
     header, *rows = sample.read_text(encoding="utf-8").splitlines()
@@ -514,8 +520,8 @@ def adoption_file() -> tuple[float, float]:
 
     import pandas as pd
 
-    from roi.adoption_report import analyse
-    from roi.telemetry import read_telemetry
+    from roi.adoption.report import analyse
+    from roi.adoption.telemetry import read_telemetry
 
     rng = np.random.default_rng(7)
     dates = pd.date_range("2024-11-01", periods=730, freq="D")
@@ -544,8 +550,8 @@ def survey_file() -> tuple[float, float]:
 
     import pandas as pd
 
-    from roi.culture import survey_report
-    from roi.survey import read_items, read_responses
+    from roi.culture.instrument import read_items, read_responses
+    from roi.culture.scores import survey_report
 
     rng = np.random.default_rng(8)
     dimensions = [f"d{i}" for i in range(8)]

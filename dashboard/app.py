@@ -3,7 +3,7 @@
 
 import streamlit as st
 
-from dashboard.access import gate
+from dashboard.signin import gate
 from dashboard.state import init_state
 
 st.set_page_config(page_title="AI ROI", page_icon=":material/insights:", layout="wide")

@@ -12,13 +12,12 @@ from pathlib import Path
 import streamlit as st
 
 from roi import BusinessCase, CaseResult, evaluate, load_case
-from roi.adoption_report import AdoptionReport, analyse, team_adoption, team_forecast
-from roi.budget import BudgetPortfolio, default_budget, select_portfolio
-from roi.casefile import CASE_FILE_SUFFIXES
-from roi.culture import MIN_GROUP_DEFAULT, SurveyReport, survey_report, team_change_readiness
-from roi.exports import ranking_csv, schedule_files, zip_files
-from roi.forecast import AdoptionForecast
-from roi.infrastructure import (
+from roi.adoption.forecast import AdoptionForecast
+from roi.adoption.report import AdoptionReport, analyse, team_adoption, team_forecast
+from roi.adoption.telemetry import read_telemetry
+from roi.core.casefile import CASE_FILE_SUFFIXES
+from roi.core.distributions import follow_values
+from roi.core.hosting import (
     HostingLevers,
     InfrastructureReport,
     apply_hosting_levers,
@@ -26,12 +25,17 @@ from roi.infrastructure import (
     curve_volumes,
     infrastructure_reports,
 )
-from roi.onepager import one_pager
-from roi.portfolio import PortfolioRow, PortfolioTotals, portfolio_rows, portfolio_totals
-from roi.quickwins import Ranking, RankSettings, rank, with_survey_readiness
-from roi.register import Register, read_register
-from roi.scenario import Levers, apply_levers
-from roi.sensitivity import (
+from roi.core.scenario import Levers, apply_levers
+from roi.core.totals import PortfolioRow, PortfolioTotals, portfolio_rows, portfolio_totals
+from roi.culture.instrument import read_invitations, read_items, read_responses
+from roi.culture.scores import MIN_GROUP_DEFAULT, SurveyReport, survey_report, team_change_readiness
+from roi.portfolio.budget import BudgetPortfolio, default_budget, select_portfolio
+from roi.portfolio.quickwins import Ranking, RankSettings, rank, with_survey_readiness
+from roi.portfolio.register import Register, read_register
+from roi.reports.exports import ranking_csv, schedule_files, zip_files
+from roi.reports.onepager import one_pager
+from roi.reports.workbook import ranking_workbook_bytes, workbook_bytes
+from roi.uncertainty.sensitivity import (
     BreakEven,
     ScenarioResult,
     TornadoRow,
@@ -40,11 +44,7 @@ from roi.sensitivity import (
     tornado,
     two_way,
 )
-from roi.simulation import Simulation, simulate
-from roi.survey import read_invitations, read_items, read_responses
-from roi.telemetry import read_telemetry
-from roi.uncertainty import follow_values
-from roi.workbook import ranking_workbook_bytes, workbook_bytes
+from roi.uncertainty.simulation import Simulation, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES_DIR = Path(os.environ.get("ROI_CASES_DIR", ROOT / "sample_data" / "cases"))
@@ -233,7 +233,7 @@ def onepager_pdf(
     case_id: str, levers: Levers, paper: str = "A4", folder: str = str(CASES_DIR)
 ) -> bytes:
     """The PDF one-pager of a sample case under a scenario's levers."""
-    from dashboard.onepager import pdf_bytes
+    from roi.reports.pdf import pdf_bytes
 
     return pdf_bytes(one_pager(evaluate(_levered(case_id, levers, folder))), paper)
 

@@ -12,7 +12,7 @@ import time
 import streamlit as st
 
 from roi.access import Forbidden, Right
-from roi.casefile import CaseError
+from roi.core.casefile import CaseError
 from roi.store import DATABASE_ERRORS, Dataset, Store, prepare
 from roi.store.db import database_url, failure_message, failure_reason
 
@@ -72,10 +72,10 @@ def min_group() -> int | None:
     cached = st.session_state.get("saved.threshold")
     if cached is not None and cached[0] == run:
         return cached[1]
-    from dashboard import access
-    from roi.culture import MIN_GROUP_DEFAULT
+    from dashboard import signin
+    from roi.culture.scores import MIN_GROUP_DEFAULT
 
-    threshold = None if access.sign_in_on() else MIN_GROUP_DEFAULT
+    threshold = None if signin.sign_in_on() else MIN_GROUP_DEFAULT
     kept = store()
     if kept is not None:
         try:
@@ -149,9 +149,9 @@ def save_button(kind: str, raw: bytes, name: str, key: str, **options) -> None:
     """A "Save" button for a validated upload: the file is kept with who saved it, when,
     its SHA-256 and its validation report; the same file is never kept twice. Editors and
     admins only: a viewer is told why there is no button."""
-    from dashboard import access
+    from dashboard import signin
 
-    if not access.explain(Right.SAVE, "saving to the store"):
+    if not signin.explain(Right.SAVE, "saving to the store"):
         return
     kept = store()
     if kept is None:
@@ -164,7 +164,7 @@ def save_button(kind: str, raw: bytes, name: str, key: str, **options) -> None:
     try:
         if kind == "survey":
             options["keep_answers"] = kept.keep_answers()
-        result = kept.add(prepare(kind, raw, name, **options), access.actor())
+        result = kept.add(prepare(kind, raw, name, **options), signin.actor())
     except Forbidden as error:
         st.error(f"Not saved: {error}")
         return
@@ -187,7 +187,7 @@ def save_button(kind: str, raw: bytes, name: str, key: str, **options) -> None:
 def case_dataset(case_id: str) -> int:
     """The dataset id of a case shown under ``case_id``; a bundled case is saved first (once:
     the same file is kept once), so that a scenario always names a kept case."""
-    from dashboard import access, cache
+    from dashboard import cache, signin
 
     dataset_id = cache.dataset_of(case_id)
     if dataset_id is not None:
@@ -195,12 +195,12 @@ def case_dataset(case_id: str) -> int:
     path = cache.bundled_path(case_id)
     kept = store()
     assert kept is not None
-    return kept.add(prepare("case", path.read_bytes(), path.name), access.actor()).dataset.id
+    return kept.add(prepare("case", path.read_bytes(), path.name), signin.actor()).dataset.id
 
 
 def save_scenario(name: str, case_id: str, levers: dict[str, str], result) -> str | None:
     """Keep a named scenario; returns the problem in words, or ``None`` when saved."""
-    from dashboard import access
+    from dashboard import signin
     from roi.store import NotFound, StoreInputError, figures_of
 
     kept = store()
@@ -208,7 +208,7 @@ def save_scenario(name: str, case_id: str, levers: dict[str, str], result) -> st
         return "saved work is unavailable"
     try:
         scenario = kept.save_scenario(
-            name, case_dataset(case_id), levers, figures_of(result), access.actor()
+            name, case_dataset(case_id), levers, figures_of(result), signin.actor()
         )
     except Forbidden as error:
         return str(error)

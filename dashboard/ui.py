@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from roi.casefile import CaseError
-from roi.engine import CaseResult, Metrics
-from roi.formatting import format_money, format_months, format_percent
-from roi.tables import annual_rows
+from roi.core.casefile import CaseError
+from roi.core.engine import CaseResult, Metrics
+from roi.io.formatting import format_money, format_months, format_percent
+from roi.reports.tables import annual_rows
 
 METHODOLOGY = "/methodology"
 

@@ -7,14 +7,14 @@ The public API::
     result.risk_adjusted.metrics.npv
 """
 
-from roi.adoption import LinearAdoption, LogisticAdoption, StepAdoption, adoption_by_period
-from roi.case import BusinessCase
-from roi.casefile import CaseError, Problem, dump_case, load_case, parse_case
-from roi.engine import CaseResult, CaseView, LineInfo, Metrics, evaluate, evaluate_many
-from roi.finance import IrrResult, discount_factors, irr, npv, payback_periods
-from roi.portfolio import PortfolioTotals, portfolio_totals
-from roi.report import result_to_dict, result_to_json
-from roi.tables import annual_frame, annual_rows, monthly_frame, monthly_rows
+from roi.core.case import BusinessCase
+from roi.core.casefile import CaseError, Problem, dump_case, load_case, parse_case
+from roi.core.curves import LinearAdoption, LogisticAdoption, StepAdoption, adoption_by_period
+from roi.core.engine import CaseResult, CaseView, LineInfo, Metrics, evaluate, evaluate_many
+from roi.core.finance import IrrResult, discount_factors, irr, npv, payback_periods
+from roi.core.totals import PortfolioTotals, portfolio_totals
+from roi.reports.jsonreport import result_to_dict, result_to_json
+from roi.reports.tables import annual_frame, annual_rows, monthly_frame, monthly_rows
 
 __all__ = [
     "BusinessCase",

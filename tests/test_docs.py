@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from roi.adoption import ADOPTION_CURVES
-from roi.case import BusinessCase
 from roi.cli import build_parser
-from roi.drivers.base import LineItemBase
-from roi.drivers.benefits import BENEFIT_DRIVERS
-from roi.drivers.costs import COST_DRIVERS
-from roi.drivers.infrastructure import ProvisionedPricing, ServerlessPricing
+from roi.core.case import BusinessCase
+from roi.core.curves import ADOPTION_CURVES
+from roi.core.drivers.base import LineItemBase
+from roi.core.drivers.benefits import BENEFIT_DRIVERS
+from roi.core.drivers.costs import COST_DRIVERS
+from roi.core.drivers.infrastructure import ProvisionedPricing, ServerlessPricing
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -120,7 +120,7 @@ def test_sample_data_dictionary_names_every_sample_case():
 
 
 def test_every_scenario_link_parameter_is_documented():
-    from roi.scenario import QUERY_KEYS
+    from roi.core.scenario import QUERY_KEYS
 
     text = section("Scenario links")
     for key in QUERY_KEYS.values():

@@ -5,14 +5,14 @@ notes, cohorts and idle licences, and use a team's measured adoption in a busine
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, cache, saved
-from dashboard.adoption_charts import adoption_trend_figure, cohort_figure
+from dashboard import cache, saved, signin
+from dashboard.charts.adoption import adoption_trend_figure, cohort_figure
 from dashboard.ui import METHODOLOGY, before_after, show_rejection
-from roi.casefile import dump_case
-from roi.exports import adoption_csv
-from roi.forecast import measured_adoption, with_adoption
-from roi.formatting import format_money
-from roi.telemetry import TelemetryError
+from roi.adoption.forecast import measured_adoption, with_adoption
+from roi.adoption.telemetry import TelemetryError
+from roi.core.casefile import dump_case
+from roi.io.formatting import format_money
+from roi.reports.exports import adoption_csv
 
 FORMAT_LABELS = {
     "github_copilot_metrics": "GitHub Copilot metrics (JSON)",
@@ -35,7 +35,7 @@ st.caption(
 
 source, options = st.columns([3, 2])
 with source:
-    uploaded = access.uploader(
+    uploaded = signin.uploader(
         "Telemetry export (GitHub Copilot metrics or usage JSON, Microsoft 365 Copilot usage"
         " CSV, or adoption.csv)",
         type=["json", "csv", "txt"],

@@ -6,10 +6,9 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, cache, saved
+from dashboard import cache, saved, signin
 from dashboard.ui import annual_table, show_metrics
-from roi.adoption import ADOPTION_CURVES
-from roi.builder import (
+from roi.core.builder import (
     DRIVERS,
     build_case,
     case_settings,
@@ -18,8 +17,9 @@ from roi.builder import (
     format_numbers,
     parse_numbers,
 )
-from roi.casefile import CaseError, dump_case, load_case_text, parse_case
-from roi.finance import DISCOUNTING_CONVENTIONS
+from roi.core.casefile import CaseError, dump_case, load_case_text, parse_case
+from roi.core.curves import ADOPTION_CURVES
+from roi.core.finance import DISCOUNTING_CONVENTIONS
 
 BLANK = "Blank case"
 # Adoption inputs per curve: field, label, min, max, default, step (ints stay ints).
@@ -98,7 +98,7 @@ with start:
         key="builder.template",
     )
 with upload:
-    uploaded = access.uploader(
+    uploaded = signin.uploader(
         "…or open a case file", type=["yaml", "yml", "json"], key="builder.upload"
     )
 

@@ -5,13 +5,13 @@ wave-over-wave changes and each team's barrier dimension."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, cache, saved
-from dashboard.culture_charts import drivers_figure, heatmap_figure, trend_figure
+from dashboard import cache, saved, signin
+from dashboard.charts.culture import drivers_figure, heatmap_figure, trend_figure
 from dashboard.ui import METHODOLOGY, before_after, show_rejection
-from roi.casefile import dump_case
-from roi.csvtable import TableError
-from roi.culture import ALL_TEAMS, use_recapture
-from roi.exports import survey_csv
+from roi.core.casefile import dump_case
+from roi.culture.scores import ALL_TEAMS, use_recapture
+from roi.io.csvtable import TableError
+from roi.reports.exports import survey_csv
 from roi.store import DATABASE_ERRORS, NotFound
 
 RELIABLE = {None: "–", True: "yes", False: "no: read with care"}
@@ -30,23 +30,23 @@ st.caption(
 
 files = st.columns(2)
 with files[0]:
-    items_upload = access.uploader(
+    items_upload = signin.uploader(
         "Survey items (survey_items.csv)", type=["csv", "txt"], key="culture.items"
     )
 with files[1]:
-    responses_upload = access.uploader(
+    responses_upload = signin.uploader(
         "Survey responses (survey_responses.csv)", type=["csv", "txt"], key="culture.responses"
     )
 with st.expander("Optional: invitations (participation) and an adoption export (drivers)"):
     more = st.columns(2)
     with more[0]:
-        invitations_upload = access.uploader(
+        invitations_upload = signin.uploader(
             "Invitations (survey_invitations.csv: wave, team, invited)",
             type=["csv", "txt"],
             key="culture.invitations",
         )
     with more[1]:
-        adoption_upload = access.uploader(
+        adoption_upload = signin.uploader(
             "Adoption export (any format the Adoption page reads)",
             type=["csv", "txt", "json"],
             key="culture.adoption",

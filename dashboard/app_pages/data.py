@@ -5,7 +5,7 @@ every change, with who made it."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, saved
+from dashboard import saved, signin
 from roi.access import Forbidden, Right
 from roi.store import DATABASE_ERRORS, NotFound
 from roi.store.db import failure_reason
@@ -53,13 +53,13 @@ def deleted(dataset) -> str:
 
 
 def delete(dataset_id: int) -> None:
-    attempt("Not deleted", lambda: kept.delete(dataset_id, access.actor()), deleted)
+    attempt("Not deleted", lambda: kept.delete(dataset_id, signin.actor()), deleted)
 
 
 def restore(dataset_id: int) -> None:
     attempt(
         "Not restored",
-        lambda: kept.restore(dataset_id, access.actor()),
+        lambda: kept.restore(dataset_id, signin.actor()),
         lambda d: f"Restored #{d.id} {d.name}.",
     )
 
@@ -133,12 +133,12 @@ else:
                 f" {dataset.meta.get('min_group')} hidden; raw answers {answers}."
             )
     with actions:
-        if dataset.live and access.may(Right.DELETE):
+        if dataset.live and signin.may(Right.DELETE):
             st.button(
                 "Delete", key="data.delete", icon=":material/delete:", on_click=delete,
                 args=(dataset.id,), width="stretch",
             )  # fmt: skip
-        elif not dataset.live and access.may(Right.RESTORE):
+        elif not dataset.live and signin.may(Right.RESTORE):
             st.button(
                 "Restore", key="data.restore", icon=":material/restore_from_trash:",
                 on_click=restore, args=(dataset.id,), width="stretch",
@@ -149,7 +149,7 @@ else:
                 if dataset.live
                 else (Right.RESTORE, "restoring a dataset")
             )
-            st.caption(":material/lock: " + access.refusal(right, doing))
+            st.caption(":material/lock: " + signin.refusal(right, doing))
         if dataset.kind == "survey" and dataset.meta.get("answers_kept"):
             st.caption("Admins erase raw answers on the Settings page.")
 
@@ -165,7 +165,7 @@ if events:
                     "Detail": e.detail,
                 }
                 for e in events
-                if e.action != "role" or access.may(Right.MANAGE_ROLES)  # who has which role
+                if e.action != "role" or signin.may(Right.MANAGE_ROLES)  # who has which role
             ]
         ),
         hide_index=True,

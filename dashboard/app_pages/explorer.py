@@ -6,19 +6,19 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, cache, saved
-from dashboard.charts import cash_flow_figure
-from dashboard.state import lever_key
-from dashboard.ui import METHODOLOGY, annual_table, case_downloads, show_metrics
-from dashboard.uncertainty_charts import (
+from dashboard import cache, saved, signin
+from dashboard.charts.common import cash_flow_figure
+from dashboard.charts.uncertainty import (
     fan_figure,
     histogram_figure,
     tornado_figure,
     two_way_figure,
 )
+from dashboard.state import lever_key
+from dashboard.ui import METHODOLOGY, annual_table, case_downloads, show_metrics
 from roi.access import Right
-from roi.formatting import format_input, format_money
-from roi.scenario import (
+from roi.core.distributions import describe, value_at
+from roi.core.scenario import (
     LEVER_NAMES,
     Levers,
     lever_ranges,
@@ -26,7 +26,7 @@ from roi.scenario import (
     levers_of,
     levers_to_query,
 )
-from roi.uncertainty import describe, value_at
+from roi.io.formatting import format_input, format_money
 
 cases = cache.all_cases()
 ids = list(cases)
@@ -141,8 +141,8 @@ with figures:
         f"[Link to this scenario](/explorer?{urlencode(params)}) — or copy the address bar."
     )
     case_downloads(case_id, levers, "explorer")
-    if not access.may(Right.SAVE):
-        st.caption(":material/lock: " + access.refusal(Right.SAVE, "saving a scenario"))
+    if not signin.may(Right.SAVE):
+        st.caption(":material/lock: " + signin.refusal(Right.SAVE, "saving a scenario"))
     elif saved.store() is not None:
         with st.popover("Save this scenario", icon=":material/bookmark_add:"):
             scenario_name = st.text_input(

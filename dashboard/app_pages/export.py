@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.ui import case_downloads, show_metrics
-from roi.scenario import levers_of
+from roi.core.scenario import levers_of
 
 st.title("Export")
 st.caption(

@@ -4,11 +4,11 @@ where the two cross, and what each choice does to the case's NPV."""
 import streamlit as st
 
 from dashboard import cache
-from dashboard.charts import hosting_cost_figure, hosting_timeline_figure
+from dashboard.charts.common import hosting_cost_figure, hosting_timeline_figure
 from dashboard.ui import METHODOLOGY
-from roi.drivers.infrastructure import Infrastructure
-from roi.formatting import format_money, format_number
-from roi.infrastructure import HostingLevers, hosting_lever_ranges, hosting_levers_of
+from roi.core.drivers.infrastructure import Infrastructure
+from roi.core.hosting import HostingLevers, hosting_lever_ranges, hosting_levers_of
+from roi.io.formatting import format_money, format_number
 
 ANCHOR = f"{METHODOLOGY}#infrastructure-serverless-or-provisioned"
 

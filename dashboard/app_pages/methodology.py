@@ -7,8 +7,8 @@ import streamlit as st
 from dashboard import cache
 from dashboard.docs import methodology_markdown
 from dashboard.ui import annual_table
-from roi.finance import irr, npv
-from roi.formatting import format_money, format_months, format_percent
+from roi.core.finance import irr, npv
+from roi.io.formatting import format_money, format_months, format_percent
 
 st.title("Methodology")
 st.caption(

@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.ui import help_text
-from roi.formatting import format_money, format_months, format_percent
+from roi.io.formatting import format_money, format_months, format_percent
 
 st.title("AI portfolio overview")
 st.caption(

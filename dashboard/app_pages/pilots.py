@@ -6,13 +6,12 @@ import pandas as pd
 import streamlit as st
 import yaml
 
-from dashboard import access, cache, saved
-from dashboard.charts import distribution_figure, estimate_figure
+from dashboard import cache, saved, signin
+from dashboard.charts.common import distribution_figure, estimate_figure
 from dashboard.ui import METHODOLOGY, annual_table, before_after, show_rejection
 from roi import evaluate
-from roi.casefile import dump_case
-from roi.csvtable import header_columns
-from roi.pilots import (
+from roi.core.casefile import dump_case
+from roi.evidence.pilots import (
     MEASURED_INPUTS,
     METRICS,
     PilotFileError,
@@ -23,6 +22,7 @@ from roi.pilots import (
     sample_size_to_detect,
     use_measurement,
 )
+from roi.io.csvtable import header_columns
 
 UNITS = {
     "task_minutes": "minutes",
@@ -39,7 +39,7 @@ st.caption(
     f" the pilot could detect, and a verdict. [How it is computed]({METHODOLOGY}#pilot-estimates)"
 )
 
-uploaded = access.uploader("Pilot observations (CSV)", type=["csv", "txt"], key="pilots.upload")
+uploaded = signin.uploader("Pilot observations (CSV)", type=["csv", "txt"], key="pilots.upload")
 kept = None
 if uploaded is None:
     kept = saved.pick("pilots", "pilots.saved", f"Bundled sample ({cache.SAMPLE_PILOTS.name})")

@@ -7,20 +7,27 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, cache, saved
-from dashboard.quickwin_charts import (
+from dashboard import cache, saved, signin
+from dashboard.charts.quickwins import (
     FUNCTION_LABELS,
     budget_cash_flow_figure,
     matrix_figure,
     robustness_figure,
 )
 from dashboard.ui import METHODOLOGY, show_rejection
-from roi.csvtable import TableError
-from roi.exports import ranking_csv
-from roi.formatting import format_money, format_months
-from roi.quickwins import FACTORS, LABELS, QUADRANT_LABELS, WEIGHT_KEYS, RankSettings, Weights
-from roi.register import RegisterError
-from roi.workbook import ranking_workbook_bytes
+from roi.io.csvtable import TableError
+from roi.io.formatting import format_money, format_months
+from roi.portfolio.quickwins import (
+    FACTORS,
+    LABELS,
+    QUADRANT_LABELS,
+    WEIGHT_KEYS,
+    RankSettings,
+    Weights,
+)
+from roi.portfolio.register import RegisterError
+from roi.reports.exports import ranking_csv
+from roi.reports.workbook import ranking_workbook_bytes
 
 CURRENCIES = ("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "JPY")
 DEFAULT_WEIGHTS = Weights()
@@ -52,7 +59,7 @@ st.caption(
 
 source, unit = st.columns([3, 1])
 with source:
-    uploaded = access.uploader(
+    uploaded = signin.uploader(
         "Use-case register (CSV)", type=["csv", "txt"], key="quickwins.upload"
     )
 with unit:
@@ -110,11 +117,11 @@ if any(u.team for u in register.use_cases):
         )
         survey_files = st.columns(2)
         with survey_files[0]:
-            items_upload = access.uploader(
+            items_upload = signin.uploader(
                 "Survey items", type=["csv", "txt"], key="quickwins.survey_items"
             )
         with survey_files[1]:
-            responses_upload = access.uploader(
+            responses_upload = signin.uploader(
                 "Survey responses", type=["csv", "txt"], key="quickwins.survey_responses"
             )
     # The bundled survey describes the bundled register's teams only: any other register

@@ -4,11 +4,11 @@ link, compared side by side, and the history of a case's headline figures over t
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, cache, saved
-from dashboard.charts import history_figure, scenarios_figure
+from dashboard import cache, saved, signin
+from dashboard.charts.common import history_figure, scenarios_figure
 from roi.access import Forbidden, Right
-from roi.formatting import format_money, format_months, format_percent
-from roi.scenario import LEVER_NAMES, levers_from_query
+from roi.core.scenario import LEVER_NAMES, levers_from_query
+from roi.io.formatting import format_money, format_months, format_percent
 from roi.store import DATABASE_ERRORS, NotFound
 from roi.store.db import failure_reason
 
@@ -24,7 +24,7 @@ st.caption(
 
 def delete(scenario_id: int) -> None:
     try:
-        kept.delete_scenario(scenario_id, access.actor())
+        kept.delete_scenario(scenario_id, signin.actor())
     except NotFound:
         pass  # deleted meanwhile, in another session: the list shows it gone
     except Forbidden as error:  # the role changed since the button was drawn
@@ -115,7 +115,7 @@ def show() -> None:
             )
 
         st.subheader("Delete a scenario")
-        if access.explain(Right.DELETE, "deleting a scenario"):
+        if signin.explain(Right.DELETE, "deleting a scenario"):
             doomed = st.selectbox(
                 "Scenario", list(by_id), format_func=lambda i: by_id[i].name,
                 key="scenarios.doomed",

@@ -5,16 +5,16 @@ the role table. Every change is made by the store, which checks the role again."
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, saved
+from dashboard import saved, signin
 from roi.access import AccessConfigError, Forbidden, Right, Role, expires_at
-from roi.culture import MIN_GROUP_FLOOR
+from roi.culture.scores import MIN_GROUP_FLOOR
 from roi.store import DATABASE_ERRORS, NotFound, StoreInputError
 from roi.store.core import MIN_GROUP_CEILING
 from roi.store.db import failure_reason
 
 st.title("Settings")
-me = access.actor()
-current = access.current()
+me = signin.actor()
+current = signin.current()
 
 
 def flash(message: str, kind: str = "success") -> None:
@@ -39,8 +39,8 @@ if "settings.flash" in st.session_state:
 
 # Who you are ------------------------------------------------------------------------------
 st.subheader("Your access")
-if access.sign_in_on():
-    until = expires_at(access.claims())
+if signin.sign_in_on():
+    until = expires_at(signin.claims())
     st.markdown(
         f"Signed in as **{current.name}** ({current.identity or 'the token names no e-mail'})."
         f" Role: **{me.role.value}**, from {current.source}."
@@ -51,10 +51,10 @@ else:
         f"Sign-in is off, so everyone here is **{me.name}**, an **admin**: every change is"
         " recorded under that name (set `ROI_USER` on the server to change it)."
     )
-st.dataframe(pd.DataFrame(access.rights_table(me.role)), hide_index=True, width="content")
+st.dataframe(pd.DataFrame(signin.rights_table(me.role)), hide_index=True, width="content")
 
 with st.expander("How sign-in is set up"):
-    if not access.sign_in_on():
+    if not signin.sign_in_on():
         st.markdown(
             "No identity provider is configured (no `[auth]` section in"
             " `.streamlit/secrets.toml`). The README's *Sign-in and roles* shows how to"
@@ -62,11 +62,11 @@ with st.expander("How sign-in is set up"):
         )
     else:
         try:
-            rules = access.policy()
+            rules = signin.policy()
         except AccessConfigError as error:  # the gate has refused everyone already
             st.error("; ".join(error.problems))
         else:
-            names = [access.provider_label(p) for p in access.providers()]
+            names = [signin.provider_label(p) for p in signin.providers()]
             claim = (
                 f"the token's `{rules.role_claim}` claim, when it names a role"
                 if rules.role_claim
@@ -112,7 +112,7 @@ def save_threshold() -> None:
     value = str(st.session_state["settings.min_group"])
     attempt(
         "Not changed",
-        lambda: kept.set_setting("survey.min_group", value, access.actor()),
+        lambda: kept.set_setting("survey.min_group", value, signin.actor()),
         lambda _: f"The anonymity threshold is {value} from now on.",
     )
 
@@ -130,7 +130,7 @@ if admin:
             "Save threshold", on_click=save_threshold, key="settings.save_min_group"
         )
 else:
-    st.caption(":material/lock: " + access.refusal(Right.CHANGE_SETTINGS, "changing settings"))
+    st.caption(":material/lock: " + signin.refusal(Right.CHANGE_SETTINGS, "changing settings"))
 
 # Raw answers ----------------------------------------------------------------------------
 st.subheader("Raw survey answers")
@@ -142,7 +142,7 @@ def switch_answers() -> None:
     wanted = "on" if st.session_state["settings.keep_answers"] else "off"
     attempt(
         "Not changed",
-        lambda: kept.set_setting("survey.keep_answers", wanted, access.actor()),
+        lambda: kept.set_setting("survey.keep_answers", wanted, signin.actor()),
         lambda _: f"Raw survey answers are {'kept' if wanted == 'on' else 'not kept'} from now on.",
     )
 
@@ -150,7 +150,7 @@ def switch_answers() -> None:
 def erase_answers(dataset_id: int) -> None:
     attempt(
         "Nothing erased",
-        lambda: kept.delete_answers(dataset_id, access.actor()),
+        lambda: kept.delete_answers(dataset_id, signin.actor()),
         lambda n: f"Erased {n:,} raw answers of survey #{dataset_id}; its aggregates stay.",
     )
 
@@ -184,7 +184,7 @@ if surveys:
 elif admin:
     st.caption("No saved survey keeps raw answers.")
 if not admin:
-    st.caption(":material/lock: " + access.refusal(Right.ERASE_ANSWERS, "erasing raw answers"))
+    st.caption(":material/lock: " + signin.refusal(Right.ERASE_ANSWERS, "erasing raw answers"))
 
 # Roles ----------------------------------------------------------------------------------
 st.subheader("Roles")
@@ -196,7 +196,7 @@ st.markdown(
 )
 if not me.may(Right.MANAGE_ROLES):
     st.caption(
-        ":material/lock: " + access.refusal(Right.MANAGE_ROLES, "seeing and assigning roles")
+        ":material/lock: " + signin.refusal(Right.MANAGE_ROLES, "seeing and assigning roles")
     )
 elif roles:
     st.dataframe(
@@ -231,7 +231,7 @@ def assign() -> None:
         return
     attempt(
         "Not assigned",
-        lambda: kept.assign_role(email, role, access.actor()),
+        lambda: kept.assign_role(email, role, signin.actor()),
         lambda a: f"{a.email} is now {a.role.value}.",
     )
 
@@ -242,7 +242,7 @@ def remove(email: str) -> None:
         return
     attempt(
         "Not removed",
-        lambda: kept.remove_role(email, access.actor()),
+        lambda: kept.remove_role(email, signin.actor()),
         lambda _: f"{email} is out of the role table.",
     )
 

@@ -24,10 +24,10 @@ from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from roi.access import Actor, Right, Role, check_email, require
-from roi.casefile import Problem, load_case_text
-from roi.culture import MIN_GROUP_DEFAULT, MIN_GROUP_FLOOR, SurveyReport, report_from_record
-from roi.engine import evaluate
-from roi.register import Register, read_register
+from roi.core.casefile import Problem, load_case_text
+from roi.core.engine import evaluate
+from roi.culture.scores import MIN_GROUP_DEFAULT, MIN_GROUP_FLOOR, SurveyReport, report_from_record
+from roi.portfolio.register import Register, read_register
 from roi.store import schema
 from roi.store.db import DatabaseFailure, database_url, display_url, make_engine
 from roi.store.imports import PILOT_COLUMNS, Figures, Prepared, StoreInputError, figures_of
@@ -456,7 +456,7 @@ class Store:
         return dataset, content
 
     def observations(self, dataset_id: int) -> pd.DataFrame:
-        """A pilot dataset's observations, as :func:`roi.pilots.read_observations` gave
+        """A pilot dataset's observations, as :func:`roi.evidence.pilots.read_observations` gave
         them."""
         self._content(dataset_id, "pilots")
         table = schema.pilot_observations

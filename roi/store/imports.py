@@ -24,15 +24,15 @@ from typing import Literal, get_args
 
 import pandas as pd
 
-from roi.adoption_report import analyse, team_adoption
-from roi.casefile import CaseError, Problem, load_case_text
-from roi.csvtable import decode
-from roi.culture import MIN_GROUP_DEFAULT, report_record, survey_report
-from roi.engine import CaseResult, evaluate
-from roi.pilots import ColumnMapping, read_observations
-from roi.register import read_register
-from roi.survey import read_invitations, read_items, read_responses
-from roi.telemetry import read_telemetry
+from roi.adoption.report import analyse, team_adoption
+from roi.adoption.telemetry import read_telemetry
+from roi.core.casefile import CaseError, Problem, load_case_text
+from roi.core.engine import CaseResult, evaluate
+from roi.culture.instrument import read_invitations, read_items, read_responses
+from roi.culture.scores import MIN_GROUP_DEFAULT, report_record, survey_report
+from roi.evidence.pilots import ColumnMapping, read_observations
+from roi.io.csvtable import decode
+from roi.portfolio.register import read_register
 
 Kind = Literal["pilots", "adoption", "survey", "use-cases", "case"]
 KINDS: tuple[str, ...] = get_args(Kind)

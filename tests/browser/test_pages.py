@@ -11,11 +11,11 @@ import yaml
 from playwright.sync_api import expect
 
 from roi import evaluate, load_case
-from roi.casefile import parse_case
-from roi.formatting import format_money
-from roi.infrastructure import apply_hosting_levers, hosting_levers_of, infrastructure_reports
-from roi.portfolio import portfolio_totals
-from roi.scenario import apply_levers, levers_of
+from roi.core.casefile import parse_case
+from roi.core.hosting import apply_hosting_levers, hosting_levers_of, infrastructure_reports
+from roi.core.scenario import apply_levers, levers_of
+from roi.core.totals import portfolio_totals
+from roi.io.formatting import format_money
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = {p.stem: load_case(p) for p in sorted((ROOT / "sample_data" / "cases").glob("*.yaml"))}
@@ -61,7 +61,7 @@ def test_explorer_uncertainty(page, app_url, screenshot):
     """Issue 9: the NPV histogram with P(NPV > 0), the fan chart, the tornado with its
     break-even table, the scenario comparison and the two-way grid."""
     from roi import load_case
-    from roi.simulation import simulate
+    from roi.uncertainty.simulation import simulate
 
     case = load_case(ROOT / "sample_data" / "cases" / "support_draft_replies.yaml")
     expected = simulate(case, 5_000, 0)
@@ -228,9 +228,9 @@ def test_pilots_upload(page, app_url, screenshot, tmp_path):
 def test_quick_wins(page, app_url, screenshot, tmp_path):
     """Issue 6: the matrix, ranking, robustness bars and budget; a weight slider reorders,
     a broken register is rejected with its problems."""
-    from roi.budget import select_portfolio
-    from roi.quickwins import rank
-    from roi.register import read_register
+    from roi.portfolio.budget import select_portfolio
+    from roi.portfolio.quickwins import rank
+    from roi.portfolio.register import read_register
 
     sample = ROOT / "sample_data" / "use_cases.csv"
     register = read_register(sample.read_bytes(), sample.name, sample.parent)

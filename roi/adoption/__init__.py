@@ -1,0 +1,5 @@
+"""Adoption of the tools: telemetry importers, one module per source format, the usage metrics
+computed from them (``usage``), the adoption forecast (``forecast``) and the adoption report
+(``report``).
+
+May import: ``roi.io``, ``roi.core``, ``roi.uncertainty``."""

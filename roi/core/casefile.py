@@ -1,0 +1,423 @@
+"""Read case files (YAML or JSON) into validated :class:`BusinessCase` objects.
+
+Every problem is reported at once as ``path: message``, the path written as in the file
+(``benefits[2].minutes_saved_per_task``, indexes from 0), e.g.
+``benefits[2].minutes_saved_per_task: must be ≥ 0, got -3``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from roi.core.case import BusinessCase
+from roi.core.curves import ADOPTION_CURVES
+from roi.core.drivers.benefits import BENEFIT_DRIVERS
+from roi.core.drivers.costs import COST_DRIVERS
+
+_TAGGED_LISTS: dict[str, dict[str, type[BaseModel]]] = {
+    "benefits": BENEFIT_DRIVERS,
+    "costs": COST_DRIVERS,
+}
+CASE_FILE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a case: where (a field path, or ``line N`` for syntax) and what."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class CaseError(Exception):
+    """A case that cannot be used; ``problems`` lists every problem found."""
+
+    def __init__(self, source: str, problems: list[Problem]):
+        self.source = source
+        self.problems = problems
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        """One message listing each problem, one line each, prefixed with the source."""
+        count = len(self.problems)
+        head = f"{self.source}: {count} problem{'s' if count != 1 else ''}"
+        return "\n".join([head, *(f"  {self.source}: {problem}" for problem in self.problems)])
+
+
+class _CaseLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, plus: repeated keys are recorded (the file is then rejected
+    rather than silently keeping the last value), and exponent floats without a dot or
+    exponent sign (``1e6``, ``1.5e6``) read as numbers as in YAML 1.2."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.duplicates: list[Problem] = []
+
+
+def _construct_mapping(loader: _CaseLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    first_line: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # keys merged in with << may be overridden, as YAML intends
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            seen = first_line.get(key)
+        except TypeError:  # an unhashable key; construct_mapping reports it
+            continue
+        if seen is not None:
+            where = f"line {line}, column {key_node.start_mark.column + 1}"
+            message = f"duplicate key {key!r} (first given on line {seen}); give each key once"
+            loader.duplicates.append(Problem(where, message))
+        else:
+            first_line[key] = line
+    loader.flatten_mapping(node)
+    return loader.construct_mapping(node, deep=True)
+
+
+_CaseLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_CaseLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+def _number(value: Any) -> str:
+    """A number as typed: 3 not 3.0, 0.25 as is, huge values in exponent form (1e+15)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e9:
+        return str(int(value))
+    if isinstance(value, float) and abs(value) >= 1e9:
+        return f"{value:.6g}"
+    return str(value)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    return _number(value)
+
+
+def _nested_model(model: type[BaseModel], field: str) -> type[BaseModel] | None:
+    """The model a field holds (e.g. a pricing block), if it holds one."""
+    info = model.model_fields.get(field)
+    if info is None:
+        return None
+    for candidate in (info.annotation, *typing.get_args(info.annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def _path_and_model(loc: tuple[Any, ...]) -> tuple[str, type[BaseModel]]:
+    """Readable path for a pydantic location, without union tags, and the model that holds
+    the last field (for suggestions on unknown fields)."""
+    model: type[BaseModel] = BusinessCase
+    parts: list[str] = []
+    rest = list(loc)
+    while rest:
+        key = rest.pop(0)
+        if isinstance(key, int):
+            parts.append(f"[{key}]")
+            continue
+        parts.append(f".{key}" if parts else str(key))
+        nested = _nested_model(model, key)
+        if nested is not None:
+            model = nested
+        registry = _TAGGED_LISTS.get(key) if len(parts) == 1 else None
+        if registry is not None and len(rest) >= 2 and isinstance(rest[0], int):
+            parts.append(f"[{rest.pop(0)}]")
+            if rest[0] in registry:
+                model = registry[rest.pop(0)]
+        elif key == "adoption" and len(parts) == 1 and rest and rest[0] in ADOPTION_CURVES:
+            model = ADOPTION_CURVES[rest.pop(0)]
+    return "".join(parts), model
+
+
+def _message(error: dict[str, Any], model: type[BaseModel], path: str) -> str:
+    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    got = f", got {_shown(value)}"
+    bounds = {
+        "greater_than_equal": ("≥", "ge"),
+        "greater_than": (">", "gt"),
+        "less_than_equal": ("≤", "le"),
+        "less_than": ("<", "lt"),
+    }
+    if kind in bounds:
+        symbol, key = bounds[kind]
+        return f"must be {symbol} {_number(ctx[key])}{got}"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        field = path.rsplit(".", 1)[-1]
+        known = list(model.model_fields)
+        close = difflib.get_close_matches(field, known, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return f"unknown field; {hint}valid fields: {', '.join(known)}"
+    if kind in ("float_type", "float_parsing", "finite_number"):
+        if isinstance(value, str) and value.strip().endswith("%"):
+            return f"must be a number; write shares and rates as fractions (0.12 for 12%){got}"
+        if isinstance(value, bool):
+            return f"must be a number{got} (YAML reads yes/no/on/off as true/false)"
+        return f"must be a finite number{got}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        if isinstance(value, float) and value.is_integer():
+            return f"must be a whole number written without a decimal point or exponent{got}"
+        return f"must be a whole number{got}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"must be true or false{got}"
+    if kind in ("string_type",):
+        return f"must be text{got}"
+    if kind == "string_pattern_mismatch" and path == "currency":
+        return f"must be a three-letter ISO 4217 code such as USD or EUR{got}"
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return f"must not be empty{got}"
+    if kind == "string_pattern_mismatch" and path.endswith("name"):
+        return f"must not be blank{got}"
+    if kind in ("string_too_short", "string_too_long"):
+        limit = ctx.get("min_length", ctx.get("max_length"))
+        word = "at least" if kind == "string_too_short" else "at most"
+        return f"must have {word} {limit} characters{got}"
+    if kind in ("too_short", "too_long"):
+        limit = ctx.get("min_length", ctx.get("max_length"))
+        word = "at least" if kind == "too_short" else "at most"
+        items = "item" if limit == 1 else "items"
+        return f"must have {word} {limit} {items}, got {ctx.get('actual_length')}"
+    if kind == "literal_error":
+        return f"must be one of {ctx['expected']}{got}"
+    if kind in ("list_type",):
+        return f"must be a list{got}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"must be a mapping of fields{got}"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        field = ctx["discriminator"].strip("'")
+        valid = ctx.get("expected_tags") or ", ".join(
+            repr(tag) for tag in _TAGGED_LISTS.get(path.split("[")[0], ADOPTION_CURVES)
+        )
+        if kind == "union_tag_not_found":
+            return f"missing {field!r}; valid: {valid}"
+        tag, kind_name = ctx["tag"], path.split("[")[0]
+        other = {"benefits": "costs", "costs": "benefits"}.get(kind_name)
+        if other and tag in _TAGGED_LISTS[other]:
+            driver = "cost" if other == "costs" else "benefit"
+            return f"{tag!r} is a {driver} driver: move this line under {other}"
+        return f"unknown {field} {tag!r}; valid: {valid}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return error["msg"]
+
+
+def problems_from_validation_error(error: ValidationError) -> list[Problem]:
+    """Turn pydantic's errors into :class:`Problem` lines with file-style paths."""
+    problems: list[Problem] = []
+    for item in error.errors():
+        loc = tuple(item["loc"])
+        if item["type"] == "invalid_key":
+            parent, model = _path_and_model(loc[:-1])
+            path = f"{parent}.{loc[-1]}" if parent else str(loc[-1])
+            fields = ", ".join(model.model_fields)
+            message = f"field names must be text, not numbers; valid fields: {fields}"
+            problems.append(Problem(path, message))
+            continue
+        path, model = _path_and_model(loc)
+        message = _message(item, model, path)
+        if item["type"] == "benchmark_source":
+            path += ".source"
+        elif item["type"] == "unknown_preset":
+            path += ".pricing"
+        if not path and item["type"] == "value_error":
+            # Cross-field rules report "path: message" lines (see roi.core.case.case_problems).
+            for line in message.splitlines():
+                where, _, text = line.partition(": ")
+                problems.append(Problem(where, text))
+        else:
+            problems.append(Problem(path, message))
+    return problems
+
+
+def parse_case(data: Any, source: str = "case") -> BusinessCase:
+    """Validate already-parsed case data (a mapping) into a :class:`BusinessCase`.
+
+    Raises
+    ------
+    CaseError
+        Listing every problem, each with its field path.
+    """
+    if not isinstance(data, dict):
+        raise CaseError(source, [Problem("", "a case file must hold a mapping of fields")])
+    try:
+        return BusinessCase.model_validate(data)
+    except ValidationError as error:
+        raise CaseError(source, problems_from_validation_error(error)) from None
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise CaseError(str(path), [Problem("", "file not found")]) from None
+    except IsADirectoryError:
+        raise CaseError(str(path), [Problem("", "is a directory, not a case file")]) from None
+    except OSError as error:
+        raise CaseError(str(path), [Problem("", f"cannot be read ({error.strerror})")]) from None
+
+
+def _decode(source: str, raw: bytes) -> str:
+    if b"\x00" in raw:
+        where = _line_and_column(raw.decode("utf-8-sig", errors="replace"), raw.index(b"\x00"))
+        raise CaseError(source, [Problem(where, "holds a NUL byte: not a text file")])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        where = _line_and_column(raw.decode("utf-8-sig", errors="replace"), _char_index(raw, error))
+        byte = raw[error.start]
+        problem = Problem(where, f"is not UTF-8 text: byte 0x{byte:02X} cannot be decoded")
+        raise CaseError(source, [problem]) from None
+
+
+def _char_index(raw: bytes, error: UnicodeDecodeError) -> int:
+    """Index, in the text decoded with replacements, of the first undecodable byte."""
+    return len(raw[: error.start].decode("utf-8-sig", errors="replace"))
+
+
+def _line_and_column(text: str, index: int) -> str:
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return f"line {line}, column {column}"
+
+
+def _parse_yaml(source: str, text: str) -> Any:
+    loader: _CaseLoader | None = None
+    try:
+        loader = _CaseLoader(text)  # checks for unprintable characters first
+        data = loader.get_single_data()
+    except yaml.reader.ReaderError as error:
+        where = _line_and_column(text, error.position)
+        message = f"invalid YAML: character U+{error.character:04X} is not allowed in YAML text"
+        raise CaseError(source, [Problem(where, message)]) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        message = f"invalid YAML: {error.problem or error.context}"
+        if error.context and error.problem and error.context_mark is not None:
+            start = error.context_mark
+            message += f", {error.context} that starts at line {start.line + 1},"
+            message += f" column {start.column + 1}"
+        raise CaseError(source, [Problem(where, message)]) from None
+    except yaml.YAMLError as error:
+        problem = Problem("", f"invalid YAML: {' '.join(str(error).split())}")
+        raise CaseError(source, [problem]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if loader.duplicates:
+        raise CaseError(source, loader.duplicates)
+    return data
+
+
+class _JsonObject(dict):
+    """A JSON object that remembers which of its keys were given more than once."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> _JsonObject:
+    out = _JsonObject()
+    repeated = []
+    for key, value in pairs:
+        if key in out:
+            repeated.append(key)
+        out[key] = value
+    out.duplicates = tuple(repeated)
+    return out
+
+
+def _json_duplicates(value: Any, path: str = "") -> list[Problem]:
+    problems = []
+    if isinstance(value, _JsonObject):
+        for key in value.duplicates:
+            where = f"{path}.{key}" if path else key
+            problems.append(Problem(where, f"duplicate key {key!r}; give each key once"))
+        for key, item in value.items():
+            problems += _json_duplicates(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            problems += _json_duplicates(item, f"{path}[{index}]")
+    return problems
+
+
+def _parse_json(source: str, text: str) -> Any:
+    try:
+        data = json.loads(text, object_pairs_hook=_json_object)
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        raise CaseError(source, [Problem(where, f"invalid JSON: {error.msg}")]) from None
+    duplicates = _json_duplicates(data)
+    if duplicates:
+        raise CaseError(source, duplicates)
+    return data
+
+
+def load_case(path: str | Path) -> BusinessCase:
+    """Read and validate a case file: ``.yaml``/``.yml`` (YAML) or ``.json``.
+
+    Raises
+    ------
+    CaseError
+        When the file is missing, unreadable, not valid YAML/JSON or not a valid case; the
+        error lists every problem, syntax errors with their line and column.
+    """
+    path = Path(path)
+    _check_suffix(str(path), path.name)
+    return load_case_text(_read_bytes(path), str(path))
+
+
+def _check_suffix(source: str, name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix not in CASE_FILE_SUFFIXES:
+        problem = Problem("", f"unknown file type {suffix!r}; valid: .yaml, .yml, .json")
+        raise CaseError(source, [problem])
+    return suffix
+
+
+def load_case_text(raw: bytes, name: str) -> BusinessCase:
+    """Validate the bytes of a case file called ``name`` (its suffix picks YAML or JSON),
+    e.g. an upload. Raises :class:`CaseError` as :func:`load_case` does."""
+    suffix = _check_suffix(name, name)
+    text = _decode(name, raw)
+    data = _parse_json(name, text) if suffix == ".json" else _parse_yaml(name, text)
+    if data is None:
+        raise CaseError(name, [Problem("", "the file is empty")])
+    return parse_case(data, name)
+
+
+def dump_case(case: BusinessCase) -> str:
+    """The case as YAML, fields in model order, defaults left out."""
+    data = case.model_dump(mode="json", exclude_defaults=True)
+    # Line items and curves need their tag even though it is the only value of its Literal.
+    for kind in ("benefits", "costs"):
+        for item, model in zip(data.get(kind, []), getattr(case, kind), strict=True):
+            item["type"] = model.type
+    if case.adoption is not None:
+        data["adoption"]["curve"] = case.adoption.curve
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
