@@ -234,7 +234,8 @@ def monte_carlo() -> tuple[float, float, float, float]:
     import subprocess
     import sys
 
-    from roi.core.distributions import is_integer_input, validated
+    from roi.core.casefile import validated
+    from roi.core.distributions import is_integer_input
     from roi.uncertainty.simulation import sample_inputs, simulate
 
     case = uncertain_case()
@@ -551,7 +552,7 @@ def survey_file() -> tuple[float, float]:
     import pandas as pd
 
     from roi.culture.instrument import read_items, read_responses
-    from roi.culture.scores import survey_report
+    from roi.culture.report import survey_report
 
     rng = np.random.default_rng(8)
     dimensions = [f"d{i}" for i in range(8)]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.database import open_store, store, unavailable
 from roi import BusinessCase, CaseResult, evaluate, load_case
 from roi.adoption.forecast import AdoptionForecast
 from roi.adoption.report import AdoptionReport, analyse, team_adoption, team_forecast
@@ -27,8 +28,9 @@ from roi.core.hosting import (
 )
 from roi.core.scenario import Levers, apply_levers
 from roi.core.totals import PortfolioRow, PortfolioTotals, portfolio_rows, portfolio_totals
+from roi.culture.anonymity import MIN_GROUP_DEFAULT
 from roi.culture.instrument import read_invitations, read_items, read_responses
-from roi.culture.scores import MIN_GROUP_DEFAULT, SurveyReport, survey_report, team_change_readiness
+from roi.culture.report import SurveyReport, survey_report, team_change_readiness
 from roi.portfolio.budget import BudgetPortfolio, default_budget, select_portfolio
 from roi.portfolio.quickwins import Ranking, RankSettings, rank, with_survey_readiness
 from roi.portfolio.register import Register, read_register
@@ -88,9 +90,7 @@ def dataset_of(case_id: str) -> int | None:
 def stored_case(url: str, dataset_id: int, fingerprint: str) -> BusinessCase:
     """A saved case (datasets never change once kept); ``fingerprint`` (its start is
     enough) makes sure it is the dataset meant."""
-    from dashboard.saved import _open
-
-    kept = _open(url)
+    kept = open_store(url)
     if not kept.dataset(dataset_id).fingerprint.startswith(fingerprint):
         raise KeyError(f"saved case {dataset_id} is not the one this link meant")
     return kept.case(dataset_id)
@@ -131,7 +131,6 @@ def case_key(dataset) -> str:
 
 def all_cases(folder: str = str(CASES_DIR)) -> dict[str, BusinessCase]:
     """The bundled cases, then the saved ones (newest first)."""
-    from dashboard.saved import store, unavailable
     from roi.store import DATABASE_ERRORS
     from roi.store.db import database_url
 
@@ -156,25 +155,19 @@ def all_cases(folder: str = str(CASES_DIR)) -> dict[str, BusinessCase]:
 @st.cache_data(max_entries=2, show_spinner=False)
 def stored_observations(saved: tuple[str, int, str]):
     """A saved pilot dataset's observations."""
-    from dashboard.saved import _open
-
-    return _open(saved[0]).observations(saved[1])
+    return open_store(saved[0]).observations(saved[1])
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def stored_text(saved: tuple[str, int, str], kind: str) -> str:
     """The kept text of a saved adoption export or case file."""
-    from dashboard.saved import _open
-
-    return _open(saved[0]).source_text(saved[1], kind)
+    return open_store(saved[0]).source_text(saved[1], kind)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def stored_survey(saved: tuple[str, int, str]):
     """A saved survey's aggregates."""
-    from dashboard.saved import _open
-
-    return _open(saved[0]).survey(saved[1])
+    return open_store(saved[0]).survey(saved[1])
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -300,9 +293,7 @@ def register(
     a saved register (``stored``: database URL, dataset id and fingerprint) with its own
     saved cases."""
     if stored is not None:
-        from dashboard.saved import _open
-
-        return _open(stored[0]).register(stored[1], currency=currency)
+        return open_store(stored[0]).register(stored[1], currency=currency)
     return read_register(raw, name, SAMPLE_REGISTER.parent, currency, confine=True)
 
 

@@ -7,14 +7,14 @@ with uploads and the bundled samples.
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
+from dashboard import cache, signin
+from dashboard.database import store, unavailable
 from roi.access import Forbidden, Right
-from roi.core.casefile import CaseError
-from roi.store import DATABASE_ERRORS, Dataset, Store, prepare
-from roi.store.db import database_url, failure_message, failure_reason
+from roi.io.problems import CaseError
+from roi.store import DATABASE_ERRORS, Dataset, prepare
+from roi.store.db import database_url, failure_reason
 
 KIND_LABELS = {
     "pilots": "pilot observations",
@@ -25,45 +25,6 @@ KIND_LABELS = {
 }
 
 
-@st.cache_resource(show_spinner=False)
-def _open(url: str) -> Store:
-    return Store(url)  # applies pending migrations at start-up
-
-
-def unavailable(error: BaseException) -> None:
-    """Say, once per rerun, that the database failed and the page goes on without it."""
-    if st.session_state.get("saved.warned") == st.session_state.get("run"):
-        return
-    st.session_state["saved.warned"] = st.session_state.get("run")
-    st.warning(
-        f"Saved work is unavailable: {failure_message(error)}. Uploads and the bundled"
-        " samples still work; nothing can be saved just now.",
-        icon=":material/cloud_off:",
-    )
-
-
-RETRY_AFTER_S = 30.0
-_failed: dict[str, tuple[float, BaseException]] = {}  # URL → when it last failed, and why
-
-
-def store() -> Store | None:
-    """The store of ``DATABASE_URL`` (else ``data/roi.sqlite3``); ``None``, with a warning on
-    the page, when it cannot be opened. A failure is remembered for 30 s, so that a database
-    that does not answer costs one connection timeout, not one per page element."""
-    url = database_url()
-    if url in _failed and time.monotonic() - _failed[url][0] < RETRY_AFTER_S:
-        unavailable(_failed[url][1])
-        return None
-    try:
-        opened = _open(url)
-    except DATABASE_ERRORS as error:
-        _failed[url] = (time.monotonic(), error)
-        unavailable(error)
-        return None
-    _failed.pop(url, None)
-    return opened
-
-
 def min_group() -> int | None:
     """The anonymity threshold in force (the store's setting), read once per run. When
     the store cannot be read: ``None`` with sign-in on (an admin may have raised it, so no
@@ -72,8 +33,7 @@ def min_group() -> int | None:
     cached = st.session_state.get("saved.threshold")
     if cached is not None and cached[0] == run:
         return cached[1]
-    from dashboard import signin
-    from roi.culture.scores import MIN_GROUP_DEFAULT
+    from roi.culture.anonymity import MIN_GROUP_DEFAULT
 
     threshold = None if signin.sign_in_on() else MIN_GROUP_DEFAULT
     kept = store()
@@ -149,7 +109,6 @@ def save_button(kind: str, raw: bytes, name: str, key: str, **options) -> None:
     """A "Save" button for a validated upload: the file is kept with who saved it, when,
     its SHA-256 and its validation report; the same file is never kept twice. Editors and
     admins only: a viewer is told why there is no button."""
-    from dashboard import signin
 
     if not signin.explain(Right.SAVE, "saving to the store"):
         return
@@ -187,7 +146,6 @@ def save_button(kind: str, raw: bytes, name: str, key: str, **options) -> None:
 def case_dataset(case_id: str) -> int:
     """The dataset id of a case shown under ``case_id``; a bundled case is saved first (once:
     the same file is kept once), so that a scenario always names a kept case."""
-    from dashboard import cache, signin
 
     dataset_id = cache.dataset_of(case_id)
     if dataset_id is not None:
@@ -200,7 +158,6 @@ def case_dataset(case_id: str) -> int:
 
 def save_scenario(name: str, case_id: str, levers: dict[str, str], result) -> str | None:
     """Keep a named scenario; returns the problem in words, or ``None`` when saved."""
-    from dashboard import signin
     from roi.store import NotFound, StoreInputError, figures_of
 
     kept = store()
@@ -225,7 +182,6 @@ def save_scenario(name: str, case_id: str, levers: dict[str, str], result) -> st
 def open_scenario(text: str) -> tuple[str, dict[str, str], str | None] | str:
     """The case id, lever values and (when the link's scenario was replaced) a note, for
     the saved scenario named by a link's ``scenario=``; or why it cannot be opened."""
-    from dashboard import cache
     from roi.store import NotFound
 
     kept = store()

@@ -15,8 +15,9 @@ import plotly.graph_objects  # noqa: F401
 from streamlit.web import cli
 
 import dashboard.cache
-import dashboard.charts.common  # noqa: F401
-import roi  # noqa: F401
+import dashboard.charts.hosting  # noqa: F401
+import roi
+import roi.reports.figures  # noqa: F401
 
 APP = Path(__file__).resolve().parent / "app.py"
 

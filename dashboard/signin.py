@@ -21,6 +21,7 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard import database
 from roi.access import (
     NOBODY,
     RIGHT_WORDS,
@@ -143,15 +144,13 @@ def claims() -> dict[str, Any]:
 
 def _assigned(identity: str) -> tuple[Role | None, bool]:
     """The role table's role for ``identity``, and whether the table could be read."""
-    from dashboard import saved
-
-    kept = saved.store()
+    kept = database.store()
     if kept is None:
         return None, False
     try:
         return kept.assigned_role(identity), True
     except DATABASE_ERRORS as error:
-        saved.unavailable(error)
+        database.unavailable(error)
         return None, False
 
 

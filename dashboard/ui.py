@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from roi.core.casefile import CaseError
 from roi.core.engine import CaseResult, Metrics
 from roi.io.formatting import format_money, format_months, format_percent
+from roi.io.problems import CaseError
 from roi.reports.tables import annual_rows
 
 METHODOLOGY = "/methodology"

@@ -22,9 +22,6 @@ from pathlib import Path
 
 import pytest
 
-# Issue 19 moves the tree into these rooms; until the move lands the rule is expected to fail.
-pytestmark = pytest.mark.xfail(reason="issue 19: the tree is not yet in its packages")
-
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE_FILES = sorted((ROOT / "roi").rglob("*.py"))
 DASHBOARD_FILES = sorted((ROOT / "dashboard").rglob("*.py"))

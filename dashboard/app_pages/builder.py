@@ -17,9 +17,10 @@ from roi.core.builder import (
     format_numbers,
     parse_numbers,
 )
-from roi.core.casefile import CaseError, dump_case, load_case_text, parse_case
+from roi.core.casefile import dump_case, load_case_text, parse_case
 from roi.core.curves import ADOPTION_CURVES
 from roi.core.finance import DISCOUNTING_CONVENTIONS
+from roi.io.problems import CaseError
 
 BLANK = "Blank case"
 # Adoption inputs per curve: field, label, min, max, default, step (ints stay ints).

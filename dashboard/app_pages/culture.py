@@ -9,7 +9,8 @@ from dashboard import cache, saved, signin
 from dashboard.charts.culture import drivers_figure, heatmap_figure, trend_figure
 from dashboard.ui import METHODOLOGY, before_after, show_rejection
 from roi.core.casefile import dump_case
-from roi.culture.scores import ALL_TEAMS, use_recapture
+from roi.culture.recapture import use_recapture
+from roi.culture.scores import ALL_TEAMS
 from roi.io.csvtable import TableError
 from roi.reports.exports import survey_csv
 from roi.store import DATABASE_ERRORS, NotFound

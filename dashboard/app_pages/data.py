@@ -5,13 +5,13 @@ every change, with who made it."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import saved, signin
+from dashboard import database, saved, signin
 from roi.access import Forbidden, Right
 from roi.store import DATABASE_ERRORS, NotFound
 from roi.store.db import failure_reason
 
 st.title("Data")
-kept = saved.store()
+kept = database.store()
 if kept is None:
     st.stop()
 try:
@@ -20,7 +20,7 @@ try:
     datasets = kept.datasets(include_deleted=show_deleted)
     events = kept.events(200)
 except DATABASE_ERRORS as error:
-    saved.unavailable(error)
+    database.unavailable(error)
     st.stop()
 st.caption(
     f"Saved work lives in {kept.location} (schema version {version})."

@@ -6,8 +6,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboard import cache, saved, signin
-from dashboard.charts.common import cash_flow_figure
+from dashboard import cache, database, saved, signin
 from dashboard.charts.uncertainty import (
     fan_figure,
     histogram_figure,
@@ -27,6 +26,7 @@ from roi.core.scenario import (
     levers_to_query,
 )
 from roi.io.formatting import format_input, format_money
+from roi.reports.figures import cash_flow_figure
 
 cases = cache.all_cases()
 ids = list(cases)
@@ -143,7 +143,7 @@ with figures:
     case_downloads(case_id, levers, "explorer")
     if not signin.may(Right.SAVE):
         st.caption(":material/lock: " + signin.refusal(Right.SAVE, "saving a scenario"))
-    elif saved.store() is not None:
+    elif database.store() is not None:
         with st.popover("Save this scenario", icon=":material/bookmark_add:"):
             scenario_name = st.text_input(
                 "Scenario name", key="explorer.scenario_name", max_chars=200,

@@ -4,7 +4,7 @@ where the two cross, and what each choice does to the case's NPV."""
 import streamlit as st
 
 from dashboard import cache
-from dashboard.charts.common import hosting_cost_figure, hosting_timeline_figure
+from dashboard.charts.hosting import hosting_cost_figure, hosting_timeline_figure
 from dashboard.ui import METHODOLOGY
 from roi.core.drivers.infrastructure import Infrastructure
 from roi.core.hosting import HostingLevers, hosting_lever_ranges, hosting_levers_of

@@ -7,7 +7,7 @@ import streamlit as st
 import yaml
 
 from dashboard import cache, saved, signin
-from dashboard.charts.common import distribution_figure, estimate_figure
+from dashboard.charts.pilots import distribution_figure, estimate_figure
 from dashboard.ui import METHODOLOGY, annual_table, before_after, show_rejection
 from roi import evaluate
 from roi.core.casefile import dump_case

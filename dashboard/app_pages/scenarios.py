@@ -4,8 +4,8 @@ link, compared side by side, and the history of a case's headline figures over t
 import pandas as pd
 import streamlit as st
 
-from dashboard import cache, saved, signin
-from dashboard.charts.common import history_figure, scenarios_figure
+from dashboard import cache, database, signin
+from dashboard.charts.saved import history_figure, scenarios_figure
 from roi.access import Forbidden, Right
 from roi.core.scenario import LEVER_NAMES, levers_from_query
 from roi.io.formatting import format_money, format_months, format_percent
@@ -13,7 +13,7 @@ from roi.store import DATABASE_ERRORS, NotFound
 from roi.store.db import failure_reason
 
 st.title("Scenarios")
-kept = saved.store()
+kept = database.store()
 if kept is None:
     st.stop()
 st.caption(
@@ -159,4 +159,4 @@ def show() -> None:
 try:
     show()
 except DATABASE_ERRORS as error:
-    saved.unavailable(error)
+    database.unavailable(error)

@@ -5,12 +5,12 @@ the role table. Every change is made by the store, which checks the role again."
 import pandas as pd
 import streamlit as st
 
-from dashboard import saved, signin
+from dashboard import database, saved, signin
 from roi.access import AccessConfigError, Forbidden, Right, Role, expires_at
-from roi.culture.scores import MIN_GROUP_FLOOR
+from roi.culture.anonymity import MIN_GROUP_FLOOR
 from roi.store import DATABASE_ERRORS, NotFound, StoreInputError
-from roi.store.core import MIN_GROUP_CEILING
 from roi.store.db import failure_reason
+from roi.store.settings import MIN_GROUP_CEILING
 
 st.title("Settings")
 me = signin.actor()
@@ -83,7 +83,7 @@ with st.expander("How sign-in is set up"):
                 f"- People with neither {unknown}."
             )
 
-kept = saved.store()
+kept = database.store()
 if kept is None:
     st.stop()
 admin = me.may(Right.CHANGE_SETTINGS)
@@ -95,7 +95,7 @@ try:
     ]
     roles = kept.roles() if me.may(Right.MANAGE_ROLES) else []  # who has which role: admins'
 except DATABASE_ERRORS as error:
-    saved.unavailable(error)
+    database.unavailable(error)
     st.stop()
 
 # Survey anonymity -----------------------------------------------------------------------

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashboard.charts.common import BLACK, BLUE, GREY, VERMILLION
 from roi.adoption.forecast import AdoptionForecast
 from roi.adoption.usage import CohortFlow
+from roi.reports.figures import BLACK, BLUE, GREY, VERMILLION
 
 BAND = "rgba(0, 114, 178, 0.18)"
 GREEN, ORANGE = "#009E73", "#E69F00"

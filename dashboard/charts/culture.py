@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashboard.charts.common import GREY, OKABE_ITO
-from roi.culture.scores import ALL_TEAMS, Drivers, SurveyReport
+from roi.culture.drivers import Drivers
+from roi.culture.report import SurveyReport
+from roi.culture.scores import ALL_TEAMS
+from roi.reports.figures import GREY, OKABE_ITO
 
 
 def heatmap_figure(report: SurveyReport, wave: str) -> go.Figure:

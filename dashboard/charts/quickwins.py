@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashboard.charts.common import BLACK, BLUE, GREY, VERMILLION
 from roi.io.formatting import format_money, format_months
 from roi.portfolio.budget import BudgetPortfolio
 from roi.portfolio.quickwins import QUADRANT_LABELS, Ranking
 from roi.portfolio.register import BUSINESS_FUNCTIONS
+from roi.reports.figures import BLACK, BLUE, GREY, VERMILLION
 
 FUNCTION_LABELS = {
     "customer_support": "Customer support",

@@ -8,8 +8,8 @@ import itertools
 
 import plotly.graph_objects as go
 
-from dashboard.charts.common import GREY, OKABE_ITO
 from roi.io.formatting import format_money
+from roi.reports.figures import GREY, OKABE_ITO
 
 
 def histogram_figure(simulation, currency: str) -> go.Figure:

@@ -4,6 +4,6 @@ input, with no traceback).
 
 May import: everything in ``roi`` but ``roi/__init__`` itself; nothing of ``dashboard``."""
 
-from roi.cli.commands import EXIT_BAD_INPUT, build_parser, main
+from roi.cli.entry import EXIT_BAD_INPUT, build_parser, main
 
 __all__ = ["EXIT_BAD_INPUT", "build_parser", "main"]

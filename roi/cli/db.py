@@ -17,12 +17,19 @@ import os
 import sys
 
 from roi.access import Actor, Role
+from roi.cli.common import (
+    EXIT_BAD_INPUT,
+    as_option,
+    count_between,
+    parse_currency,
+    read_file,
+    read_mapping,
+)
 from roi.store import KINDS, NotFound, Store, prepare
-from roi.store.core import MAX_ID
 from roi.store.db import DATABASE_ERRORS, failure_message
-from roi.store.migrations import LATEST
+from roi.store.migrations import LATEST, migrate
+from roi.store.records import MAX_ID
 
-EXIT_BAD_INPUT = 2
 EXIT_DATABASE = 1
 
 
@@ -46,8 +53,6 @@ def _operator(args: argparse.Namespace) -> Actor:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from roi.cli.commands import read_file, read_mapping
-
     if args.kind == "survey" and args.items is None:
         print("db import survey: --items ITEMS (survey_items.csv) is required", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -163,8 +168,6 @@ def _revoke(args: argparse.Namespace) -> int:
 def _migrate(args: argparse.Namespace) -> int:
     store = _open(args, migrate_now=False)
     before = store.version()
-    from roi.store.migrations import migrate
-
     applied = migrate(store.engine)
     for migration in applied:
         print(f"Applied migration {migration.version}: {migration.name}")
@@ -202,8 +205,6 @@ def _run(handler):
 
 def add_db_commands(commands) -> None:
     """Register ``db`` and its subcommands on the CLI's subparsers."""
-    from roi.cli.commands import _count, _currency, _option
-
     db = commands.add_parser(
         "db",
         help="keep files in the store (SQLite or PostgreSQL) and manage what is kept",
@@ -242,14 +243,14 @@ def add_db_commands(commands) -> None:
     imp.add_argument(
         "--min-group",
         metavar="N",
-        type=_option(_count(3, 100)),
+        type=as_option(count_between(3, 100)),
         help="survey: smallest group whose figures are kept (default, and at least, the"
         " store's anonymity threshold: 5 unless an admin changed it)",
     )
     imp.add_argument(
         "--currency",
         metavar="CODE",
-        type=_option(_currency),
+        type=as_option(parse_currency),
         default="USD",
         help="use-cases: the register's currency (default USD)",
     )

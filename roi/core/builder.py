@@ -18,10 +18,11 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from roi.core.case import BusinessCase
-from roi.core.casefile import CaseError, parse_case
+from roi.core.casefile import parse_case
 from roi.core.drivers.base import LineItemBase
 from roi.core.drivers.benefits import BENEFIT_DRIVERS
 from roi.core.drivers.costs import COST_DRIVERS
+from roi.io.problems import CaseError
 
 ListKind = Literal["benefits", "costs"]
 TableKey = tuple[ListKind, str]

@@ -11,7 +11,7 @@ import difflib
 import json
 import re
 import typing
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,40 +20,16 @@ from pydantic import BaseModel, ValidationError
 
 from roi.core.case import BusinessCase
 from roi.core.curves import ADOPTION_CURVES
+from roi.core.distributions import with_values
 from roi.core.drivers.benefits import BENEFIT_DRIVERS
 from roi.core.drivers.costs import COST_DRIVERS
+from roi.io.problems import CaseError, Problem
 
 _TAGGED_LISTS: dict[str, dict[str, type[BaseModel]]] = {
     "benefits": BENEFIT_DRIVERS,
     "costs": COST_DRIVERS,
 }
 CASE_FILE_SUFFIXES = (".yaml", ".yml", ".json")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem in a case: where (a field path, or ``line N`` for syntax) and what."""
-
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
-
-
-class CaseError(Exception):
-    """A case that cannot be used; ``problems`` lists every problem found."""
-
-    def __init__(self, source: str, problems: list[Problem]):
-        self.source = source
-        self.problems = problems
-        super().__init__(self.report())
-
-    def report(self) -> str:
-        """One message listing each problem, one line each, prefixed with the source."""
-        count = len(self.problems)
-        head = f"{self.source}: {count} problem{'s' if count != 1 else ''}"
-        return "\n".join([head, *(f"  {self.source}: {problem}" for problem in self.problems)])
 
 
 class _CaseLoader(yaml.SafeLoader):
@@ -421,3 +397,11 @@ def dump_case(case: BusinessCase) -> str:
     if case.adoption is not None:
         data["adoption"]["curve"] = case.adoption.curve
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def validated(case: Any, values: Mapping[str, float]) -> Any:
+    """The case with inputs set to ``values``, validated like a case file (so a value out of
+    its bounds is refused with the field's own message)."""
+    from roi.core.casefile import parse_case
+
+    return parse_case(with_values(case, values).model_dump(), source="scenario")

@@ -413,14 +413,6 @@ def with_values(case: Any, values: Mapping[str, Any]) -> Any:
     return case.model_copy(update=top)
 
 
-def validated(case: Any, values: Mapping[str, float]) -> Any:
-    """The case with inputs set to ``values``, validated like a case file (so a value out of
-    its bounds is refused with the field's own message)."""
-    from roi.core.casefile import parse_case
-
-    return parse_case(with_values(case, values).model_dump(), source="scenario")
-
-
 def uncertainty_problems(case: Any) -> list[tuple[str, str]]:
     """(path, message) for uncertain inputs, correlations and scenarios that do not fit the
     case: unknown paths, an input declared twice, a correlation of an undeclared input or

@@ -103,8 +103,9 @@ def _ratio(numerator: float, pv_costs: float) -> float | None:
     return numerator / pv_costs if pv_costs > 0 else None
 
 
-def _annual(flows: np.ndarray, horizon_years: int) -> np.ndarray:
-    """Initial, Year 1..H of per-period flows (last axis)."""
+def initial_and_years(flows: np.ndarray, horizon_years: int) -> np.ndarray:
+    """Initial, Year 1..H of per-period flows (last axis): the annual view of monthly flows,
+    for the year-end convention."""
     return np.concatenate((flows[..., :1], sum_by_year(flows, horizon_years)), axis=-1)
 
 
@@ -118,8 +119,8 @@ def _metrics(
     """Metrics of each view; arrays have one row per view (risk-adjusted, unadjusted)."""
     if case.discounting == "year_end":
         # Annual flows: Initial, Year 1..H; a year's flow is spread evenly through it.
-        flows = _annual(net, case.horizon_years)
-        discounted = _annual(present_values, case.horizon_years)
+        flows = initial_and_years(net, case.horizon_years)
+        discounted = initial_and_years(present_values, case.horizon_years)
         months_per_period = 12.0
     else:
         flows, discounted, months_per_period = net, present_values, 1.0

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from roi.core.casefile import Problem
 from roi.io.csvtable import (
     MAX_UPLOAD_BYTES,
     TableError,
@@ -31,6 +30,7 @@ from roi.io.csvtable import (
     read_table,
     sorted_problems,
 )
+from roi.io.problems import Problem
 
 SCALES: dict[str, tuple[int, int]] = {"1-5": (1, 5), "1-7": (1, 7), "0-10": (0, 10)}
 ADVOCACY, RECAPTURE = "advocacy", "recapture"
@@ -228,7 +228,8 @@ def read_invitations(
     the responses' waves and ``team`` one of their teams, spelled as there; ``invited`` a
     whole number from 1 to :data:`MAX_INVITED`; one row per wave and team. That at least as
     many were invited as answered is checked with the scores, and only where the group is
-    shown (:func:`roi.culture.scores.participation`): checking a hidden group would tell its size.
+    shown (:func:`roi.culture.participation.participation`): checking a hidden group would
+    tell its size.
 
     Returns
     -------

@@ -22,7 +22,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from roi.core.casefile import Problem
 from roi.evidence.estimates import (
     Estimate,
     difference_in_differences,
@@ -41,6 +40,7 @@ from roi.io.csvtable import (
     read_table,
     sorted_problems,
 )
+from roi.io.problems import Problem
 
 METRICS = {
     "task_minutes": "minutes per task",

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from roi.core.casefile import CaseError, Problem
+from roi.io.problems import CaseError, Problem
 
 # Uploads above this are refused; ROI_MAX_UPLOAD_MB changes it.
 MAX_UPLOAD_BYTES = int(float(os.environ.get("ROI_MAX_UPLOAD_MB", "200")) * 1024 * 1024)

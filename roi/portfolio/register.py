@@ -45,7 +45,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from roi.core.casefile import CASE_FILE_SUFFIXES, CaseError, Problem, load_case
+from roi.core.casefile import CASE_FILE_SUFFIXES, load_case
 from roi.core.engine import CaseResult, evaluate
 from roi.io.csvtable import (
     MAX_UPLOAD_BYTES,
@@ -57,6 +57,7 @@ from roi.io.csvtable import (
     read_table,
     sorted_problems,
 )
+from roi.io.problems import CaseError, Problem
 
 BUSINESS_FUNCTIONS = (
     "customer_support",

@@ -1,7 +1,8 @@
 """What a case or a portfolio becomes for people: monthly and annual tables (``tables``), CSV
-exports (``exports``), the Excel workbook with live formulas (``workbook``), the one-pager and
-its PDF (``onepager``, ``pdf``), terminal rendering (``render``) and JSON reports
-(``jsonreport``).
+exports (``exports``), the Excel workbook with live formulas (``workbook``, its sheets in
+``workbook_sheets``), the one-pager and its PDF (``onepager``, ``pdf``) with the cash-flow
+figure they share with the dashboard (``figures``), terminal rendering (``render``) and JSON
+reports (``jsonreport``).
 
 May import: every domain below it (io, core, uncertainty, evidence, adoption, culture,
-portfolio); plotly only to draw the PDF chart."""
+portfolio); plotly only to draw figures (the PDF's chart)."""

@@ -5,13 +5,14 @@ DejaVu Sans embedded so that every currency symbol prints. A4 or US Letter, one 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from dashboard.charts.common import cash_flow_figure
 from roi.io.formatting import format_input, format_money, format_months, format_percent
+from roi.reports.figures import cash_flow_figure
 from roi.reports.onepager import RULE, OnePager
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -89,20 +90,44 @@ def _fonts(pdf: FPDF) -> str:
     return "DejaVu"
 
 
+@dataclass(frozen=True)
+class _Page:
+    """The page being drawn, its font family and the width between its margins (mm)."""
+
+    pdf: FPDF
+    family: str
+    width: float
+
+
 def pdf_bytes(one: OnePager, paper: str = "A4", chart: bytes | None = None) -> bytes:
     """The one-pager as PDF bytes on ``paper`` (``A4`` or ``Letter``)."""
     if paper not in ("A4", "Letter"):
         raise ValueError(f"paper must be A4 or Letter, got {paper!r}")
-    result, case = one.result, one.result.case
-    money = case.currency
-    adjusted, plain = result.risk_adjusted.metrics, result.unadjusted.metrics
+    page = _new_page(paper)
+    _title(page, one)
+    _decision(page, one)
+    _figure_boxes(page, _headline_figures(one))
+    _chart(page, chart if chart is not None else chart_png(one))
+    _drivers(page, one)
+    _evidence_table(page, one)
+    _conventions(page, one)
+    return bytes(page.pdf.output())
+
+
+def _new_page(paper: str) -> _Page:
+    """One portrait page with 14 mm side margins, DejaVu Sans loaded, no automatic breaks."""
     pdf = FPDF(orientation="portrait", unit="mm", format=paper)
     pdf.set_auto_page_break(False)
     pdf.set_margins(14, 12, 14)
     pdf.add_page()
     family = _fonts(pdf)
-    width = pdf.w - 28
+    return _Page(pdf=pdf, family=family, width=pdf.w - 28)
 
+
+def _title(page: _Page, one: OnePager) -> None:
+    """The case's name (smaller, then cut, when long) and the line that dates the page."""
+    pdf, family, width = page.pdf, page.family, page.width
+    case = one.result.case
     pdf.set_font(family, "B", 17)
     title = case.name
     if pdf.get_string_width(title) > width:  # long names: smaller, then cut
@@ -112,14 +137,17 @@ def pdf_bytes(one: OnePager, paper: str = "A4", chart: bytes | None = None) -> b
     pdf.set_text_color(90, 90, 90)
     pdf.cell(
         width, 5,
-        f"Business case one-pager · {one.date} · roi {one.version} · {money},"
+        f"Business case one-pager · {one.date} · roi {one.version} · {case.currency},"
         f" {case.horizon_years} years from {case.start}",
         new_x="LMARGIN", new_y="NEXT",
     )  # fmt: skip
     pdf.set_text_color(0, 0, 0)
     pdf.ln(2)
 
-    # The decision.
+
+def _decision(page: _Page, one: OnePager) -> None:
+    """The decision in a band of its colour, its reason, and the rule under it."""
+    pdf, family, width = page.pdf, page.family, page.width
     top = pdf.get_y()
     pdf.set_fill_color(*COLOURS[one.decision])
     pdf.rect(14, top, width, 17, style="F")
@@ -138,7 +166,12 @@ def pdf_bytes(one: OnePager, paper: str = "A4", chart: bytes | None = None) -> b
     pdf.set_text_color(0, 0, 0)
     pdf.ln(2)
 
-    # Headline figures.
+
+def _headline_figures(one: OnePager) -> list[tuple[str, str, str]]:
+    """(label, value, note) of the four headline boxes, risk-adjusted; with a simulation
+    the NPV's note is its P10–P90 range and P(NPV > 0)."""
+    money = one.result.case.currency
+    adjusted, plain = one.result.risk_adjusted.metrics, one.result.unadjusted.metrics
     boxes = [
         ("Risk-adjusted NPV", format_money(adjusted.npv, money),
          f"unadjusted {format_money(plain.npv, money)}"),
@@ -154,37 +187,57 @@ def pdf_bytes(one: OnePager, paper: str = "A4", chart: bytes | None = None) -> b
             f"P10–P90 {format_money(s.npv_percentiles[10], money)} to"
             f" {format_money(s.npv_percentiles[90], money)}; P(NPV>0) {s.prob_npv_positive:.0%}",
         )  # fmt: skip
+    return boxes
+
+
+def _figure_boxes(page: _Page, boxes: list[tuple[str, str, str]]) -> None:
+    """The headline figures in a row of equal boxes across the page."""
+    pdf = page.pdf
     top = pdf.get_y()
-    box = width / 4
+    box = page.width / len(boxes)
     for k, (label, value, note) in enumerate(boxes):
-        x = 14 + k * box
-        pdf.set_draw_color(200, 200, 200)
-        pdf.rect(x + 0.5, top, box - 1, 21)
-        pdf.set_xy(x + 2.5, top + 1.5)
-        pdf.set_font(family, "", 8)
-        pdf.cell(box - 5, 4, label)
-        pdf.set_xy(x + 2.5, top + 6)
-        size = 13.0
-        pdf.set_font(family, "B", size)
-        while size > 7 and pdf.get_string_width(value) > box - 5:  # big amounts shrink
-            size -= 0.5
-            pdf.set_font(family, "B", size)
-        pdf.cell(box - 5, 7, _fit(pdf, value, box - 5))
-        pdf.set_xy(x + 2.5, top + 13.5)
-        pdf.set_font(family, "", 6.5)
-        lines = pdf.multi_cell(box - 5, 3, note, align="L", dry_run=True, output="LINES")
-        if len(lines) > 2:  # the box holds two lines: the rest is cut with an ellipsis
-            lines = [lines[0], _fit(pdf, " ".join(lines[1:]), box - 5)]
-        pdf.multi_cell(box - 5, 3, "\n".join(lines), align="L")
+        _figure_box(page, 14 + k * box, top, box, label, value, note)
     pdf.set_xy(14, top + 23)
 
-    # The cash-flow chart.
-    image = chart if chart is not None else chart_png(one)
+
+def _figure_box(
+    page: _Page, x: float, top: float, box: float, label: str, value: str, note: str
+) -> None:
+    """One box ``box`` mm wide at (``x``, ``top``): label, value (shrunk to fit) and a note
+    of at most two lines."""
+    pdf, family = page.pdf, page.family
+    pdf.set_draw_color(200, 200, 200)
+    pdf.rect(x + 0.5, top, box - 1, 21)
+    pdf.set_xy(x + 2.5, top + 1.5)
+    pdf.set_font(family, "", 8)
+    pdf.cell(box - 5, 4, label)
+    pdf.set_xy(x + 2.5, top + 6)
+    size = 13.0
+    pdf.set_font(family, "B", size)
+    while size > 7 and pdf.get_string_width(value) > box - 5:  # big amounts shrink
+        size -= 0.5
+        pdf.set_font(family, "B", size)
+    pdf.cell(box - 5, 7, _fit(pdf, value, box - 5))
+    pdf.set_xy(x + 2.5, top + 13.5)
+    pdf.set_font(family, "", 6.5)
+    lines = pdf.multi_cell(box - 5, 3, note, align="L", dry_run=True, output="LINES")
+    if len(lines) > 2:  # the box holds two lines: the rest is cut with an ellipsis
+        lines = [lines[0], _fit(pdf, " ".join(lines[1:]), box - 5)]
+    pdf.multi_cell(box - 5, 3, "\n".join(lines), align="L")
+
+
+def _chart(page: _Page, image: bytes) -> None:
+    """The cash-flow chart (PNG) across the page, in the proportions it was rendered in."""
+    pdf, width = page.pdf, page.width
     chart_height = width * 430 / 1000
     pdf.image(io.BytesIO(image), x=14, y=pdf.get_y(), w=width, h=chart_height)
     pdf.set_y(pdf.get_y() + chart_height + 2)
 
-    # What moves NPV most.
+
+def _drivers(page: _Page, one: OnePager) -> None:
+    """The three assumptions that move NPV most, each with its range and NPV's."""
+    pdf, family, width = page.pdf, page.family, page.width
+    money = one.result.case.currency
     pdf.set_font(family, "B", 10.5)
     pdf.cell(width, 6, "The three assumptions that move NPV most", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, "", 8)
@@ -200,7 +253,11 @@ def pdf_bytes(one: OnePager, paper: str = "A4", chart: bytes | None = None) -> b
         )  # fmt: skip
     pdf.ln(1.5)
 
-    # Evidence.
+
+def _evidence_table(page: _Page, one: OnePager) -> None:
+    """Each line item's kind, evidence tier and share of PV, as many as fit above the
+    conventions; the rest counted in a last line."""
+    pdf, family, width = page.pdf, page.family, page.width
     pdf.set_font(family, "B", 10.5)
     pdf.cell(width, 6, "Evidence behind each line item", new_x="LMARGIN", new_y="NEXT")
     footer = pdf.h - 21  # where the conventions start
@@ -226,20 +283,22 @@ def pdf_bytes(one: OnePager, paper: str = "A4", chart: bytes | None = None) -> b
             width, 4, f"and {len(one.evidence) - len(shown)} more line items (see the workbook)"
         )
 
-    # Conventions.
+
+def _conventions(page: _Page, one: OnePager) -> None:
+    """The conventions behind the figures, in small print at the foot of the page."""
+    pdf, family, width = page.pdf, page.family, page.width
+    case = one.result.case
     pdf.set_y(pdf.h - 20)
     pdf.set_font(family, "", 6.5)
     pdf.set_text_color(90, 90, 90)
     convention = "monthly" if case.discounting == "monthly" else "at year end (TEI)"
     pdf.multi_cell(
         width, 3,
-        f"Money in {money}. Discounted {convention} at {case.discount_rate:.1%} a year; the"
-        " initial flow is not discounted. Risk-adjusted: each benefit × (1 − ρ), each cost ×"
+        f"Money in {case.currency}. Discounted {convention} at {case.discount_rate:.1%} a year;"
+        " the initial flow is not discounted. Risk-adjusted: each benefit × (1 − ρ), each cost ×"
         " (1 + ρ), ρ the line's risk factor. Ranges are from a Monte Carlo of the case's"
         " declared uncertain inputs on the unadjusted amounts. Every figure equals"
         " `python -m roi evaluate --json` for this case; the workbook recomputes them with live"
         " formulas.",
         align="L",
     )  # fmt: skip
-    out = pdf.output()
-    return bytes(out)

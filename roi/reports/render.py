@@ -9,7 +9,7 @@ from roi.core.case import BusinessCase
 from roi.core.engine import CaseResult, Metrics
 from roi.core.hosting import InfrastructureReport
 from roi.core.totals import portfolio_rows, portfolio_totals
-from roi.culture.scores import SurveyReport
+from roi.culture.report import SurveyReport
 from roi.evidence.pilots import PilotEstimate
 from roi.io.formatting import (
     format_input,

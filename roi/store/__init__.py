@@ -9,11 +9,8 @@ from roi.store.core import (
     BelowThreshold,
     Dataset,
     Event,
-    FigureRecord,
     ImportResult,
     NotFound,
-    RoleAssignment,
-    Scenario,
     Store,
     StoredSurvey,
 )
@@ -27,6 +24,7 @@ from roi.store.imports import (
     prepare,
     sha256_of,
 )
+from roi.store.records import FigureRecord, RoleAssignment, Scenario
 
 __all__ = [
     "DATABASE_ERRORS",

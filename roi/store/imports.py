@@ -26,12 +26,14 @@ import pandas as pd
 
 from roi.adoption.report import analyse, team_adoption
 from roi.adoption.telemetry import read_telemetry
-from roi.core.casefile import CaseError, Problem, load_case_text
+from roi.core.casefile import load_case_text
 from roi.core.engine import CaseResult, evaluate
+from roi.culture.anonymity import MIN_GROUP_DEFAULT
 from roi.culture.instrument import read_invitations, read_items, read_responses
-from roi.culture.scores import MIN_GROUP_DEFAULT, report_record, survey_report
+from roi.culture.report import report_record, survey_report
 from roi.evidence.pilots import ColumnMapping, read_observations
 from roi.io.csvtable import decode
+from roi.io.problems import CaseError, Problem
 from roi.portfolio.register import read_register
 
 Kind = Literal["pilots", "adoption", "survey", "use-cases", "case"]

@@ -26,7 +26,7 @@ from roi.core.distributions import (
     is_integer_input,
     with_values,
 )
-from roi.core.engine import _annual, driver_context, evaluate
+from roi.core.engine import driver_context, evaluate, initial_and_years
 from roi.core.finance import discount_factors, payback_periods_array
 
 PERCENTILES = (5, 10, 50, 90, 95)
@@ -74,7 +74,7 @@ def evaluate_draws(
     pv_costs = np.einsum("ij,ij->i", costs, factors)
     net = benefits - costs
     if case.discounting == "year_end":
-        payback = payback_periods_array(_annual(net, case.horizon_years)) * 12.0
+        payback = payback_periods_array(initial_and_years(net, case.horizon_years)) * 12.0
     else:
         payback = payback_periods_array(net)
     npv = pv_benefits - pv_costs

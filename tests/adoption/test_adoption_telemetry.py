@@ -385,7 +385,8 @@ def test_scenario_levers_move_only_the_forecast_part_of_a_measured_curve():
 
 
 def test_observations_past_the_horizon_are_refused():
-    from roi.core.casefile import CaseError, parse_case
+    from roi.core.casefile import parse_case
+    from roi.io.problems import CaseError
 
     data = {
         "name": "x", "start": "2027-01", "horizon_years": 1,

@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 
 from roi.cli import EXIT_BAD_INPUT, main
-from roi.core.casefile import CaseError, load_case
+from roi.core.casefile import load_case
+from roi.io.problems import CaseError
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKEN = Path(__file__).resolve().parents[1] / "data" / "broken_cases"

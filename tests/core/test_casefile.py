@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from roi import dump_case, evaluate, load_case, parse_case
-from roi.core.casefile import CaseError
+from roi.io.problems import CaseError
 
 SAMPLES = sorted((Path(__file__).parents[2] / "sample_data" / "cases").glob("*.yaml"))
 

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from roi import evaluate, parse_case
-from roi.core.casefile import CaseError
 from roi.core.drivers.infrastructure import Infrastructure
 from roi.core.hosting import cost_curve, crossover, infrastructure_reports
+from roi.io.problems import CaseError
 
 LAMBDA = {
     "price_per_million_requests": 0.20,

@@ -12,17 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from roi.cli import main
+from roi.culture.anonymity import suppress
 from roi.culture.instrument import SurveyError, read_items, read_responses
-from roi.culture.scores import (
-    ALL_TEAMS,
-    alpha_interval,
-    cronbach_alpha,
-    group_scores,
-    report_to_dict,
-    suppress,
-    survey_report,
-    wave_changes,
-)
+from roi.culture.reliability import alpha_interval, cronbach_alpha
+from roi.culture.report import report_to_dict, survey_report
+from roi.culture.scores import ALL_TEAMS, group_scores
+from roi.culture.waves import wave_changes
 
 ROOT = Path(__file__).resolve().parents[2]
 SURVEY = ROOT / "sample_data" / "survey"
@@ -282,7 +277,7 @@ def test_survey_bad_files_exit_2(tmp_path, capsys):
 
 
 def test_lmg_shares_add_up_to_r_squared_and_match_squared_correlations_when_orthogonal():
-    from roi.culture.scores import _lmg
+    from roi.culture.drivers import _lmg
 
     rng = np.random.default_rng(3)
     x = rng.normal(size=(400, 3))
@@ -299,7 +294,7 @@ def test_lmg_shares_add_up_to_r_squared_and_match_squared_correlations_when_orth
 
 
 def test_drivers_share_out_r_squared_and_refuse_small_samples():
-    from roi.culture.scores import advocacy_drivers
+    from roi.culture.drivers import advocacy_drivers
 
     items = read_items(ITEMS.read_bytes(), "i")
     frame = read_responses(RESPONSES.read_bytes(), RESPONSES.name, items)

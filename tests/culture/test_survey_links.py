@@ -18,18 +18,11 @@ from roi.adoption.report import analyse, team_adoption
 from roi.adoption.telemetry import read_telemetry
 from roi.cli import main
 from roi.core.casefile import parse_case
+from roi.culture.drivers import MIN_TEAMS_FOR_DRIVERS, adoption_drivers
 from roi.culture.instrument import SurveyError, read_invitations, read_items, read_responses
-from roi.culture.scores import (
-    ALL_TEAMS,
-    MIN_TEAMS_FOR_DRIVERS,
-    adoption_drivers,
-    group_scores,
-    measured_recapture,
-    report_to_dict,
-    survey_report,
-    team_change_readiness,
-    use_recapture,
-)
+from roi.culture.recapture import measured_recapture, use_recapture
+from roi.culture.report import report_to_dict, survey_report, team_change_readiness
+from roi.culture.scores import ALL_TEAMS, group_scores
 from roi.portfolio.quickwins import (
     WEIGHT_KEYS,
     RankSettings,

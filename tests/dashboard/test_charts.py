@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from dashboard.charts.common import BLACK, BLUE, VERMILLION, cash_flow_figure
 from roi import evaluate, load_case, parse_case
+from roi.reports.figures import BLACK, BLUE, VERMILLION, cash_flow_figure
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,7 +51,7 @@ def test_no_payback_line_when_the_case_never_pays_back():
 
 
 def test_hosting_cost_figure_draws_both_models_and_the_crossover():
-    from dashboard.charts.common import hosting_cost_figure, hosting_timeline_figure
+    from dashboard.charts.hosting import hosting_cost_figure, hosting_timeline_figure
     from roi.core.hosting import cost_curve, curve_volumes, infrastructure_reports
 
     case = load_case(ROOT / "sample_data" / "cases" / "support_chatbot.yaml")

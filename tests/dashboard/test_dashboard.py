@@ -285,7 +285,7 @@ def _sample_register(survey: bool = True):
     """The bundled register as the page ranks it: by default with change readiness from
     the bundled culture survey, as the page does unless told not to."""
     from roi.culture.instrument import read_items, read_responses
-    from roi.culture.scores import survey_report, team_change_readiness
+    from roi.culture.report import survey_report, team_change_readiness
     from roi.portfolio.quickwins import with_survey_readiness
     from roi.portfolio.register import read_register
 

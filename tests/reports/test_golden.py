@@ -2,7 +2,7 @@
 
 Regenerate after an intended change, then review the diff:
 
-    ROI_REGENERATE_GOLDEN=1 .venv/bin/pytest tests/test_golden.py
+    ROI_REGENERATE_GOLDEN=1 .venv/bin/pytest tests/reports/test_golden.py
 """
 
 from __future__ import annotations

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from roi.access import Actor, Role
-from roi.core.casefile import CaseError
 from roi.culture.instrument import read_items, read_responses
-from roi.culture.scores import report_from_record, report_record, survey_report
+from roi.culture.report import report_from_record, report_record, survey_report
 from roi.evidence.pilots import PilotFileError, read_observations
+from roi.io.problems import CaseError
 from roi.store import NotFound, Store, StoreInputError, prepare, schema
 from roi.store import core as store_core
 from roi.store.migrations import LATEST, MIGRATIONS, Migration, current_version, migrate

@@ -16,7 +16,7 @@ from scipy import stats
 
 from roi import evaluate, load_case
 from roi.cli import main
-from roi.core.casefile import CaseError, parse_case
+from roi.core.casefile import parse_case, validated
 from roi.core.distributions import (
     LogNormal,
     Pert,
@@ -24,10 +24,10 @@ from roi.core.distributions import (
     Triangular,
     is_integer_input,
     numeric_inputs,
-    validated,
     value_at,
 )
 from roi.core.finance import payback_periods_array, payback_periods_by_row
+from roi.io.problems import CaseError
 from roi.uncertainty.sensitivity import (
     break_even,
     input_range,
