@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint format clean
+.PHONY: run test bench lint format docs docs-cog screenshots clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,5 +33,21 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# The manual (docs/, mkdocs.yml) into site/: fails if the CLI reference is stale (make
+# docs-cog regenerates it from the parser) or if the build has any warning (broken links
+# and anchors included).
+COGGED := docs/cli.md
+docs: $(STAMP)
+	$(VENV)/bin/cog --check $(COGGED)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+
+docs-cog: $(STAMP)
+	$(VENV)/bin/cog -r $(COGGED)
+
+# docs/images/<page>.png: every page in headless Chromium on the sample data (a throwaway
+# database, 127.0.0.1 only).
+screenshots: $(STAMP)
+	$(PY) devtools/screenshots.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build site *.egg-info

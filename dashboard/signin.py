@@ -333,7 +333,7 @@ def gate() -> Actor:
         st.info(
             "**Sign-in is off**: anyone who can open this address has every right (upload,"
             " delete, settings). To require sign-in, configure an identity provider; see the"
-            " README's *Sign-in and roles*.",
+            " manual's *Sign-in and roles* (docs/deployment.md).",
             icon=":material/lock_open:",
         )
     elif access.gate is Gate.MISCONFIGURED:

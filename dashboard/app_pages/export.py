@@ -12,8 +12,8 @@ st.title("Export")
 st.caption(
     "Files for finance, with the same figures as the screen. The workbook's NPV, IRR, ROI and"
     " payback are live formulas over its Assumptions sheet: change the discount rate or a"
-    " risk factor there and they follow. The README's Exports section lists every sheet,"
-    " column and rule."
+    " risk factor there and they follow. The manual's Exports page (docs/exports.md) lists"
+    " every sheet, column and rule."
 )
 
 cases = cache.all_cases()

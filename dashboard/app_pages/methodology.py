@@ -1,5 +1,6 @@
-"""Methodology: every convention the engine follows (the README's section, verbatim), and
-worked examples computed live by the engine beside the published figures."""
+"""Methodology: every convention the engine follows (the manual's Methodology page,
+docs/methodology.md, verbatim), and worked examples computed live by the engine beside the
+published figures."""
 
 import pandas as pd
 import streamlit as st
@@ -12,8 +13,9 @@ from roi.io.formatting import format_money, format_months, format_percent
 
 st.title("Methodology")
 st.caption(
-    "How every figure is computed. The same text is the methodology section of the project's"
-    " README; the worked examples below are computed by the engine as this page loads."
+    "How every figure is computed. The same text is the Methodology page of the project's"
+    " manual (docs/methodology.md); the worked examples below are computed by the engine as"
+    " this page loads."
 )
 
 st.markdown(methodology_markdown())

@@ -8,12 +8,12 @@ from dashboard.ui import help_text
 from roi.io.formatting import format_money, format_months, format_percent
 
 st.title("AI portfolio overview")
-st.caption(
-    "The sample portfolio: four AI use cases, each with a business case. Headline figures are"
-    " risk-adjusted; each line item's evidence tier says how much of it is measured."
-)
-
 rows, totals, totals_unadjusted = cache.portfolio()
+st.caption(
+    f"The sample portfolio: {len(rows)} AI use cases, each with a business case. Headline"
+    " figures are risk-adjusted; each line item's evidence tier says how much of it is"
+    " measured."
+)
 
 for total, unadjusted in zip(totals, totals_unadjusted, strict=True):
     cases = f"{total.cases} case" + ("s" if total.cases != 1 else "")

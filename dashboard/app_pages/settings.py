@@ -57,8 +57,8 @@ with st.expander("How sign-in is set up"):
     if not signin.sign_in_on():
         st.markdown(
             "No identity provider is configured (no `[auth]` section in"
-            " `.streamlit/secrets.toml`). The README's *Sign-in and roles* shows how to"
-            " configure Microsoft Entra ID, Okta or Google."
+            " `.streamlit/secrets.toml`). The manual's *Sign-in and roles* (docs/deployment.md)"
+            " shows how to configure Microsoft Entra ID, Okta or Google."
         )
     else:
         try:

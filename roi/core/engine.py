@@ -39,7 +39,7 @@ class Metrics:
     fractions (ROI 3.29 means 329 %); months may be fractional.
 
     ``roi`` and ``benefit_cost_ratio`` are ``None`` when PV costs is 0 (``roi_note`` says so);
-    ``irr`` is annual (see the README) and ``None`` with ``irr_note`` when undefined;
+    ``irr`` is annual (see docs/methodology.md) and ``None`` with ``irr_note`` when undefined;
     paybacks are ``None`` when not reached within the horizon.
     """
 
@@ -168,7 +168,7 @@ def driver_context(case: BusinessCase) -> DriverContext:
 def evaluate(case: BusinessCase) -> CaseResult:
     """Compute the schedule, annual table and metrics of a validated case, both views.
 
-    Pure: the same case always gives the same result. See the README's methodology for
+    Pure: the same case always gives the same result. See docs/methodology.md for
     every convention (periods, discounting, risk adjustment, IRR, payback).
     """
     context = driver_context(case)

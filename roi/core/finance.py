@@ -1,6 +1,6 @@
 """Discounting, NPV, IRR and payback: the engine's finance contract.
 
-Conventions used throughout (see the README's methodology section):
+Conventions used throughout (see docs/methodology.md):
 
 * Cash flows are per period, ``values[0]`` is period 0 (*Initial*), is dated at the start
   of the case and is **not** discounted. ``values[t]`` falls at the end of period ``t``.

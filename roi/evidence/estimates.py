@@ -1,7 +1,7 @@
 """Effect estimates from pilot observations: pilot against baseline, with 95 % intervals,
 p-values and the smallest effect the pilot could have detected.
 
-Conventions (see the README's methodology):
+Conventions (see the methodology, docs/methodology.md):
 
 * The effect is always pilot − baseline, in the metric's unit (minutes, a rate, money); a
   time saving therefore shows as a negative effect on ``task_minutes``.

@@ -1,7 +1,8 @@
 """Sign-in in the browser, against a real OpenID Connect provider: ``oidc-provider-mock``
 serving on 127.0.0.1, and the dashboard configured for it through a secrets file as the
-README documents. A viewer and an editor sign in through the provider's login form; the
-viewer cannot upload (and is told why), the editor uploads and saves; both sign out."""
+manual documents (docs/deployment.md). A viewer and an editor sign in through the provider's
+login form; the viewer cannot upload (and is told why), the editor uploads and saves; both
+sign out."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The engine's conventions: drivers, adoption, risk adjustment, discounting, metrics.
 
-Expected values are worked by hand from the formulas in the README (shown beside each) or
+Expected values are worked by hand from the formulas in docs/methodology.md (shown beside each) or
 come from a published source (named), and the schedule is checked against numpy-financial.
 """
 

@@ -605,7 +605,7 @@ def test_rank_in_another_currency_needs_exchange_rates(capsys):
 
 
 def test_worked_examples_of_the_readme():
-    """README, Quick wins: the discount for time to value and risk at the default weights."""
+    """Methodology, Quick wins: the discount for time to value and risk at the default weights."""
     slow = use_case("slow", value_score=4.0, technical_complexity=2.0, data_readiness=4.0,
                     stakeholder_buy_in=4.0, strategic_alignment=4.0,
                     time_to_value_months=24.0, risk=4.0)  # fmt: skip
