@@ -23,9 +23,10 @@ from typing import Literal
 import numpy as np
 
 from roi.core.case import BusinessCase
-from roi.core.drivers.infrastructure import Infrastructure, ProvisionedPricing, ServerlessPricing
+from roi.core.drivers.infrastructure import Infrastructure
 from roi.core.engine import driver_context, evaluate
 from roi.core.finance import discount_factors
+from roi.core.pricing import ProvisionedPricing, ServerlessPricing
 from roi.core.scenario import LeverRange
 
 MAX_STEPS = 5_000_000
