@@ -374,7 +374,8 @@ def overview_first_render() -> tuple[float, float, float, float, str]:
     import tempfile
 
     sys.path.insert(0, str(ROOT / "tests" / "browser"))
-    from serving import free_port, wait_for_health
+    sys.path.insert(0, str(ROOT / "devtools"))
+    from appserver import free_port, wait_for_health
 
     from conftest import CHROMIUM_ARGS, chromium_path
 

@@ -19,16 +19,15 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from appserver import free_port, start_app, stop_app
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect, sync_playwright
 
@@ -44,8 +43,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
-# Sign-in off, whatever a developer keeps in .streamlit/secrets.toml: a file that does not exist.
-NO_SECRETS = ROOT / "tests" / "data" / "no-such-secrets.toml"
 USER = "pat@example.com"  # who the sample imports and scenarios are recorded as
 TIMEOUT_MS = 90_000  # a cold two-core machine takes seconds per rerun
 MAX_BYTES = 400_000  # a screenshot larger than this is an error: the docs stay light
@@ -66,46 +63,6 @@ TEMPLATE = "Customer support: AI draft replies"  # the case the builder is shown
 # (name, ceiling) of the scenarios saved from the explorer for the Scenarios page.
 SCENARIOS = [("Board case: 60% adoption", "0.6"), ("Full rollout", "0.9")]
 MONEY = re.compile(r"[$€£]-?[\d,]+|-[$€£][\d,]+")  # a formatted amount: the figure is drawn
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_app(port: int, env: dict[str, str]) -> subprocess.Popen:
-    """The dashboard on 127.0.0.1:``port``; returns once it answers its health check."""
-    command = [
-        str(ROOT / ".venv" / "bin" / "python"), "-m", "streamlit", "run", "dashboard/app.py",
-        "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none", "--secrets.files", str(NO_SECRETS),
-    ]  # fmt: skip
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return process
-        except OSError:
-            time.sleep(0.2)
-    stop_app(process)
-    raise TimeoutError(f"streamlit did not answer on port {port} within 60 s")
-
-
-def stop_app(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def seed(env: dict[str, str]) -> None:

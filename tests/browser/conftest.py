@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serving import start_app, stop_app
+from appserver import start_app, stop_app
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -38,7 +38,7 @@ def chromium_path() -> str | None:
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
     """The dashboard served by ``streamlit run`` on a free port of 127.0.0.1."""
-    from serving import free_port
+    from appserver import free_port
 
     port = free_port()
     process = start_app(port)

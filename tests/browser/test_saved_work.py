@@ -8,9 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
+from appserver import free_port, start_app, stop_app
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
-from serving import free_port, save_pilot_upload, start_app, stop_app
+from serving import save_pilot_upload
 
 from roi.access import Actor, Role
 from roi.store import Store, prepare

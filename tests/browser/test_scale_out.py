@@ -16,8 +16,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from appserver import free_port, start_app, stop_app, wait_for_health
 from playwright.sync_api import expect
-from serving import free_port, save_pilot_upload, start_app, stop_app, wait_for_health
+from serving import save_pilot_upload
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
