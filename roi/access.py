@@ -31,6 +31,12 @@ class Role(StrEnum):
     def rank(self) -> int:
         return list(Role).index(self)
 
+    @property
+    def with_article(self) -> str:
+        """The role's name after its article, for sentences: "a viewer", "an editor",
+        "an admin"."""
+        return f"{'an' if self.value[0] in 'aeiou' else 'a'} {self.value}"
+
 
 class Right(StrEnum):
     VIEW = "view"
@@ -87,7 +93,7 @@ class Forbidden(PermissionError):
         self.actor = actor
         self.right = right
         super().__init__(
-            f"{actor.name} is a {actor.role.value} and may not {RIGHT_WORDS[right]}: that"
+            f"{actor.name} is {actor.role.with_article} and may not {RIGHT_WORDS[right]}: that"
             f" needs the {least_role(right).value} role. Nothing was changed."
         )
 

@@ -37,7 +37,6 @@ A format module imports only :mod:`roi.io` and the lower modules of ``formats`` 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from roi.adoption.formats import (
@@ -54,8 +53,9 @@ from roi.adoption.formats.common import (
     TelemetryError,
     empty_daily,
 )
-from roi.io.csvtable import MAX_UPLOAD_BYTES, check_raw, decode, delimiter_of
+from roi.io.csvtable import MAX_UPLOAD_BYTES, check_raw, decode, delimiter_of, header_line
 from roi.io.problems import Problem
+from roi.io.structured import load_json
 
 EMPTY_TEAM_NOTE = (
     "the export holds no day: GitHub sends no Copilot metrics for a team (or organisation) with"
@@ -88,13 +88,15 @@ def read_telemetry(
     stripped = text.lstrip()
     label = team or ALL_TEAMS
     if stripped[:1] in "[{":
-        data = _json(stripped, source)
+        data = load_json(
+            text, source, error=TelemetryError, duplicate_keys=True, invalid="not valid JSON"
+        )
         return _from_json(data, source, label)
     if not text.split("\n", 1)[0].strip():
         message = "is blank: the header (the column names) must be on the first line"
         raise TelemetryError(source, [Problem("line 1", message)])
     delimiter = delimiter_of(text.split("\n", 1)[0], source, TelemetryError)
-    first_line = text.split("\n", 1)[0].split(delimiter)
+    first_line = header_line(text).split(delimiter)
     header = [h.strip().strip('"').strip().lower() for h in first_line]
     if {"report refresh date", "user principal name"} & set(header):
         return m365_copilot_usage.read(text, delimiter, source, label)
@@ -110,14 +112,6 @@ def _unknown_csv(header: list[str]) -> str:
         f"{', '.join(m365_copilot_usage.REQUIRED)}; the header has"
         f" {', '.join(h for h in header if h)}"
     )
-
-
-def _json(text: str, source: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        where = f"line {error.lineno}, column {error.colno}"
-        raise TelemetryError(source, [Problem(where, f"not valid JSON: {error.msg}")]) from None
 
 
 def _from_json(data: Any, source: str, team: str) -> Telemetry:

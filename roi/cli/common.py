@@ -11,11 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from roi.evidence.pilots import parse_mapping
 from roi.io.csvtable import parse_number
 from roi.io.problems import CaseError, Problem
+from roi.io.structured import load_yaml
 
 EXIT_BAD_INPUT = 2
 
@@ -24,11 +23,13 @@ def read_mapping(name: str | None):
     """A pilot column mapping file (YAML), validated; ``None`` when not given."""
     if not name:
         return None
+    raw = read_file(name)
     try:
-        data = yaml.safe_load(Path(name).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise CaseError(name, [Problem("", f"cannot be read ({error})")]) from None
-    return parse_mapping(data, name)
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        message = f"is not UTF-8 text: byte 0x{raw[error.start]:02X} cannot be decoded"
+        raise CaseError(name, [Problem("", message)]) from None
+    return parse_mapping(load_yaml(text, name), name)
 
 
 def write_text(name: str, text: str) -> None:

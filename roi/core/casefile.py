@@ -8,8 +8,6 @@ Every problem is reported at once as ``path: message``, the path written as in t
 from __future__ import annotations
 
 import difflib
-import json
-import re
 import typing
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,51 +22,13 @@ from roi.core.distributions import with_values
 from roi.core.drivers.benefits import BENEFIT_DRIVERS
 from roi.core.drivers.costs import COST_DRIVERS
 from roi.io.problems import CaseError, Problem
+from roi.io.structured import line_and_column, load_json, load_yaml
 
 _TAGGED_LISTS: dict[str, dict[str, type[BaseModel]]] = {
     "benefits": BENEFIT_DRIVERS,
     "costs": COST_DRIVERS,
 }
 CASE_FILE_SUFFIXES = (".yaml", ".yml", ".json")
-
-
-class _CaseLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, plus: repeated keys are recorded (the file is then rejected
-    rather than silently keeping the last value), and exponent floats without a dot or
-    exponent sign (``1e6``, ``1.5e6``) read as numbers as in YAML 1.2."""
-
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self.duplicates: list[Problem] = []
-
-
-def _construct_mapping(loader: _CaseLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    first_line: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            continue  # keys merged in with << may be overridden, as YAML intends
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        try:
-            seen = first_line.get(key)
-        except TypeError:  # an unhashable key; construct_mapping reports it
-            continue
-        if seen is not None:
-            where = f"line {line}, column {key_node.start_mark.column + 1}"
-            message = f"duplicate key {key!r} (first given on line {seen}); give each key once"
-            loader.duplicates.append(Problem(where, message))
-        else:
-            first_line[key] = line
-    loader.flatten_mapping(node)
-    return loader.construct_mapping(node, deep=True)
-
-
-_CaseLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_CaseLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"),
-)
 
 
 def _number(value: Any) -> str:
@@ -260,12 +220,12 @@ def _read_bytes(path: Path) -> bytes:
 
 def _decode(source: str, raw: bytes) -> str:
     if b"\x00" in raw:
-        where = _line_and_column(raw.decode("utf-8-sig", errors="replace"), raw.index(b"\x00"))
+        where = line_and_column(raw.decode("utf-8-sig", errors="replace"), raw.index(b"\x00"))
         raise CaseError(source, [Problem(where, "holds a NUL byte: not a text file")])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        where = _line_and_column(raw.decode("utf-8-sig", errors="replace"), _char_index(raw, error))
+        where = line_and_column(raw.decode("utf-8-sig", errors="replace"), _char_index(raw, error))
         byte = raw[error.start]
         problem = Problem(where, f"is not UTF-8 text: byte 0x{byte:02X} cannot be decoded")
         raise CaseError(source, [problem]) from None
@@ -274,84 +234,6 @@ def _decode(source: str, raw: bytes) -> str:
 def _char_index(raw: bytes, error: UnicodeDecodeError) -> int:
     """Index, in the text decoded with replacements, of the first undecodable byte."""
     return len(raw[: error.start].decode("utf-8-sig", errors="replace"))
-
-
-def _line_and_column(text: str, index: int) -> str:
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return f"line {line}, column {column}"
-
-
-def _parse_yaml(source: str, text: str) -> Any:
-    loader: _CaseLoader | None = None
-    try:
-        loader = _CaseLoader(text)  # checks for unprintable characters first
-        data = loader.get_single_data()
-    except yaml.reader.ReaderError as error:
-        where = _line_and_column(text, error.position)
-        message = f"invalid YAML: character U+{error.character:04X} is not allowed in YAML text"
-        raise CaseError(source, [Problem(where, message)]) from None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        message = f"invalid YAML: {error.problem or error.context}"
-        if error.context and error.problem and error.context_mark is not None:
-            start = error.context_mark
-            message += f", {error.context} that starts at line {start.line + 1},"
-            message += f" column {start.column + 1}"
-        raise CaseError(source, [Problem(where, message)]) from None
-    except yaml.YAMLError as error:
-        problem = Problem("", f"invalid YAML: {' '.join(str(error).split())}")
-        raise CaseError(source, [problem]) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-    if loader.duplicates:
-        raise CaseError(source, loader.duplicates)
-    return data
-
-
-class _JsonObject(dict):
-    """A JSON object that remembers which of its keys were given more than once."""
-
-    duplicates: tuple[str, ...] = ()
-
-
-def _json_object(pairs: list[tuple[str, Any]]) -> _JsonObject:
-    out = _JsonObject()
-    repeated = []
-    for key, value in pairs:
-        if key in out:
-            repeated.append(key)
-        out[key] = value
-    out.duplicates = tuple(repeated)
-    return out
-
-
-def _json_duplicates(value: Any, path: str = "") -> list[Problem]:
-    problems = []
-    if isinstance(value, _JsonObject):
-        for key in value.duplicates:
-            where = f"{path}.{key}" if path else key
-            problems.append(Problem(where, f"duplicate key {key!r}; give each key once"))
-        for key, item in value.items():
-            problems += _json_duplicates(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            problems += _json_duplicates(item, f"{path}[{index}]")
-    return problems
-
-
-def _parse_json(source: str, text: str) -> Any:
-    try:
-        data = json.loads(text, object_pairs_hook=_json_object)
-    except json.JSONDecodeError as error:
-        where = f"line {error.lineno}, column {error.colno}"
-        raise CaseError(source, [Problem(where, f"invalid JSON: {error.msg}")]) from None
-    duplicates = _json_duplicates(data)
-    if duplicates:
-        raise CaseError(source, duplicates)
-    return data
 
 
 def load_case(path: str | Path) -> BusinessCase:
@@ -381,7 +263,7 @@ def load_case_text(raw: bytes, name: str) -> BusinessCase:
     e.g. an upload. Raises :class:`CaseError` as :func:`load_case` does."""
     suffix = _check_suffix(name, name)
     text = _decode(name, raw)
-    data = _parse_json(name, text) if suffix == ".json" else _parse_yaml(name, text)
+    data = load_json(text, name) if suffix == ".json" else load_yaml(text, name)
     if data is None:
         raise CaseError(name, [Problem("", "the file is empty")])
     return parse_case(data, name)

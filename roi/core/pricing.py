@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from roi.core.model import MODEL_CONFIG, NonNegative
+from roi.io.problems import CaseError
+from roi.io.structured import load_yaml
 
 DEFAULT_PRICING_FILE = Path(__file__).resolve().parents[2] / "sample_data" / "pricing.yaml"
 Kind = Literal["serverless", "provisioned"]
@@ -85,7 +86,11 @@ def parse_presets(data: Any, where: str = "pricing file") -> dict[str, Preset]:
 def load_presets(path: str | None = None) -> dict[str, Preset]:
     """The presets of a pricing file (default: ``ROI_PRICING_FILE`` or the bundled one)."""
     file = Path(path or os.environ.get("ROI_PRICING_FILE") or DEFAULT_PRICING_FILE)
-    return parse_presets(yaml.safe_load(file.read_text(encoding="utf-8")), str(file))
+    try:
+        data = load_yaml(file.read_text(encoding="utf-8"), str(file))
+    except CaseError as error:  # syntax, nesting, repeated keys: the maintainer's to fix
+        raise PricingFileError(error.report()) from None
+    return parse_presets(data, str(file))
 
 
 def apply_preset(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from roi.io.csvtable import (
     sorted_problems,
 )
 from roi.io.problems import Problem
+from roi.io.structured import id_key
 
 SCALES: dict[str, tuple[int, int]] = {"1-5": (1, 5), "1-7": (1, 7), "0-10": (0, 10)}
 ADVOCACY, RECAPTURE = "advocacy", "recapture"
@@ -200,15 +201,7 @@ def read_responses(
             where = f"line {frame.at[index, 'line']}, column {name}"
             problems.append(Problem(where, f"{rule}, got {cells[index]!r}"))
         frame[name] = values.where(~bad)
-    keys = frame[["respondent_id", "wave"]]
-    repeated = keys.duplicated() & (frame["respondent_id"] != "")
-    first_line = frame.loc[~keys.duplicated()].set_index(["respondent_id", "wave"])["line"]
-    for index in frame.index[repeated]:
-        key = (frame.at[index, "respondent_id"], frame.at[index, "wave"])
-        message = (
-            f"respondent {key[0]!r} answers wave {key[1]!r} again (first on line {first_line[key]})"
-        )
-        problems.append(Problem(f"line {frame.at[index, 'line']}, column respondent_id", message))
+    problems += _repeated_respondents(frame)
     if problems:
         raise SurveyError(source, sorted_problems(problems, (*RESPONDENT_COLUMNS, *names)))
     out = frame[[*RESPONDENT_COLUMNS, *present]].reset_index(drop=True)
@@ -216,6 +209,31 @@ def read_responses(
         if name not in out:
             out[name] = np.nan
     return out
+
+
+def _repeated_respondents(frame: pd.DataFrame) -> list[Problem]:
+    """A respondent answering a wave twice, ids compared as :func:`id_key` does (``R-07``,
+    ``r-07`` and ``R-07 `` are one person), each repeat naming the line of the first."""
+    ids = frame["respondent_id"].str.strip().str.casefold()  # id_key, column at once
+    keys = pd.DataFrame({"id": ids, "wave": frame["wave"]}, index=frame.index)
+    again = keys.duplicated()
+    repeated = again & (frame["respondent_id"] != "")
+    if not repeated.any():
+        return []
+    firsts = keys.loc[~again]
+    first_of = pd.Series(firsts.index, index=pd.MultiIndex.from_frame(firsts))
+    problems = []
+    for index in frame.index[repeated]:
+        person, wave = frame.at[index, "respondent_id"], frame.at[index, "wave"]
+        first = first_of[(id_key(person), wave)]
+        written, line = frame.at[first, "respondent_id"], frame.at[first, "line"]
+        if written == person:
+            earlier = f"first on line {line}"
+        else:
+            earlier = f"first on line {line} as {written!r}; ids are not case-sensitive"
+        message = f"respondent {person!r} answers wave {wave!r} again ({earlier})"
+        problems.append(Problem(f"line {frame.at[index, 'line']}, column respondent_id", message))
+    return problems
 
 
 MAX_INVITED = 10_000_000

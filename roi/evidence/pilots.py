@@ -2,11 +2,14 @@
 of spend), validated completely before anything is estimated.
 
 Canonical columns: ``use_case_id, metric, group, value`` and optionally ``period``
-(``before``/``after``), ``date`` (``YYYY-MM-DD``) and ``unit_id``. Real exports differ, so the
-reader accepts ``,`` or ``;`` delimiters, a UTF-8 byte-order mark or Latin-1 text, surrounding
-spaces, trailing empty columns and digit grouping (``1,234.5``, ``1 234``), and a column mapping
-for other exports. What is ambiguous is rejected: a header with both delimiters, or a number
-such as ``1,234`` in a file delimited by ``;`` (a thousand, or one and a quarter?).
+(``before``/``after``), ``date`` (``YYYY-MM-DD``, with a time or not) and ``unit_id``. Real
+exports differ, so the reader accepts what :mod:`roi.io.csvtable` accepts (``,``, ``;`` or tab
+delimiters, Excel's ``sep=`` line, UTF-8, UTF-16 or Windows-1252 text, surrounding spaces,
+trailing empty columns, blank lines, digit grouping) and a column mapping for other exports.
+What is ambiguous is rejected: a header with both delimiters, a number such as ``1,234`` in a
+file delimited by ``;`` (a thousand, or one and a quarter?), a date such as ``03/04/2026``.
+Values are bounded per metric (:data:`BOUNDS`): a value no real export holds (``1e308``
+minutes) is refused here rather than breaking an estimate later.
 
 Every problem is reported at once with the file, the physical line (the header is line 1),
 the column, the bad value and the rule. A rejected file yields nothing.
@@ -15,6 +18,7 @@ the column, the bad value and the rule. A rejected file yields nothing.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -36,10 +40,14 @@ from roi.io.csvtable import (
     canonical_table,
     check_raw,
     delimiter_of,
+    header_where,
+    out_of_bounds,
     parse_numbers,
     read_table,
     sorted_problems,
+    without_blank_rows,
 )
+from roi.io.dates import as_iso, moved_note, read_dates
 from roi.io.problems import Problem
 
 METRICS = {
@@ -49,6 +57,16 @@ METRICS = {
     "deal_value": "money per deal",
     "infra_cost": "money per month of spend",
     "requests": "requests in the period",
+}
+# The largest value of each metric a real export can hold, and how a refusal states it: a
+# task or a reply of more than a million minutes (694 days) is a typing or unit error; money
+# and counts share the bound of a case's amounts (1e15).
+BOUNDS = {
+    "task_minutes": (1e6, "a number of minutes from 0 to 1,000,000"),
+    "response_minutes": (1e6, "a number of minutes from 0 to 1,000,000"),
+    "deal_value": (1e15, "an amount from 0 to 1e15"),
+    "infra_cost": (1e15, "an amount from 0 to 1e15"),
+    "requests": (1e15, "a count from 0 to 1e15"),
 }
 GROUPS = {"baseline": "baseline", "control": "baseline", "pilot": "pilot", "treatment": "pilot"}
 PERIODS = ("before", "after")
@@ -144,7 +162,9 @@ def read_observations(
     pandas.DataFrame
         Columns ``line`` (physical line), ``use_case_id``, ``metric``, ``group``
         (``baseline``/``pilot``), ``value`` (float), ``period`` (``before``/``after`` or
-        empty), ``date``, ``unit_id``.
+        empty), ``date`` (``YYYY-MM-DD`` as written, a time dropped, or empty), ``unit_id``;
+        what the reader noticed but kept (a date a time zone puts on another day in UTC) is
+        in :func:`reading_notes`.
 
     Raises
     ------
@@ -154,31 +174,92 @@ def read_observations(
     text = check_raw(raw, source, PilotFileError, max_bytes)
     delimiter = delimiter_of(text.split("\n", 1)[0], source, PilotFileError)
     frame = read_table(text, delimiter, source, CANONICAL, PilotFileError)
-    frame = _apply_mapping(frame, mapping, source)
+    # Blank rows go first: a mapping's constants would give them values (issue 20, item 6).
+    frame = _apply_mapping(without_blank_rows(frame), mapping, source)
+    try:
+        return _checked(frame, source, delimiter)
+    except PilotFileError as error:  # name the user's columns, not the canonical ones
+        if mapping is None:
+            raise
+        named = [in_their_words(problem, mapping) for problem in error.problems]
+        raise PilotFileError(source, named) from None
+
+
+def in_their_words(problem: Problem, mapping: ColumnMapping) -> Problem:
+    """A problem found after ``mapping`` was applied, naming the export's own column
+    ("column 'AI assisted'") where it names a mapped canonical one ("column group"), and
+    saying so where the value came from one of the mapping's constants."""
+    match = re.search(r"column (\w+)$", problem.where)
+    if match is None:
+        return problem
+    canonical = match.group(1)
+    if mapping.groups is not None and canonical == "group":
+        theirs = f"column {mapping.groups['column']!r}"
+    elif canonical in mapping.columns:
+        theirs = f"column {mapping.columns[canonical]!r}"
+    elif canonical in mapping.constants:
+        theirs = f"column {canonical} (the mapping's constant)"
+    else:
+        return problem
+    return Problem(problem.where[: match.start()] + theirs, problem.message)
+
+
+def _checked(frame: pd.DataFrame, source: str, delimiter: str) -> pd.DataFrame:
+    """The canonical table's values parsed and validated (see :func:`read_observations`)."""
     problems: list[Problem] = []
     frame = canonical_table(frame, REQUIRED, OPTIONAL, source, PilotFileError, "observation rows")
     frame["group"] = frame["group"].str.lower().map(GROUPS).fillna(frame["group"])
     frame["period"] = frame["period"].str.lower()
     frame["metric"] = frame["metric"].str.lower()
     frame["value_text"] = frame["value"]
-    frame["value"] = parse_numbers(frame, "value", delimiter, problems)
-    return _validate(frame, source, problems)
+    values = parse_numbers(frame, "value", delimiter, problems)
+    for metric, (high, expected) in BOUNDS.items():
+        rows = frame["metric"] == metric
+        values[rows] = out_of_bounds(frame[rows], "value", values[rows], high, expected, problems)
+    frame["value"] = values
+    notes = _read_dates(frame, problems)
+    frame = _validate(frame, source, problems)
+    frame.attrs["notes"] = notes
+    return frame
+
+
+def reading_notes(observations: pd.DataFrame) -> list[str]:
+    """What :func:`read_observations` noticed in a valid file and kept as written (a date a
+    time zone puts on another day in UTC), for the validation report."""
+    return list(observations.attrs.get("notes", []))
+
+
+def _read_dates(frame: pd.DataFrame, problems: list[Problem]) -> list[str]:
+    """The ``date`` column made ``YYYY-MM-DD`` (a time dropped, the date as written kept), a
+    problem for each date refused, and the note for dates a time zone moves in UTC."""
+    column = read_dates(frame["date"])
+    for index, reason in column.errors.items():
+        where = f"line {frame.at[index, 'line']}, column date"
+        problems.append(Problem(where, f"{reason}, got {frame.at[index, 'date']!r}"))
+    notes = []
+    if column.moved:
+        moved = list(column.moved)
+        lines = [int(frame.at[i, "line"]) for i in moved]
+        written = [frame.at[i, "date"] for i in moved]
+        notes.append(f"column date: {moved_note(lines, written, list(column.moved.values()))}")
+    frame["date"] = as_iso(column.dates)
+    return notes
 
 
 def _apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping | None, source: str) -> pd.DataFrame:
     if mapping is None:
         return frame
     problems = []
+    header = header_where(frame)
     out = frame[["line"]].copy()
+    out.attrs = dict(frame.attrs)
     for canonical in CANONICAL:  # the export's own canonical columns, unless mapped over
         if canonical in frame.columns:
             out[canonical] = frame[canonical]
     for canonical, column in mapping.columns.items():
         if column not in frame.columns:
             problems.append(
-                Problem(
-                    "line 1", f"mapped column {column!r} (for {canonical}) is not in the header"
-                )
+                Problem(header, f"mapped column {column!r} (for {canonical}) is not in the header")
             )
         else:
             out[canonical] = frame[column]
@@ -187,7 +268,7 @@ def _apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping | None, source: s
     if mapping.groups is not None:
         column = mapping.groups["column"]
         if column not in frame.columns:
-            problems.append(Problem("line 1", f"group column {column!r} is not in the header"))
+            problems.append(Problem(header, f"group column {column!r} is not in the header"))
         else:
             labels = frame[column].astype(str).str.strip()
             lookup = {
@@ -210,7 +291,6 @@ def _validate(frame: pd.DataFrame, source: str, problems: list[Problem]) -> pd.D
             "group": pa.Column(str, pa.Check.isin(["baseline", "pilot"])),
             "value": pa.Column(float, [pa.Check.ge(0)], nullable=True),
             "period": pa.Column(str, pa.Check.isin(["", *PERIODS])),
-            "date": pa.Column(str, pa.Check.str_matches(r"^$|^\d{4}-\d{2}-\d{2}$")),
         },
         checks=[
             pa.Check(
@@ -230,7 +310,6 @@ def _validate(frame: pd.DataFrame, source: str, problems: list[Problem]) -> pd.D
         "group": "must be baseline or pilot (control and treatment are accepted)",
         "value": "must be a number ≥ 0",
         "period": "must be before, after or empty",
-        "date": "must be a date written YYYY-MM-DD",
     }
     has_period = frame["period"] != ""
     mixed = has_period.groupby([frame["use_case_id"], frame["metric"]]).transform("nunique") > 1
@@ -283,15 +362,26 @@ class PilotEstimate:
     alternatives: tuple[Estimate, ...]
     verdict: str
 
+    @property
+    def finite(self) -> bool:
+        """Whether the headline has an effect and a 95 % interval, all finite numbers (what
+        a case may take a value from)."""
+        figures = (self.headline.effect, self.headline.ci_low, self.headline.ci_high)
+        return all(f is not None and math.isfinite(f) for f in figures)
+
 
 def sample_size_to_detect(estimate: Estimate, difference: float) -> int | None:
     """Observations per group needed to detect ``difference`` (in the metric's unit) with
     80 % power at α = 0.05: the MDE shrinks with the square root of the group size, so
-    n ≈ n_now · (MDE / difference)², n_now the smaller group. ``None`` without an MDE."""
-    if estimate.mde is None or difference == 0:
+    n ≈ n_now · (MDE / difference)², n_now the smaller group. ``None`` without an MDE, and
+    when either figure is not a finite number or the size would be (so a file of extreme
+    values never breaks the page that plans from it)."""
+    mde = estimate.mde
+    if mde is None or difference == 0 or not (math.isfinite(mde) and math.isfinite(difference)):
         return None
     current = min(estimate.n_baseline, estimate.n_pilot)
-    return max(2, math.ceil(current * (estimate.mde / abs(difference)) ** 2))
+    needed = current * (mde / abs(difference)) ** 2
+    return max(2, math.ceil(needed)) if math.isfinite(needed) else None
 
 
 def _verdict(estimate: Estimate) -> str:
@@ -367,8 +457,18 @@ def estimate_pilots(observations: pd.DataFrame) -> list[PilotEstimate]:
 # (pilot − baseline) into that input: a time saving is baseline − pilot.
 MEASURED_INPUTS: dict[str, tuple[str, str, int]] = {
     "task_minutes": ("time_saved", "minutes_saved_per_task", -1),
-    "response_minutes": ("response_time", "minutes_saved_per_item", -1),
     "converted": ("conversion_lift", "conversion_lift", 1),
+}
+# Metrics that measure a service level, not work: they feed no driver input, and why.
+SERVICE_LEVELS: dict[str, str] = {
+    "response_minutes": (
+        "Response time is how long a customer waited for a first reply: a service level, not"
+        " agent time. Shorter waits are worth money only through what they change (churn,"
+        " CSAT, repeat contacts), so this estimate is not priced as labour. To value it, state"
+        " that effect on a line of your own (for instance `churn_reduction` on a"
+        " response_time line, evidence `assumed`) and cite this estimate in its `source`;"
+        " agent handling time saved is measured as `task_minutes`."
+    ),
 }
 Basis = Literal["point", "lower_bound"]
 
@@ -381,6 +481,7 @@ class MeasuredValue:
     value: float
     basis: Basis
     note: str
+    warning: str | None = None
 
 
 def measured_value(estimate: PilotEstimate, basis: Basis = "lower_bound") -> MeasuredValue:
@@ -395,7 +496,10 @@ def measured_value(estimate: PilotEstimate, basis: Basis = "lower_bound") -> Mea
     """
     if estimate.metric not in MEASURED_INPUTS:
         valid = ", ".join(MEASURED_INPUTS)
-        raise ValueError(f"{estimate.metric!r} feeds no driver input; measured metrics: {valid}")
+        why = SERVICE_LEVELS.get(estimate.metric, "")
+        raise ValueError(
+            f"{estimate.metric!r} feeds no driver input; measured metrics: {valid}. {why}"
+        )
     _, field, sign = MEASURED_INPUTS[estimate.metric]
     headline = estimate.headline
     if basis == "point":
@@ -412,7 +516,27 @@ def measured_value(estimate: PilotEstimate, basis: Basis = "lower_bound") -> Mea
         f" n = {headline.n_baseline} baseline / {headline.n_pilot} pilot"
         + (", clipped at 0" if sign * chosen < 0 else "")
     )
-    return MeasuredValue(field, value, basis, note)
+    return MeasuredValue(field, value, basis, note, significance_warning(estimate, basis))
+
+
+def significance_warning(estimate: PilotEstimate, basis: Basis) -> str | None:
+    """Why a value taken at the point estimate of a result that is not statistically
+    significant (p ≥ 0.05) cannot be relied on; ``None`` otherwise. The conservative end
+    of the interval needs no warning: it already allows for chance."""
+    headline = estimate.headline
+    if basis != "point" or headline.significant:
+        return None
+    if headline.p_value is None:
+        return (
+            f"{estimate.use_case_id} {estimate.metric}: the point estimate of a result no test"
+            f" could be run on ({headline.note or 'too little data'}); nothing shows the effect"
+            " is not chance"
+        )
+    return (
+        f"{estimate.use_case_id} {estimate.metric}: the point estimate of a result that is not"
+        f" statistically significant (p = {headline.p_value:.3f}, {headline.test}); the pilot"
+        " cannot tell this effect from chance, so the value may be zero"
+    )
 
 
 def use_measurement(case: Any, line: int, estimate: PilotEstimate, basis: Basis = "lower_bound"):
@@ -423,18 +547,19 @@ def use_measurement(case: Any, line: int, estimate: PilotEstimate, basis: Basis 
     from roi.core.casefile import parse_case
     from roi.core.distributions import replace_uncertainty
 
-    driver, _, _ = MEASURED_INPUTS.get(estimate.metric, (None, None, None))
+    measured = measured_value(estimate, basis)  # refuses a metric that feeds no input
+    driver = MEASURED_INPUTS[estimate.metric][0]
     item = case.benefits[line]
     if item.type != driver:
         raise ValueError(
             f"benefit line {line} is {item.type!r}; {estimate.metric} measures {driver!r}"
         )
-    measured = measured_value(estimate, basis)
     data = case.model_dump()
     data["benefits"][line] |= {
         measured.field: measured.value,
         "evidence": "measured",
         "note": measured.note,
+        "warning": measured.warning,
         **({"risk": 0.0} if basis == "lower_bound" else {}),
     }
     spread = measured_distribution(estimate, f"benefits[{line}].{measured.field}")

@@ -19,7 +19,7 @@ column                     required  meaning
 ``change_readiness``       no        1–5, 5 = best; blank is neutral (3)
 ``risk``                   no        1–5, 5 = riskiest; blank is neutral (3)
 ``estimated_cost``         no        what the use case draws from a budget, register currency
-``case_file``              no        path of its business case, relative to the case root
+``case_file``              no        path of its business case, inside the case root [2]_
 ``exchange_rate``          no        register currency per unit of the case's currency
 ``npv_low``, ``npv_high``  no        an interval for the case's risk-adjusted NPV, in the
                                      case's currency
@@ -30,6 +30,9 @@ column                     required  meaning
 =========================  ========  =====================================================
 
 .. [1] The column must be present; a cell may be blank when the row names a ``case_file``.
+.. [2] Relative to the case root (the register's folder), ``/`` between folders, and inside
+   it: no ``..``, no absolute path or drive, no backslash, no symbolic link leading out
+   (the one rule of :mod:`roi.io.paths`, for every reader).
 
 A rejected register yields nothing: every problem of the table and of the case files it
 names is reported at once, each with its line, column, value and rule.
@@ -57,7 +60,9 @@ from roi.io.csvtable import (
     read_table,
     sorted_problems,
 )
+from roi.io.paths import OutsideFolder, inside
 from roi.io.problems import CaseError, Problem
+from roi.io.structured import id_key
 
 BUSINESS_FUNCTIONS = (
     "customer_support",
@@ -188,7 +193,10 @@ def read_register(
         ISO code the register reports money in; a case in another currency needs the row's
         ``exchange_rate`` (register currency per unit of the case's).
     confine
-        Refuse case files outside ``case_root`` (for uploads to a shared server).
+        Kept for callers written when only some readers confined case files: every reader
+        now refuses a ``case_file`` outside ``case_root`` (``..``, an absolute path, a
+        drive, a backslash, a symbolic link leading out; :func:`roi.io.paths.inside`),
+        whatever this says.
 
     Raises
     ------
@@ -214,7 +222,7 @@ def read_register(
         )
         if given and not value > 0
     }
-    cases = _load_cases(use_cases, case_root, currency, confine, unreadable_rates, problems)
+    cases = _load_cases(use_cases, case_root, currency, unreadable_rates, problems)
     if problems:
         raise RegisterError(source, sorted_problems(problems, COLUMNS))
     return Register(source, currency, tuple(use_cases), cases)
@@ -311,7 +319,7 @@ def _validate(frame: pd.DataFrame, texts: pd.DataFrame, problems: list[Problem])
     for line, use_case_id in zip(frame["line"], frame["use_case_id"], strict=True):
         if not use_case_id:
             continue
-        key = use_case_id.casefold()  # UC-07 and uc-07 would join the same pilot rows
+        key = id_key(use_case_id)  # UC-07 and uc-07 would join the same pilot rows
         if key in first_line:
             earlier, written = first_line[key]
             message = f"repeats {written!r} from line {earlier}"
@@ -353,15 +361,22 @@ def _use_case(row: dict) -> UseCase:
     )
 
 
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long for the file system
+        return False
+
+
 def _load_cases(
     use_cases: list[UseCase],
     case_root: Path,
     currency: str,
-    confine: bool,
     unreadable_rates: set[int],
     problems: list[Problem],
 ) -> dict[str, CaseResult]:
-    """Load and evaluate each named case file; its problems become the register's. Rows in
+    """Load and evaluate each named case file, which must lie inside ``case_root`` (the
+    rule of :func:`roi.io.paths.inside`); its problems become the register's. Rows in
     ``unreadable_rates`` gave an exchange rate that is already reported as bad."""
     root = case_root.resolve()
     cases: dict[str, CaseResult] = {}
@@ -371,17 +386,18 @@ def _load_cases(
             continue
         where = f"line {use_case.line}, column case_file"
         written = use_case.case_file
-        path = (root / written).resolve()
+        try:
+            path = inside(root, written)
+        except OutsideFolder as reason:
+            message = f"must name a case file inside the case folder ({reason}), got {written!r}"
+            problems.append(Problem(where, message))
+            continue
         if Path(written).suffix.lower() not in CASE_FILE_SUFFIXES:
             problems.append(
                 Problem(where, f"must name a .yaml, .yml or .json file, got {written!r}")
             )
             continue
-        if confine and not path.is_relative_to(root):
-            message = f"must name a case file inside the case folder, got {written!r}"
-            problems.append(Problem(where, message))
-            continue
-        if not path.is_file():
+        if not _is_file(path):
             problems.append(Problem(where, f"no such case file, got {written!r}"))
             continue
         if path in used:
@@ -398,7 +414,9 @@ def _load_cases(
             for problem in error.problems:
                 problems.append(Problem(where, f"{written}: {problem}"))
             continue
-        if case.use_case_id is not None and case.use_case_id != use_case.use_case_id:
+        if case.use_case_id is not None and id_key(case.use_case_id) != id_key(
+            use_case.use_case_id
+        ):
             message = (
                 f"{written!r} is the business case of {case.use_case_id}, not of"
                 f" {use_case.use_case_id} (its use_case_id)"

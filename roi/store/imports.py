@@ -31,8 +31,9 @@ from roi.core.engine import CaseResult, evaluate
 from roi.culture.anonymity import MIN_GROUP_DEFAULT
 from roi.culture.instrument import read_invitations, read_items, read_responses
 from roi.culture.report import report_record, survey_report
-from roi.evidence.pilots import ColumnMapping, read_observations
+from roi.evidence.pilots import ColumnMapping, read_observations, reading_notes
 from roi.io.csvtable import decode
+from roi.io.paths import inside
 from roi.io.problems import CaseError, Problem
 from roi.portfolio.register import read_register
 
@@ -134,7 +135,7 @@ def prepare(
     its optional invitation counts and ``adoption`` an adoption export (for the drivers of
     team adoption), as (bytes, name); ``case_root`` is the folder a register's case files
     are relative to (its own folder by default). A register keeps the case files it names,
-    so they must lie inside that folder.
+    which must lie inside that folder, as for every reader of a register.
     """
     if kind not in KINDS:
         expected = ", ".join(KINDS)
@@ -147,7 +148,16 @@ def prepare(
         meta = {} if mapping is None else {"mapping": _mapping_meta(mapping)}
         key = fingerprint_of(kind, raw, meta, {})
         return Prepared(
-            "pilots", name, name, digest, key, len(frame), None, meta, _report(), observations
+            "pilots",
+            name,
+            name,
+            digest,
+            key,
+            len(frame),
+            None,
+            meta,
+            _report(reading_notes(frame)),
+            observations,
         )
     if kind == "adoption":
         telemetry = read_telemetry(raw, source, team)
@@ -233,7 +243,9 @@ def _register(raw, source, name, digest, case_root, currency) -> Prepared:
     cases = {}
     for use_case in register.use_cases:
         if use_case.case_file is not None:
-            cases[use_case.case_file] = decode((root / use_case.case_file).read_bytes())
+            # read_register has held the path to the one rule (roi.io.paths.inside)
+            path = inside(root, use_case.case_file)
+            cases[use_case.case_file] = decode(path.read_bytes())
     content = json.dumps({"register": decode(raw), "cases": cases})
     meta = {"currency": currency}
     key = fingerprint_of("use-cases", raw, meta, cases)

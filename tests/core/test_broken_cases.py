@@ -41,6 +41,7 @@ STEPS_ERROR = "must have at most 3 shares (one per year of the horizon), got 4"
 CURRENCY_ERROR = "must be a three-letter ISO 4217 code such as USD or EUR"
 START_ERROR = "must be a month written YYYY-MM between 1900-01 and 2199-12, e.g. 2027-01"
 SPREAD_ERROR = "must be ≤ 24 (the horizon's last month), got 30"
+TOO_DEEP = "is nested too deeply (more than 64 levels)"
 
 EXPECTED = [
     # --- the file as a whole ---------------------------------------------------------------
@@ -231,6 +232,25 @@ EXPECTED = [
     ("several_problems.json", "benefits[0].risk", "must be ≤ 0.9, got 0.95"),
     ("several_problems.json", "benefits[0].evidence", "got 'guess'"),
     ("several_problems.json", "costs[0].start_mnth", "did you mean 'start_month'?"),
+    # --- nesting, aliases and values Python cannot build (issue 20, item 9) ---------------
+    ("nested_too_deep.json", "line 1, column 157", TOO_DEEP),
+    ("nested_very_deep.json", "line 1, column 73", TOO_DEEP),
+    ("nested_too_deep.yaml", "line 67, column 129", TOO_DEEP),
+    ("nested_flow_very_deep.yaml", "line 3, column 74", TOO_DEEP),
+    ("alias_nesting_too_deep.yaml", "line 67, column 6", f"{TOO_DEEP} through aliases"),
+    ("alias_bomb.yaml", "", "its aliases expand it to more than 1,000,000 values"),
+    (
+        "alias_self_reference.yaml",
+        "line 3, column 11",
+        "an alias refers to a list or mapping that contains it",
+    ),
+    (
+        "yaml_date_does_not_exist.yaml",
+        "line 2, column 8",
+        "invalid YAML: '2027-02-30' cannot be read as a date (day is out of range for month)",
+    ),
+    ("number_too_many_digits.json", "", "invalid JSON: a number has more than 4,300 digits"),
+    ("number_too_many_digits.yaml", "line 3, column 16", "(has more than 4,300 digits)"),
 ]
 
 

@@ -260,7 +260,8 @@ def test_a_case_takes_the_measured_recapture_with_its_provenance():
     item = updated.benefits[line]
     assert item.productivity_recapture == pytest.approx(report.recapture.ci_low, abs=5e-5)
     assert item.evidence == "measured" and item.risk == case.benefits[line].risk
-    assert "productivity_recapture measured" in item.note and "were assumed" in item.note
+    # The sample line is measured already (issue 20, item 12): its first history is kept.
+    assert "productivity_recapture measured" in item.note and "were measured" in item.note
     # The benefit scales with recapture: the line's value moves by the ratio of the shares.
     data = case.model_dump()
     data["benefits"][line]["productivity_recapture"] = item.productivity_recapture
@@ -443,7 +444,9 @@ def test_recapture_n_is_the_head_count_not_the_number_who_answered():
 
 
 def test_teams_differing_only_in_case_are_matched_exactly_or_not_at_all():
-    rows = team("Sales", 6, answer=(5, 5, 5)) + team("sales", 6, answer=(1, 1, 5))
+    # Distinct people: ids differing only by case are one person (issue 20, item 10).
+    lower = [(f"lower-{person}", *rest) for person, *rest in team("sales", 6, answer=(1, 1, 5))]
+    rows = team("Sales", 6, answer=(5, 5, 5)) + lower
     rows += team("ops", 6, answer=(3, 3, 5))
     report = survey_report(responses(rows), instrument())
     readiness = team_change_readiness(report)
@@ -484,6 +487,9 @@ def test_recapture_applied_twice_keeps_the_first_history():
     twice = use_recapture(once, line, recapture, "point")
     note = twice.benefits[line].note
     assert note.count("productivity_recapture measured") == 1
-    assert "the other inputs were assumed" in note
+    # The sample line's recapture is measured already (issue 20, item 12): the history kept
+    # is the one its file records, minutes measured from the UC-03 pilot before it.
+    assert "the other inputs were measured. Before: measured: conservative end" in note
+    assert note.endswith("UC-03 task_minutes, n = 180 baseline / 180 pilot")
     with pytest.raises(ValueError, match="benefit lines 0 to"):
         use_recapture(case, -1, recapture)

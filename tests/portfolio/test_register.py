@@ -80,7 +80,7 @@ EXPECTED = [
     ("case_file_broken.csv", "line 3, column case_file",
      "cases/broken_risk.yaml: costs[0].risk: must be ≤ 0.9, got 0.95"),
     ("case_file_twice.csv", "line 3, column case_file",
-     "'cases/../cases/usd_case.yaml' is already the case of line 2"),
+     "'./cases/usd_case.yaml' is already the case of line 2"),
     ("eur_case_without_rate.csv", "line 2, column exchange_rate", EUR_NEEDS_RATE),
     ("usd_case_with_rate.csv", "line 2, column exchange_rate",
      "must be 1 or blank: the case is already in USD, got 1.08"),
@@ -101,6 +101,21 @@ EXPECTED = [
     ("windows_1252.csv", "line 3, column business_function", "ística'"),
     ("trailing_blank_lines_and_spaces.csv", "line 3, column estimated_cost",
      "must be an amount ≥ 0, got '-100'"),
+    # Issue 20, item 10: ids trimmed and case-folded; one rule for case_file paths.
+    ("duplicate_id_trailing_space.csv", "line 3, column use_case_id",
+     "repeats 'UC-07' from line 2"),
+    ("duplicate_id_case_and_spaces.csv", "line 4, column use_case_id",
+     "repeats 'UC-07' from line 2 (identifiers are not case-sensitive)"),
+    ("duplicate_id_case_and_spaces.csv", "line 5, column use_case_id",
+     "repeats 'uc-08' from line 3 (identifiers are not case-sensitive)"),
+    ("case_file_outside_dotdot.csv", "line 2, column case_file",
+     "inside the case folder (a path must not climb out with '..'), got 'cases/../../"),
+    ("case_file_outside_absolute.csv", "line 2, column case_file",
+     "inside the case folder (a path relative to the folder, not an absolute one)"),
+    ("case_file_backslash.csv", "line 2, column case_file",
+     "inside the case folder (write / between folders, not a backslash)"),
+    ("case_file_drive.csv", "line 2, column case_file",
+     "inside the case folder (a path relative to the folder, not one on a drive)"),
 ]  # fmt: skip
 CORPUS = sorted(p.name for p in BROKEN.glob("*.csv"))
 SMALL = (
@@ -236,26 +251,65 @@ def register_naming(case_file: str) -> bytes:
     return f"{header}\nUC-02,Lead scoring,sales_marketing,,3,3,4,5,4,,3,,{case_file},,,,\n".encode()
 
 
-def test_confine_refuses_a_case_file_outside_the_case_folder(outside):
+OUTSIDE = "must name a case file inside the case folder"
+
+
+@pytest.mark.parametrize("confine", [True, False], ids=["confined", "default"])
+def test_item10_every_register_refuses_a_case_file_outside_the_case_folder(outside, confine):
+    """One rule for every reader: ``confine`` no longer opens the way out (issue 20, item
+    10: ``roi rank`` read what ``db import`` and the dashboard refused)."""
     escaping = "../sample_data/cases/lead_scoring.yaml"
     with pytest.raises(RegisterError) as caught:
-        read_register(register_naming(escaping), "r.csv", outside, confine=True)
+        read_register(register_naming(escaping), "r.csv", outside, confine=confine)
     (problem,) = caught.value.problems
     assert problem.where == "line 2, column case_file"
-    assert problem.message == f"must name a case file inside the case folder, got {escaping!r}"
+    reason = "a path must not climb out with '..'"
+    assert problem.message == f"{OUTSIDE} ({reason}), got {escaping!r}"
     absolute = str(outside.parent / "sample_data" / "cases" / "lead_scoring.yaml")
-    with pytest.raises(RegisterError, match="inside the case folder"):
-        read_register(register_naming(absolute), "r.csv", outside, confine=True)
+    with pytest.raises(RegisterError, match="not an absolute one"):
+        read_register(register_naming(absolute), "r.csv", outside, confine=confine)
 
 
-def test_confine_accepts_a_case_file_inside_and_without_confine_outside_is_accepted(outside):
-    inside = read_register(
-        register_naming("cases/lead_scoring.yaml"), "r.csv", outside, confine=True
-    )
-    escaping = "../sample_data/cases/lead_scoring.yaml"
-    free = read_register(register_naming(escaping), "r.csv", outside)
-    assert sorted(inside.cases) == sorted(free.cases) == ["UC-02"]
-    assert inside.npv("UC-02") == pytest.approx(free.npv("UC-02"))
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("cases/../cases/lead_scoring.yaml", "a path must not climb out with '..'"),
+        ("cases\\lead_scoring.yaml", "write / between folders, not a backslash"),
+        ("C:/cases/lead_scoring.yaml", "not one on a drive"),
+        ("c:lead_scoring.yaml", "not one on a drive"),
+        ("//server/share/lead_scoring.yaml", "not an absolute one"),
+        ("linked/lead_scoring.yaml", "a symbolic link leads out of the folder"),
+        ("cases/" + "a" * 1100 + ".yaml", "at most 1,024 characters"),
+    ],
+    ids=["dotdot", "backslash", "drive", "drive-relative", "unc", "symlink", "long"],
+)
+def test_item10_a_case_file_path_breaking_the_rule_is_refused(outside, written, reason):
+    (outside / "linked").symlink_to(outside.parent / "sample_data" / "cases")
+    with pytest.raises(RegisterError) as caught:
+        read_register(register_naming(written), "r.csv", outside)
+    (problem,) = caught.value.problems
+    assert problem.where == "line 2, column case_file"
+    assert problem.message.startswith(OUTSIDE) and reason in problem.message, problem
+
+
+def test_item10_a_case_file_inside_the_folder_is_read_also_through_a_link_inside(outside):
+    (outside / "alias").symlink_to(outside / "cases")
+    inside = read_register(register_naming("cases/lead_scoring.yaml"), "r.csv", outside)
+    dotted = read_register(register_naming("./cases/lead_scoring.yaml"), "r.csv", outside)
+    linked = read_register(register_naming("alias/lead_scoring.yaml"), "r.csv", outside)
+    assert sorted(inside.cases) == sorted(dotted.cases) == sorted(linked.cases) == ["UC-02"]
+    assert inside.npv("UC-02") == pytest.approx(linked.npv("UC-02"))
+
+
+def test_item10_a_case_file_naming_its_use_case_in_another_case_is_its_own(outside):
+    """The case's ``use_case_id`` and the register's compare trimmed and case-folded, as ids
+    do in every file (issue 20, item 10)."""
+    case = outside / "cases" / "lead_scoring.yaml"
+    text = case.read_text(encoding="utf-8")
+    assert "use_case_id: UC-02\n" in text
+    case.write_text(text.replace("use_case_id: UC-02\n", "use_case_id: ' uc-02'\n"), "utf-8")
+    register = read_register(register_naming("cases/lead_scoring.yaml"), "r.csv", outside)
+    assert sorted(register.cases) == ["UC-02"]
 
 
 # Exports as people have them.

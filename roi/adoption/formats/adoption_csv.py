@@ -1,12 +1,15 @@
 """Our canonical adoption table (format ``adoption_csv``): a CSV with one row per date and
 team.
 
-Columns read: ``date`` (YYYY-MM-DD), ``team``, ``eligible_users`` and ``active_users``
-(required); ``engaged_users``, ``actions``, ``licensed_users`` and ``monthly_active_users``
-(optional, blank when unknown). Counts are whole numbers ≥ 0; active users may not exceed
-eligible, licensed or monthly active users, engaged may not exceed active, monthly active
-may not exceed eligible or licensed; a date is given once per team. Every broken rule is a
-problem naming line, column, value and rule; the file is refused if there is one.
+Columns read: ``date`` (YYYY-MM-DD, a time after it dropped: see :mod:`roi.io.dates`),
+``team``, ``eligible_users`` and ``active_users`` (required); ``engaged_users``, ``actions``,
+``licensed_users`` and ``monthly_active_users`` (optional, blank when unknown). Counts are
+whole numbers ≥ 0, people at most :data:`MAX_USERS` and actions at most :data:`MAX_ACTIONS`;
+active users may not exceed eligible, licensed or monthly active users, engaged may not
+exceed active, monthly active may not exceed eligible or licensed; a date is given once per
+team. Team names are compared trimmed and without regard to case (``Sales`` and ``sales ``
+are one team, spelled as first written). Every broken rule is a problem naming line, column,
+value and rule; the file is refused if there is one.
 """
 
 from __future__ import annotations
@@ -18,12 +21,21 @@ import pandas as pd
 
 from roi.adoption.formats.common import (
     FIGURES,
-    ISO_DATE,
+    QualityNote,
     Telemetry,
     TelemetryError,
     calendar_quality,
+    moved_dates_note,
+    same_names,
 )
-from roi.io.csvtable import canonical_table, parse_numbers, read_table, sorted_problems
+from roi.io.csvtable import (
+    canonical_table,
+    out_of_bounds,
+    parse_numbers,
+    read_table,
+    sorted_problems,
+)
+from roi.io.dates import read_dates
 from roi.io.problems import Problem
 
 if TYPE_CHECKING:
@@ -33,9 +45,17 @@ REQUIRED = ("date", "team", "eligible_users", "active_users")
 OPTIONAL = ("engaged_users", "actions", "licensed_users", "monthly_active_users")
 COLUMNS = (*REQUIRED, *OPTIONAL)
 NUMBERS = ("eligible_users", "active_users", *OPTIONAL)
+# The most people one row may count (more than any employer has) and the most actions.
+MAX_USERS = 10_000_000
+MAX_ACTIONS = 10**15
+BOUNDS = {
+    column: (MAX_ACTIONS, "a whole number from 0 to 1e15")
+    if column == "actions"
+    else (MAX_USERS, "a whole number of people from 0 to 10,000,000")
+    for column in NUMBERS
+}
 # check name -> (the column a failure is reported on, the rule; {names} are the row's cells)
 RULES = {
-    # Never matched: pandera names the team check "str_length(1, None)", so a blank team passes.
     "team": ("team", "must not be empty"),
     "active_above_eligible": ("active_users", "must not exceed eligible_users ({eligible_users})"),
     "engaged_above_active": ("engaged_users", "must not exceed active_users ({active_users})"),
@@ -69,8 +89,11 @@ def read(text: str, delimiter: str, source: str) -> Telemetry:
     problems: list[Problem] = []
     texts = frame[list(NUMBERS)].copy()  # the cells as written, for messages
     for column in NUMBERS:
-        frame[column] = parse_numbers(frame, column, delimiter, problems)
-    dates = _dates(frame, problems)
+        values = parse_numbers(frame, column, delimiter, problems)
+        frame[column] = out_of_bounds(frame, column, values, *BOUNDS[column], problems)
+    dates, notes = _dates(frame, problems)
+    frame["team"], renamed = same_names(frame["team"], frame["line"], "team")
+    notes += renamed
     for column in ("eligible_users", "active_users"):
         for index in frame.index[texts[column] == ""]:
             problems.append(
@@ -87,24 +110,23 @@ def read(text: str, delimiter: str, source: str) -> Telemetry:
             daily[figure] = np.nan
     daily = daily[["date", "team", *FIGURES]].sort_values(["team", "date"], kind="stable")
     daily = daily.reset_index(drop=True)
-    return Telemetry("adoption_csv", source, daily, None, tuple(calendar_quality(daily)))
+    notes += calendar_quality(daily)
+    return Telemetry("adoption_csv", source, daily, None, tuple(notes))
 
 
-def _dates(frame: pd.DataFrame, problems: list[Problem]) -> pd.Series:
-    """The ``date`` column as datetimes (NaT, with a problem, where not YYYY-MM-DD)."""
-    dates = pd.to_datetime(
-        frame["date"].where(frame["date"].str.match(ISO_DATE.pattern)),
-        format="%Y-%m-%d",
-        errors="coerce",
-    )
-    for index in frame.index[dates.isna()]:
+def _dates(frame: pd.DataFrame, problems: list[Problem]) -> tuple[pd.Series, list[QualityNote]]:
+    """The ``date`` column as datetimes (NaT, with a problem, where blank or refused) and the
+    note for dates a time zone puts on another day in UTC."""
+    column = read_dates(frame["date"])
+    for index in frame.index[column.dates.isna()]:
+        reason = column.errors.get(index, "must be a date written YYYY-MM-DD")
         problems.append(
             Problem(
                 f"line {frame.at[index, 'line']}, column date",
-                f"must be a date written YYYY-MM-DD, got {frame.at[index, 'date']!r}",
+                f"{reason}, got {frame.at[index, 'date']!r}",
             )
         )
-    return dates
+    return column.dates, moved_dates_note(frame, "date", column.moved)
 
 
 def _schema() -> pa.DataFrameSchema:
@@ -118,7 +140,8 @@ def _schema() -> pa.DataFrameSchema:
     ]
     return pa.DataFrameSchema(
         {
-            "team": pa.Column(str, pa.Check.str_length(min_value=1)),
+            # Named so that RULES finds it: pandera names str_length "str_length(1, None)".
+            "team": pa.Column(str, pa.Check(lambda s: s.str.len() > 0, name="team")),
             **{column: pa.Column(float, count, nullable=True) for column in NUMBERS},
         },
         checks=[

@@ -9,7 +9,7 @@ name to ``Format`` and :data:`FORMATS` here.
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from roi.io.csvtable import TableError
+from roi.io.dates import moved_note
 
 Format = Literal[
     "github_copilot_metrics", "github_copilot_usage", "m365_copilot_usage", "adoption_csv"
@@ -40,7 +41,6 @@ FIGURES = (
     "lines_accepted",
     "chats",
 )
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class TelemetryError(TableError):
@@ -115,3 +115,46 @@ def calendar_quality(daily: pd.DataFrame) -> list[QualityNote]:
         message = f"{int(gap) - 1} day(s) missing: no record, which is not the same as no use"
         notes.append(QualityNote(first, f"team {team}", message))
     return notes
+
+
+def moved_dates_note(
+    frame: pd.DataFrame, column: str, moved: dict[object, dt.date]
+) -> list[QualityNote]:
+    """The note (none when ``moved`` is empty) for the dates of ``column`` that a time zone
+    puts on another day in UTC (``moved``: index → the date in UTC, as
+    :func:`roi.io.dates.read_dates` gives it); the dates as written are kept."""
+    if not moved:
+        return []
+    lines = [int(frame.at[index, "line"]) for index in moved]
+    written = [str(frame.at[index, column]).strip() for index in moved]
+    message = moved_note(lines, written, list(moved.values()))
+    return [QualityNote(None, f"column {column}", message)]
+
+
+def same_names(
+    names: pd.Series, lines: pd.Series, what: str
+) -> tuple[pd.Series, list[QualityNote]]:
+    """``names`` (ids, user names, team names) compared trimmed and case-folded: every
+    spelling of one name becomes the first one written (``Alice@x.com `` and ``alice@x.com``
+    are one person), with a note for each other spelling naming its first ``lines`` entry
+    and ``what`` it names."""
+    trimmed = names.astype(str).str.strip()
+    keys = trimmed.str.casefold()
+    first = trimmed.groupby(keys, sort=False).transform("first")
+    notes = []
+    other = trimmed != first
+    seen: set[str] = set()
+    for index in trimmed.index[other & (trimmed != "")]:
+        spelling = trimmed[index]
+        if spelling in seen:
+            continue
+        seen.add(spelling)
+        notes.append(
+            QualityNote(
+                None,
+                f"line {lines[index]}",
+                f"{what} {spelling!r} is read as {first[index]!r}, as first written (names are"
+                " compared without regard to case or surrounding spaces)",
+            )
+        )
+    return first, notes

@@ -51,7 +51,7 @@ def read(data: list, source: str, team: str) -> Telemetry:
         if not isinstance(day, dict):
             problems.append(Problem(path, f"must be an object (a day), got {type(day).__name__}"))
             continue
-        date = read_date(day, "date", path, problems)
+        date = read_date(day, "date", path, problems, notes)
         active = counts.get(day, "total_active_users", path, missing=np.nan)
         engaged = counts.get(day, "total_engaged_users", path, missing=np.nan)
         completions = day.get("copilot_ide_code_completions") or {}

@@ -47,7 +47,7 @@ def read(data: list, source: str, team: str) -> Telemetry:
         if not isinstance(day, dict):
             problems.append(Problem(path, f"must be an object (a day), got {type(day).__name__}"))
             continue
-        date = read_date(day, "day", path, problems)
+        date = read_date(day, "day", path, problems, notes)
         totals = {
             key: counts.get(day, total, path, required=True) for key, (total, _) in pairs.items()
         }

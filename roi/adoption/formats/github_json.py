@@ -9,12 +9,16 @@ Imports :mod:`roi.io` and :mod:`roi.adoption.formats.common`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
-from roi.adoption.formats.common import ISO_DATE, QualityNote
+from roi.adoption.formats.common import QualityNote
+from roi.io.dates import NOT_A_DATE
+from roi.io.dates import read_date as read_written_date
 from roi.io.problems import Problem
 
 MAX_COUNT = 10**15
+_DATED = re.compile(r"^\d{4}-\d{2}-\d{2}")  # starts as a date: 2024-06-24, 2024-06-24T00:00Z
 
 
 class Counts:
@@ -59,24 +63,46 @@ def list_items(node: Any, key: str) -> list[tuple[int, dict]]:
     return [(i, v) for i, v in enumerate(values) if isinstance(v, dict)]
 
 
-def read_date(node: dict, key: str, path: str, problems: list[Problem]) -> str | None:
-    """The calendar date at ``node[key]`` as written (YYYY-MM-DD); ``None``, with a problem
-    added, when it is missing, written otherwise or not a day of the calendar."""
+def read_date(
+    node: dict,
+    key: str,
+    path: str,
+    problems: list[Problem],
+    notes: list[QualityNote] | None = None,
+) -> str | None:
+    """The calendar date at ``node[key]`` as written (YYYY-MM-DD), a time after it dropped
+    (GitHub writes ``2024-06-24T00:00:00Z``; see :mod:`roi.io.dates`); ``None``, with a
+    problem added, when it is missing, written otherwise or not a day of the calendar. A
+    date that its time zone puts on another day in UTC is kept as written, with a note in
+    ``notes``."""
     value = node.get(key)
     if value is None:
         problems.append(Problem(f"{path}.{key}", "is missing"))
         return None
-    if not isinstance(value, str) or not ISO_DATE.match(value):
-        problems.append(
-            Problem(f"{path}.{key}", f"must be a date written YYYY-MM-DD, got {value!r}")
-        )
+    if not isinstance(value, str):
+        problems.append(Problem(f"{path}.{key}", f"{NOT_A_DATE}, got {value!r}"))
         return None
+    if _DATED.match(value):
+        try:
+            dt.date.fromisoformat(value[:10])
+        except ValueError:
+            problems.append(Problem(f"{path}.{key}", f"is not a calendar date, got {value!r}"))
+            return None
     try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        problems.append(Problem(f"{path}.{key}", f"is not a calendar date, got {value!r}"))
+        written = read_written_date(value)
+    except ValueError as reason:
+        problems.append(Problem(f"{path}.{key}", f"{reason}, got {value!r}"))
         return None
-    return value
+    date = written.date.isoformat()
+    if written.utc_date is not None and notes is not None:
+        notes.append(
+            QualityNote(
+                date,
+                f"{path}.{key}",
+                f"{value!r} is {written.utc_date.isoformat()} in UTC; the date as written is kept",
+            )
+        )
+    return date
 
 
 def completion_quality(date: str, totals: dict) -> list[QualityNote]:

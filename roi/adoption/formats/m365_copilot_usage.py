@@ -5,7 +5,10 @@ date per app.
 Columns read: ``Report Refresh Date``, ``User Principal Name`` and ``Last Activity Date``
 (required, matched in any letter case); every other ``<App> Last Activity Date`` column (such
 as ``Microsoft Teams Copilot Last Activity Date``) as that app's last activity; ``Report
-Period`` (days) only checked to be a number. Dates are YYYY-MM-DD or blank.
+Period`` (days) only checked to be a number from 1 to 366. Dates are YYYY-MM-DD (a time after
+it dropped, see :mod:`roi.io.dates`) or blank. User principal names are compared trimmed and
+without regard to case: ``Alice@x.com `` and ``alice@x.com`` are one user, named as first
+written.
 
 A report is a snapshot: each refresh date becomes one row of the daily table with
 ``licensed_users`` (the users listed) and ``active_users`` (those active in the
@@ -17,8 +20,23 @@ from __future__ import annotations
 
 import pandas as pd
 
-from roi.adoption.formats.common import QualityNote, Telemetry, TelemetryError, daily_table
-from roi.io.csvtable import drop_blank_rows, parse_numbers, read_table, sorted_problems
+from roi.adoption.formats.common import (
+    QualityNote,
+    Telemetry,
+    TelemetryError,
+    daily_table,
+    moved_dates_note,
+    same_names,
+)
+from roi.io.csvtable import (
+    drop_blank_rows,
+    header_where,
+    out_of_bounds,
+    parse_numbers,
+    read_table,
+    sorted_problems,
+)
+from roi.io.dates import read_dates
 from roi.io.problems import Problem
 
 REQUIRED = ("Report Refresh Date", "User Principal Name", "Last Activity Date")
@@ -39,7 +57,7 @@ def read(text: str, delimiter: str, source: str, team: str) -> Telemetry:
     problems = []
     for column in (*REQUIRED,):
         if column.lower() not in names:
-            problems.append(Problem("line 1", f"missing column {column!r}"))
+            problems.append(Problem(header_where(frame), f"missing column {column!r}"))
     if problems:
         raise TelemetryError(source, problems)
     frame = frame.rename(columns={names[c.lower()]: c for c in REQUIRED})
@@ -52,20 +70,28 @@ def read(text: str, delimiter: str, source: str, team: str) -> Telemetry:
     apps = [
         c for c in frame.columns if c.endswith("Last Activity Date") and c != "Last Activity Date"
     ]
-    parsed = _dates(frame, ["Report Refresh Date", "Last Activity Date", *apps], problems)
+    notes: list[QualityNote] = []
+    parsed = _dates(frame, ["Report Refresh Date", "Last Activity Date", *apps], problems, notes)
     for index in frame.index[
         parsed["Report Refresh Date"].isna() & (frame["Report Refresh Date"].str.strip() == "")
     ]:
         problems.append(
             Problem(f"line {frame.at[index, 'line']}, column Report Refresh Date", "is missing")
         )
-    users = frame["User Principal Name"].str.strip()
+    users, renamed = same_names(frame["User Principal Name"], frame["line"], "user")
+    notes += renamed
     for index in frame.index[users == ""]:
         problems.append(
             Problem(f"line {frame.at[index, 'line']}, column User Principal Name", "is missing")
         )
     if "Report Period" in frame.columns:
-        parse_numbers(frame, "Report Period", delimiter, problems)  # reported if unreadable
+        period = parse_numbers(frame, "Report Period", delimiter, problems)
+        expected = "a number of days from 1 to 366"
+        out_of_bounds(frame, "Report Period", period, 366, expected, problems)
+        for index in frame.index[period < 1]:
+            where = f"line {frame.at[index, 'line']}, column Report Period"
+            shown = frame.at[index, "Report Period"]
+            problems.append(Problem(where, f"must be {expected}, got {shown!r}"))
     if problems:
         raise TelemetryError(source, sorted_problems(problems))
     # The latest date of any app is the user's last activity, whatever Last Activity Date says.
@@ -78,29 +104,29 @@ def read(text: str, delimiter: str, source: str, team: str) -> Telemetry:
             **{app.removesuffix(" Last Activity Date"): parsed[app] for app in apps},
         }
     )
-    notes = _notes(frame, table, parsed["Last Activity Date"], latest)
+    notes += _notes(frame, table, parsed["Last Activity Date"], latest)
     daily = _snapshots(table, team)
     return Telemetry("m365_copilot_usage", source, daily, table, tuple(notes))
 
 
 def _dates(
-    frame: pd.DataFrame, columns: list[str], problems: list[Problem]
+    frame: pd.DataFrame, columns: list[str], problems: list[Problem], notes: list[QualityNote]
 ) -> dict[str, pd.Series]:
-    """Each of ``columns`` as datetimes (NaT where blank; NaT and a problem where not
-    YYYY-MM-DD)."""
+    """Each of ``columns`` as datetimes (NaT where blank; NaT and a problem where refused),
+    with a note for the dates a time zone puts on another day in UTC."""
     parsed = {}
     for column in columns:
-        values = frame[column].str.strip()
-        dates = pd.to_datetime(values.where(values != ""), format="%Y-%m-%d", errors="coerce")
-        bad = (values != "") & dates.isna()
-        for index in frame.index[bad]:
+        read = read_dates(frame[column])
+        for index, reason in read.errors.items():
+            shown = frame.at[index, column].strip()
             problems.append(
                 Problem(
                     f"line {frame.at[index, 'line']}, column {column}",
-                    f"must be a date written YYYY-MM-DD or blank, got {values[index]!r}",
+                    f"{reason} or blank, got {shown!r}",
                 )
             )
-        parsed[column] = dates
+        notes += moved_dates_note(frame, column, read.moved)
+        parsed[column] = read.dates
     return parsed
 
 
