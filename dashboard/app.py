@@ -1,12 +1,21 @@
 """Entry point: ``streamlit run dashboard/app.py``. Builds the navigation; pages live in
-``dashboard/app_pages/``."""
+``dashboard/app_pages/``.
+
+Everything a page needs is served by this server: the page icon is ``static/icon.png``
+(served by Streamlit's media endpoint; a ``:material/…:`` page icon would make the browser
+fetch it from fonts.gstatic.com), and the navigation's Material icons come from the font
+bundled with Streamlit."""
+
+from pathlib import Path
 
 import streamlit as st
 
 from dashboard.signin import gate
 from dashboard.state import init_state
 
-st.set_page_config(page_title="AI ROI", page_icon=":material/insights:", layout="wide")
+ICON = Path(__file__).resolve().parent / "static" / "icon.png"
+
+st.set_page_config(page_title="AI ROI", page_icon=ICON, layout="wide")
 init_state()
 gate()  # sign-in and roles: stops here with the sign-in page when someone must sign in
 

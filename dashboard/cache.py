@@ -148,6 +148,25 @@ def all_cases(folder: str = str(CASES_DIR)) -> dict[str, BusinessCase]:
     return cases
 
 
+def case_labels(cases: dict[str, BusinessCase]) -> dict[str, str]:
+    """What a case picker shows for each case: its name and where it comes from (the bundled
+    sample, or saved dataset #N), so that a saved version never looks like the bundled case
+    of the same name, two saved versions stay apart, and every label is unique (a picker
+    that shows the same label twice cannot tell its options apart)."""
+    labels: dict[str, str] = {}
+    for case_id, case in cases.items():
+        dataset_id = dataset_of(case_id)
+        origin = "bundled sample" if dataset_id is None else f"saved #{dataset_id}"
+        labels[case_id] = f"{case.name} · {origin}"
+    counts: dict[str, int] = {}
+    for label in labels.values():
+        counts[label] = counts.get(label, 0) + 1
+    return {
+        case_id: label if counts[label] == 1 else f"{label} ({case_id})"
+        for case_id, label in labels.items()
+    }
+
+
 # Saved datasets are read once per (database URL, id, fingerprint): a dataset never changes
 # once kept, and the fingerprint keeps another database's dataset of the same id apart.
 

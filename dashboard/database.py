@@ -1,7 +1,7 @@
 """The dashboard's one handle on the store: the :class:`roi.store.Store` of ``DATABASE_URL``
 (else ``data/roi.sqlite3``), opened once per process, and the page's warning when the
 database fails. Every other dashboard module that reads or writes saved work asks this one
-for the store; it imports no other dashboard module."""
+for the store; of the dashboard it imports only :mod:`dashboard.markup` (escaping)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 
 import streamlit as st
 
+from dashboard.markup import plain
 from roi.store import DATABASE_ERRORS, Store
 from roi.store.db import database_url, failure_message
 
@@ -25,7 +26,7 @@ def unavailable(error: BaseException) -> None:
         return
     st.session_state["saved.warned"] = st.session_state.get("run")
     st.warning(
-        f"Saved work is unavailable: {failure_message(error)}. Uploads and the bundled"
+        f"Saved work is unavailable: {plain(failure_message(error))}. Uploads and the bundled"
         " samples still work; nothing can be saved just now.",
         icon=":material/cloud_off:",
     )

@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import cache, signin
 from dashboard.database import store, unavailable
+from dashboard.markup import plain
 from roi.access import Forbidden, Right
 from roi.io.problems import CaseError
 from roi.store import DATABASE_ERRORS, Dataset, prepare
@@ -116,7 +117,7 @@ def save_button(kind: str, raw: bytes, name: str, key: str, **options) -> None:
     if kept is None:
         return
     if not st.button(
-        f"Save {name} to the store", key=key, icon=":material/save:",
+        f"Save {plain(name)} to the store", key=key, icon=":material/save:",
         help="Keep it so that it is here next time, for everyone using this app.",
     ):  # fmt: skip
         return
@@ -125,13 +126,15 @@ def save_button(kind: str, raw: bytes, name: str, key: str, **options) -> None:
             options["keep_answers"] = kept.keep_answers()
         result = kept.add(prepare(kind, raw, name, **options), signin.actor())
     except Forbidden as error:
-        st.error(f"Not saved: {error}")
+        st.error(f"Not saved: {plain(error)}")
         return
     except CaseError as error:  # validated already; a companion file may still fail
-        st.error(f"Not saved: {error.report()}")
+        st.error(f"Not saved: {plain(error.report())}")
         return
     except DATABASE_ERRORS as error:
-        st.error(f"Not saved: the database failed ({failure_reason(error)}). Nothing was kept.")
+        st.error(
+            f"Not saved: the database failed ({plain(failure_reason(error))}). Nothing was kept."
+        )
         return
     dataset = result.dataset
     if result.created:
@@ -139,7 +142,7 @@ def save_button(kind: str, raw: bytes, name: str, key: str, **options) -> None:
     else:
         st.info(
             f"Already saved as dataset #{dataset.id} (the same file read the same way,"
-            f" {dataset.imported_at:%Y-%m-%d %H:%M} UTC by {dataset.imported_by})."
+            f" {dataset.imported_at:%Y-%m-%d %H:%M} UTC by {plain(dataset.imported_by)})."
         )
 
 

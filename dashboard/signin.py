@@ -22,6 +22,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import database
+from dashboard.markup import plain
 from roi.access import (
     NOBODY,
     RIGHT_WORDS,
@@ -200,7 +201,7 @@ def refusal(right: Right, doing: str | None = None) -> str:
     who = current().actor
     return (
         f"{(doing or RIGHT_WORDS[right]).capitalize()} needs the {least_role(right).value}"
-        f" role; you are signed in as {who.name}, a {who.role.value}."
+        f" role; you are signed in as {plain(who.name)}, {who.role.with_article}."
     )
 
 
@@ -236,7 +237,7 @@ def provider_label(name: str | None) -> str:
 
 def _sign_in_buttons(key: str, label: str = "Sign in") -> None:
     for name in providers():
-        suffix = "" if name is None else f" with {provider_label(name)}"
+        suffix = "" if name is None else f" with {plain(provider_label(name))}"
         if st.button(f"{label}{suffix}", key=f"{key}.{name}", type="primary",
                      icon=":material/login:"):  # fmt: skip
             st.login(name) if name is not None else st.login()
@@ -271,7 +272,7 @@ def _expired_page(token: Mapping[str, Any]) -> None:
 
 
 def _not_allowed_page(access: Access) -> None:
-    who = access.identity or access.recorded or access.name
+    who = plain(access.identity or access.recorded or access.name)
     if access.gate is Gate.ROLE_UNKNOWN:
         st.title("Your role cannot be checked just now")
         st.warning(
@@ -290,14 +291,14 @@ def _not_allowed_page(access: Access) -> None:
     if access.identity is None:
         reason = why_no_identity(claims(), policy())
         st.write(
-            f"The role table cannot be used for you: {reason}. Ask your identity provider's"
+            f"The role table cannot be used for you: {plain(reason)}. Ask your identity provider's"
             " administrator to send a role in your token (or a verified e-mail), then sign"
             " in again."
         )
     else:
         st.write(
-            f"Ask an admin of this dashboard to give {access.identity} a role (viewer, editor"
-            " or admin) on its Settings page, or your identity provider's administrator to"
+            f"Ask an admin of this dashboard to give {plain(access.identity)} a role (viewer,"
+            " editor or admin) on its Settings page, or your identity provider's administrator to"
             " send one in your token. Then sign in again."
         )
     _sign_out_button("access.refused_out")
@@ -307,19 +308,19 @@ def _config_problem(problems: list[str]) -> None:
     st.title("Sign-in is misconfigured")
     st.error(
         "The sign-in settings (`.streamlit/secrets.toml`) have problems, so nobody is let in"
-        " until they are fixed:\n\n" + "\n".join(f"- {p}" for p in problems)
+        " until they are fixed:\n\n" + "\n".join(f"- {plain(p)}" for p in problems)
     )
 
 
 def _identity_box(access: Access) -> None:
     with st.sidebar:
         if not sign_in_on():
-            st.caption(f":material/lock_open: Sign-in is off · {access.name} (admin)")
+            st.caption(f":material/lock_open: Sign-in is off · {plain(access.name)} (admin)")
             return
         until = expires_at(claims())
-        st.markdown(f":material/account_circle: **{access.name}**")
+        st.markdown(f":material/account_circle: **{plain(access.name)}**")
         st.caption(
-            f"{access.identity or 'no verified e-mail'} · **{access.role.value}**"
+            f"{plain(access.identity or 'no verified e-mail')} · **{access.role.value}**"
             + (f" · until {until:%H:%M} UTC" if until else "")
         )
         _sign_out_button("access.sign_out")

@@ -1,13 +1,16 @@
 """Pieces the pages share: metric tooltips that link to the Methodology page, the headline
-metrics of a result, and the annual table formatted for people."""
+metrics of a result, and the annual table formatted for people. Text from files is escaped
+with :func:`plain` and :func:`code` (:mod:`dashboard.markup`), which the pages take from
+here."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from dashboard.markup import plain
 from roi.core.engine import CaseResult, Metrics
-from roi.io.formatting import format_money, format_months, format_percent
+from roi.io.formatting import IRR_CAP, format_irr, format_money, format_months, format_percent
 from roi.io.problems import CaseError
 from roi.reports.tables import annual_rows
 
@@ -42,17 +45,25 @@ def help_text(metric: str) -> str:
     return f"{text} [How it is computed]({METHODOLOGY}#{anchor})"
 
 
+def show_case_warnings(case) -> None:
+    """A case's line-item warnings, one box each, where its figures are shown."""
+    for warning in case.warnings:
+        st.warning(plain(warning), icon=":material/warning:")
+
+
 def show_metrics(metrics: Metrics, currency: str, plan: Metrics | None = None) -> None:
     """NPV, ROI, IRR, payback and discounted payback of one view, one metric a row; with
     ``plan``, the change from the plan's NPV as the NPV's delta."""
     npv_delta = None
     if plan is not None and abs(metrics.npv - plan.npv) >= 0.5:
         npv_delta = f"{format_money(metrics.npv - plan.npv, currency)} vs plan"
-    irr = format_percent(metrics.irr) if metrics.irr is not None else "none"
+    irr = format_irr(metrics.irr)
     irr_help = help_text("irr") + (f" Note: {metrics.irr_note}." if metrics.irr_note else "")
     st.metric("NPV", format_money(metrics.npv, currency), npv_delta, help=help_text("npv"))
     st.metric("ROI", format_percent(metrics.roi), help=help_text("roi"))
     st.metric("IRR", irr, help=irr_help)
+    if metrics.irr is not None and metrics.irr > IRR_CAP:
+        st.caption(f"IRR {metrics.irr_note}.")  # why the rate is not shown
     st.metric("Payback", format_months(metrics.payback_months), help=help_text("payback"))
     st.metric(
         "Discounted payback",
@@ -86,7 +97,7 @@ def show_rejection(error: CaseError) -> None:
     """A rejected file: one message, then every problem in a table, and the page stops so
     that nothing from the file is used."""
     count = len(error.problems)
-    st.error(f"{error.source} was rejected: {count} problem(s). Nothing from it is used.")
+    st.error(f"{plain(error.source)} was rejected: {count} problem(s). Nothing from it is used.")
     st.dataframe(
         pd.DataFrame([{"Where": p.where or "file", "Problem": p.message} for p in error.problems]),
         hide_index=True,

@@ -7,12 +7,13 @@ import streamlit as st
 
 from dashboard import cache, saved, signin
 from dashboard.charts.adoption import adoption_trend_figure, cohort_figure
+from dashboard.markup import plain
 from dashboard.ui import METHODOLOGY, before_after, show_rejection
 from roi.adoption.forecast import measured_adoption, with_adoption
 from roi.adoption.telemetry import TelemetryError
 from roi.core.casefile import dump_case
 from roi.io.formatting import format_money
-from roi.reports.exports import adoption_csv
+from roi.reports.exports import adoption_csv, user_days
 
 FORMAT_LABELS = {
     "github_copilot_metrics": "GitHub Copilot metrics (JSON)",
@@ -59,12 +60,20 @@ if uploaded is None:
 if uploaded is not None:
     raw, name = uploaded.getvalue(), uploaded.name
 elif kept is not None:
-    raw = cache.stored_text(saved.source(kept), "adoption").encode("utf-8")
+    try:
+        raw = cache.stored_text(saved.source(kept), "adoption").encode("utf-8")
+    except Exception as error:  # one stored dataset never breaks the page for everyone
+        st.error(
+            f"Saved dataset #{kept.id}, {plain(kept.source_file)}, cannot be read"
+            f" ({type(error).__name__}: {plain(error)}). Choose another dataset or the bundled"
+            " sample, or ask an admin to delete it on the Data page."
+        )
+        st.stop()
     name = kept.source_file
     team_label = team_label or kept.meta.get("team")
     st.info(
-        f"Showing saved dataset #{kept.id}, {name}, imported"
-        f" {kept.imported_at:%Y-%m-%d %H:%M} UTC by {kept.imported_by}."
+        f"Showing saved dataset #{kept.id}, {plain(name)}, imported"
+        f" {kept.imported_at:%Y-%m-%d %H:%M} UTC by {plain(kept.imported_by)}."
     )
 else:
     raw, name = cache.SAMPLE_ADOPTION.read_bytes(), cache.SAMPLE_ADOPTION.name
@@ -84,7 +93,7 @@ try:
 except TelemetryError as error:
     show_rejection(error)
 except ValueError as error:  # eligible users below the active users
-    st.error(f"Eligible users: {error}.")
+    st.error(f"Eligible users: {plain(error)}.")
     st.stop()
 
 telemetry, summary = report.telemetry, report.summary
@@ -92,7 +101,7 @@ st.success(f"Detected: {FORMAT_LABELS[telemetry.format]}.")
 if uploaded is not None:
     saved.save_button("adoption", raw, name, "adoption.save", team=team_label)
 if telemetry.note:
-    st.warning(f"This export is empty: {telemetry.note}.")
+    st.warning(f"This export is empty: {plain(telemetry.note)}.")
     st.stop()
 
 figures = st.columns(5)
@@ -115,11 +124,11 @@ figures[3].metric(
 figures[4].metric("Stickiness (DAU/MAU)", share(summary.stickiness))
 st.caption(
     f"{summary.days:,} day(s) from {summary.first_date} to {summary.last_date};"
-    f" teams: {', '.join(summary.teams)}."
+    f" teams: {', '.join(plain(team) for team in summary.teams)}."
 )
 
 if report.adoption_note:
-    st.caption(f"Note: {report.adoption_note}.")
+    st.caption(f"Note: {plain(report.adoption_note)}.")
 if summary.adoption_basis is None:
     st.warning(
         "The export does not say how many people could use the tool, so there is no adoption"
@@ -129,7 +138,7 @@ if summary.adoption_basis is None:
 st.subheader("Trend and forecast")
 if report.forecasts is None:
     note = report.forecast_note or "no forecast"
-    st.info(note[0].upper() + note[1:] + ".")
+    st.info(plain(note[0].upper() + note[1:]) + ".")
 else:
     teams = [item.team for item in report.forecasts]
     team = st.selectbox("Team", teams, key="adoption.team_view")
@@ -137,7 +146,7 @@ else:
         raw, name, team_label, float(eligible) or None, target, price, team
     )
     if forecast.fit is None:
-        st.info(forecast.note[0].upper() + forecast.note[1:] + ".")
+        st.info(plain(forecast.note[0].upper() + forecast.note[1:]) + ".")
     else:
         st.plotly_chart(adoption_trend_figure(forecast), width="stretch", key="adoption.trend")
         fit = forecast.fit
@@ -158,7 +167,7 @@ else:
         )
         parts[2].metric(
             f"{target:.0%} reached", forecast.target_month or "not at this ceiling",
-            help=forecast.target_note,
+            help=None if forecast.target_note is None else plain(forecast.target_note),
         )  # fmt: skip
 
 monthly = report.monthly
@@ -173,10 +182,21 @@ if not monthly.empty:
             hide_index=True,
             width="stretch",
             column_config={
-                column: st.column_config.NumberColumn(format="percent")
-                for column in ("adoption_rate", "engaged_share", "acceptance_rate")
+                **{
+                    column: st.column_config.NumberColumn(format="percent")
+                    for column in ("adoption_rate", "engaged_share", "acceptance_rate")
+                },
+                # A month's user counts are the sums of its days' counts: user-days.
+                **{
+                    column: st.column_config.NumberColumn(user_days(column), format="localized")
+                    for column in ("active_users", "monthly_active_users", "eligible_users")
+                },
             },
         )  # fmt: skip
+        st.caption(
+            "A month's user counts are the sums of its days' counts (user-days: 120 people on"
+            " 30 days are 3,600); the ratios divide those sums."
+        )
         st.download_button(
             "Download the series (CSV)", lambda: adoption_csv(report),
             file_name="adoption_series.csv", mime="text/csv", key="adoption.csv",
@@ -217,8 +237,9 @@ if report.idle is not None or report.cohorts is not None:
 if report.forecasts is not None and forecast is not None and forecast.fit is not None:
     st.subheader("Use as a business case's adoption curve")
     cases = cache.all_cases()
+    labels = cache.case_labels(cases)
     case_id = st.selectbox(
-        "Business case", list(cases), format_func=lambda i: cases[i].name,
+        "Business case", list(cases), format_func=labels.get,
         key="adoption.case",
     )  # fmt: skip
     case = cases[case_id]
@@ -227,7 +248,7 @@ if report.forecasts is not None and forecast is not None and forecast.fit is not
     before_after(case, measured, "**As planned**", "**With measured adoption**")
     st.caption(
         f"Months with an observation take it; the others take the fitted S-curve (ceiling"
-        f" {curve.ceiling:.0%}). The curve records its source: {curve.source}."
+        f" {curve.ceiling:.0%}). The curve records its source: {plain(curve.source)}."
     )
     st.download_button(
         "Download the case with measured adoption (YAML)",

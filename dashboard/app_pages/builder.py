@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import cache, saved, signin
+from dashboard.markup import code, plain
 from dashboard.ui import annual_table, show_metrics
 from roi.core.builder import (
     DRIVERS,
@@ -90,12 +91,13 @@ st.caption(
 )
 
 templates = cache.all_cases()
+template_labels = cache.case_labels(templates)
 start, upload = st.columns([1, 1])
 with start:
     choice = st.selectbox(
         "Start from",
         [BLANK, *templates],
-        format_func=lambda key: key if key == BLANK else f"Template: {templates[key].name}",
+        format_func=lambda key: key if key == BLANK else f"Template: {template_labels[key]}",
         key="builder.template",
     )
 with upload:
@@ -107,7 +109,9 @@ if uploaded is not None and st.session_state["builder.source"] != f"file:{upload
     try:
         load_draft(f"file:{uploaded.file_id}", load_case_text(uploaded.getvalue(), uploaded.name))
     except CaseError as error:
-        st.error("This file cannot be opened:\n\n" + "\n".join(f"- {p}" for p in error.problems))
+        st.error(
+            "This file cannot be opened:\n\n" + "\n".join(f"- {plain(p)}" for p in error.problems)
+        )
 elif uploaded is None and st.session_state["builder.source"] != f"template:{choice}":
     load_draft(f"template:{choice}", blank_case() if choice == BLANK else templates[choice])
 
@@ -158,7 +162,7 @@ with st.expander("Adoption curve", expanded=False):
         adoption = dict(current) if curve == "measured" else {"curve": curve}
         if curve == "measured":
             st.caption(
-                f"Measured on {current['source']}: {len(current['observed'])} observed"
+                f"Measured on {plain(current['source'])}: {len(current['observed'])} observed"
                 f" month(s) from month {current['first_observed_month']}, then the fitted"
                 " S-curve. Change it on the Adoption page."
             )
@@ -213,12 +217,12 @@ built = build_case(settings, tables)
 for problem in built.problems:
     if problem.table is not None:
         box = problem_boxes.get(problem.table, st)
-        where = f"Row {problem.row + 1}" + (f", `{problem.column}`" if problem.column else "")
-        box.error(f"{where}: {problem.message}", icon=":material/error:")
+        where = f"Row {problem.row + 1}" + (f", {code(problem.column)}" if problem.column else "")
+        box.error(f"{where}: {plain(problem.message)}", icon=":material/error:")
 
 for problem in (p for p in built.problems if p.table is None):
     settings_problems.error(
-        f"`{problem.field or 'case'}`: {problem.message}", icon=":material/error:"
+        f"{code(problem.field or 'case')}: {plain(problem.message)}", icon=":material/error:"
     )
 
 st.subheader("Figures")

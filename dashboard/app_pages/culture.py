@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import cache, saved, signin
 from dashboard.charts.culture import drivers_figure, heatmap_figure, trend_figure
+from dashboard.markup import plain
 from dashboard.ui import METHODOLOGY, before_after, show_rejection
 from roi.core.casefile import dump_case
 from roi.culture.recapture import use_recapture
@@ -20,6 +21,11 @@ RELIABLE = {None: "–", True: "yes", False: "no: read with care"}
 
 def interval(low: float | None, high: float | None, form: str) -> str:
     return "–" if low is None else f"{form.format(low)} to {form.format(high)}"
+
+
+def figure(value: float | int | None, form: str = "{:,}") -> str:
+    """A figure of a table as text, "–" where there is none (never "None")."""
+    return "–" if value is None or value != value else form.format(value)
 
 
 st.title("Culture")
@@ -83,12 +89,12 @@ if kept is not None:
     try:  # the store checks the threshold again (an admin may have raised it just now)
         report = cache.stored_survey(saved.source(kept)).report
     except (NotFound, *DATABASE_ERRORS) as error:  # BelowThreshold is a NotFound
-        st.warning(f"Saved survey #{kept.id} is not shown: {error}.")
+        st.warning(f"Saved survey #{kept.id} is not shown: {plain(error)}.")
         kept = None
 if kept is not None:
     st.info(
-        f"Showing saved survey #{kept.id}, {kept.source_file}, imported"
-        f" {kept.imported_at:%Y-%m-%d %H:%M} UTC by {kept.imported_by}. Only its aggregates"
+        f"Showing saved survey #{kept.id}, {plain(kept.source_file)}, imported"
+        f" {kept.imported_at:%Y-%m-%d %H:%M} UTC by {plain(kept.imported_by)}. Only its aggregates"
         f" are kept, scored with groups of fewer than {report.min_group} hidden."
     )
 else:
@@ -140,13 +146,14 @@ hidden_teams = (
 )
 st.success(
     f"{report.respondents:,} respondents, {len(report.teams)} teams shown{hidden_teams}, waves"
-    f" {', '.join(report.waves)}. {report.hidden_groups} group figure(s) hidden for anonymity."
+    f" {', '.join(plain(w) for w in report.waves)}. {report.hidden_groups} group figure(s)"
+    " hidden for anonymity."
 )
 
 wave = st.selectbox("Wave", list(report.waves), index=len(report.waves) - 1, key="culture.wave")
 st.plotly_chart(heatmap_figure(report, wave), width="stretch", key="culture.heatmap")
 
-with st.expander(f"Item by item, wave {wave}"):
+with st.expander(f"Item by item, wave {plain(wave)}"):
     dimension = st.selectbox(
         "Dimension", [d.dimension for d in report.dimensions], key="culture.item_dimension"
     )
@@ -215,7 +222,7 @@ if outcome == "adoption":
 else:
     drivers, note = report.drivers, report.drivers_note
 if drivers is None:
-    st.info(note[0].upper() + note[1:] + ".")
+    st.info(plain(note[0].upper() + note[1:]) + ".")
 else:
     st.plotly_chart(drivers_figure(drivers), width="stretch", key="culture.drivers")
     if drivers.outcome == "advocacy":
@@ -234,21 +241,20 @@ else:
 
 shown_participation = [p for p in report.participation if p.wave == wave]
 if shown_participation:
-    st.subheader(f"Participation, wave {wave}")
+    st.subheader(f"Participation, wave {plain(wave)}")
     st.dataframe(
         pd.DataFrame(
             [
                 {
-                    "Wave": p.wave, "Team": p.team, "Invited": p.invited,
-                    "Answered": "hidden" if p.suppressed else f"{p.respondents:,}",
-                    "Rate": None if p.rate is None else 100 * p.rate,
+                    "Wave": p.wave, "Team": p.team, "Invited": figure(p.invited),
+                    "Answered": "hidden" if p.suppressed else figure(p.respondents),
+                    "Rate": figure(p.rate, "{:.0%}"),
                 }
                 for p in shown_participation
             ]
         ),
         hide_index=True,
         width="stretch",
-        column_config={"Rate": st.column_config.NumberColumn("Rate (%)", format="%.0f%%")},
     )  # fmt: skip
 
 st.subheader("Saved time put to use (recapture)")
@@ -257,11 +263,12 @@ if recapture is None:
     st.info("No recapture figure: the instrument has no recapture item, or its group is hidden.")
 else:
     st.markdown(
-        f"In wave {recapture.wave}, {recapture.n:,} people say **{recapture.share:.0%}** of"
+        f"In wave {plain(recapture.wave)}, {recapture.n:,} people say **{recapture.share:.0%}** of"
         f" the time AI saves them goes into more valuable work (95% CI {recapture.ci_low:.0%}"
         f" to {recapture.ci_high:.0%}). Business cases assume 50% unless told otherwise."
     )
     cases = cache.all_cases()
+    labels = cache.case_labels(cases)
     lines = [
         (case_id, i)
         for case_id, case in cases.items()
@@ -273,7 +280,7 @@ else:
             "Time-saved line to take the measured share",
             lines,
             key="culture.line",
-            format_func=lambda t: f"{cases[t[0]].name} · {cases[t[0]].benefits[t[1]].name}",
+            format_func=lambda t: f"{labels[t[0]]} · {cases[t[0]].benefits[t[1]].name}",
         )
         basis = st.radio(
             "Value to use",
@@ -319,17 +326,16 @@ st.dataframe(
             {
                 "Dimension": d.dimension,
                 "Items": d.items,
-                "Cronbach's alpha": d.alpha,
+                "Cronbach's alpha": figure(d.alpha, "{:.2f}"),
                 "95% CI": interval(*(d.alpha_ci or (None, None)), "{:.2f}"),
                 "Reliable (≥ 0.7)": RELIABLE[d.reliable],
-                "Responses": d.alpha_n,
+                "Responses": figure(d.alpha_n),
             }
             for d in report.dimensions
         ]
     ),
     hide_index=True,
     width="stretch",
-    column_config={"Cronbach's alpha": st.column_config.NumberColumn(format="%.2f")},
 )  # fmt: skip
 
 st.subheader("Changes between waves")
@@ -337,23 +343,21 @@ changes = pd.DataFrame(
     [
         {
             "Team": c.team, "Dimension": c.dimension, "From": c.wave_from, "To": c.wave_to,
-            "Change": c.change, "95% CI": interval(c.ci_low, c.ci_high, "{:+.2f}"),
-            "Effect size (g)": c.effect_size, "p (Holm)": c.p_adjusted, "Reading": c.reading,
+            "Change (points)": figure(c.points, "{:+.1f}"),
+            "Adjusted interval (points)": interval(c.points_low, c.points_high, "{:+.1f}"),
+            "p (Holm)": figure(c.p_adjusted, "{:.3f}"),
+            "Effect size (g)": figure(c.effect_size, "{:.2f}"),
+            "Reading": c.reading,
         }
         for c in report.changes
     ]
 )  # fmt: skip
 st.caption(
     f"{len(report.clear_changes)} of {len(report.changes)} changes are clear once the number of"
-    " comparisons is allowed for (Holm). Changes involving a hidden group are not computed."
+    " comparisons is allowed for (Holm). Changes are in points of the 0–100 score of the"
+    " heatmap; the adjusted interval is the one that goes with Holm's verdict (it leaves out 0"
+    " exactly when the change is clear), so it is wider than a single change's 95% interval."
+    " Changes involving a hidden group are not computed."
+    f" [How it is computed]({METHODOLOGY}#survey-scores-and-anonymity)"
 )
-st.dataframe(
-    changes,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "Change": st.column_config.NumberColumn(format="%+.2f"),
-        "Effect size (g)": st.column_config.NumberColumn(format="%.2f"),
-        "p (Holm)": st.column_config.NumberColumn(format="%.3f"),
-    },
-)
+st.dataframe(changes, hide_index=True, width="stretch")

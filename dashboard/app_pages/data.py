@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import database, saved, signin
+from dashboard.markup import code, plain
 from roi.access import Forbidden, Right
 from roi.store import DATABASE_ERRORS, NotFound
 from roi.store.db import failure_reason
@@ -23,7 +24,7 @@ except DATABASE_ERRORS as error:
     database.unavailable(error)
     st.stop()
 st.caption(
-    f"Saved work lives in {kept.location} (schema version {version})."
+    f"Saved work lives in {plain(kept.location)} (schema version {version})."
     " Files are saved from the page that reads them (Pilots, Adoption, Culture, Quick wins,"
     " Case builder) or with `python -m roi db import`. A deleted dataset is kept and can be"
     " restored."
@@ -40,16 +41,16 @@ def attempt(failed: str, write, done) -> None:
     try:
         flash(done(write()))
     except (NotFound, Forbidden) as error:
-        flash(str(error), "error")
+        flash(plain(error), "error")
     except DATABASE_ERRORS as error:
-        flash(f"{failed}: the database failed ({failure_reason(error)}).", "error")
+        flash(f"{failed}: the database failed ({plain(failure_reason(error))}).", "error")
 
 
 def deleted(dataset) -> str:
     # Keep it in view, chosen, so that Restore is one click away.
     st.session_state["data.deleted"] = True
     st.session_state["data.chosen"] = dataset.id
-    return f"Deleted #{dataset.id} {dataset.name}. Restore brings it back."
+    return f"Deleted #{dataset.id} {plain(dataset.name)}. Restore brings it back."
 
 
 def delete(dataset_id: int) -> None:
@@ -60,7 +61,7 @@ def restore(dataset_id: int) -> None:
     attempt(
         "Not restored",
         lambda: kept.restore(dataset_id, signin.actor()),
-        lambda d: f"Restored #{d.id} {d.name}.",
+        lambda d: f"Restored #{d.id} {plain(d.name)}.",
     )
 
 
@@ -112,9 +113,10 @@ else:
             else f"{rows:,} {saved.ROW_UNITS[dataset.kind]}"
         )
         st.markdown(
-            f"**{dataset.name}** ({saved.KIND_LABELS[dataset.kind]}), from"
-            f" `{dataset.source_file}`, {count}.  \nSHA-256 `{dataset.sha256}`"
-            f"  \nImported {dataset.imported_at:%Y-%m-%d %H:%M:%S} UTC by {dataset.imported_by}."
+            f"**{plain(dataset.name)}** ({saved.KIND_LABELS[dataset.kind]}), from"
+            f" {code(dataset.source_file)}, {count}.  \nSHA-256 `{dataset.sha256}`"
+            f"  \nImported {dataset.imported_at:%Y-%m-%d %H:%M:%S} UTC by"
+            f" {plain(dataset.imported_by)}."
         )
         notes = dataset.report.get("notes", [])
         st.markdown(
@@ -123,7 +125,7 @@ else:
         )
         if notes:
             with st.expander("Data-quality notes"):
-                st.markdown("\n".join(f"- {note}" for note in notes))
+                st.markdown("\n".join(f"- {plain(note)}" for note in notes))
         if dataset.kind == "survey":
             answers = (
                 "kept (never shown or exported)" if dataset.meta.get("answers_kept") else "not kept"

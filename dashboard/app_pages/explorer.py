@@ -13,8 +13,15 @@ from dashboard.charts.uncertainty import (
     tornado_figure,
     two_way_figure,
 )
+from dashboard.markup import plain
 from dashboard.state import lever_key
-from dashboard.ui import METHODOLOGY, annual_table, case_downloads, show_metrics
+from dashboard.ui import (
+    METHODOLOGY,
+    annual_table,
+    case_downloads,
+    show_case_warnings,
+    show_metrics,
+)
 from roi.access import Right
 from roi.core.distributions import describe, value_at
 from roi.core.scenario import (
@@ -25,10 +32,12 @@ from roi.core.scenario import (
     levers_of,
     levers_to_query,
 )
+from roi.core.units import format_value
 from roi.io.formatting import format_input, format_money
 from roi.reports.figures import cash_flow_figure
 
 cases = cache.all_cases()
+labels = cache.case_labels(cases)
 ids = list(cases)
 
 # A link chooses the case and its levers, once per session (later runs follow the widgets).
@@ -59,16 +68,14 @@ if st.session_state["explorer.case"] not in cases:
 
 st.title("Scenario explorer")
 for reason in st.session_state["explorer.ignored"]:
-    st.warning(f"Part of the link was ignored: {reason}.")
+    st.warning(f"Part of the link was ignored: {plain(reason)}.")
 if note := st.session_state.pop("explorer.note", None):
-    st.info(note, icon=":material/history:")
+    st.info(plain(note), icon=":material/history:")
 st.session_state["explorer.ignored"] = ()
 
 controls, figures = st.columns([1, 2.6], gap="large")
 with controls:
-    case_id = st.selectbox(
-        "Use case", ids, format_func=lambda i: cases[i].name, key="explorer.case"
-    )
+    case_id = st.selectbox("Use case", ids, format_func=labels.get, key="explorer.case")
     case = cases[case_id]
     plan = levers_of(case)
     ranges = lever_ranges(case)
@@ -127,9 +134,10 @@ result = cache.scenario(case_id, levers)
 planned = cache.scenario(case_id, plan)
 
 with figures:
-    st.subheader(case.name)
+    show_case_warnings(case)
+    st.subheader(plain(case.name))
     if case.description:
-        st.caption(case.description)
+        st.caption(plain(case.description))
     adjusted, unadjusted = st.columns(2)
     with adjusted:
         st.markdown("**Risk-adjusted** (headline)")
@@ -154,11 +162,11 @@ with figures:
                     scenario_name, case_id, levers_to_query(case, levers), result
                 )
                 if problem:
-                    st.error(f"Not saved: {problem}.")
+                    st.error(f"Not saved: {plain(problem)}.")
                 else:
                     st.success(
-                        f"Saved as {scenario_name.strip()!r}. Compare it with others on the"
-                        " Scenarios page; a name saved again is replaced (the history keeps"
+                        f"Saved as {plain(repr(scenario_name.strip()))}. Compare it with others"
+                        " on the Scenarios page; a name saved again is replaced (the history keeps"
                         " both)."
                     )
         if st.session_state.get("explorer.saved"):
@@ -205,7 +213,7 @@ with seed_column:
 try:
     simulation = cache.simulation(case_id, levers, int(draws), int(seed))
 except ValueError as error:  # some draw gives no finite NPV: say so instead of summarising
-    st.error(f"The simulation cannot be summarised: {error}.")
+    st.error(f"The simulation cannot be summarised: {plain(error)}.")
     st.stop()
 rows, evens, scenarios = cache.sensitivity(case_id, levers)
 distribution, decides, compared, pair = st.tabs(
@@ -253,17 +261,21 @@ with decides:
     st.subheader("Break-even values")
     st.caption(
         "The value of each input at which NPV is 0, and at which payback is"
-        f" {cache.PAYBACK_TARGET_MONTHS:g} months, the others as they are."
+        f" {cache.PAYBACK_TARGET_MONTHS:g} months, the others as they are (unadjusted view,"
+        " as the tornado)."
     )
     st.dataframe(
         pd.DataFrame(
             [
                 {
-                    "Input": b.label, "Now": format_input(b.value),
-                    "NPV = 0 at": b.npv_note if b.npv_zero is None else format_input(b.npv_zero),
+                    "Input": b.label, "Now": format_value(case, b.input, b.value),
+                    "NPV = 0 at": (
+                        b.npv_note if b.npv_zero is None
+                        else format_value(case, b.input, b.npv_zero)
+                    ),
                     f"Payback = {cache.PAYBACK_TARGET_MONTHS:g} months at": (
                         b.payback_note if b.payback_target is None
-                        else format_input(b.payback_target)
+                        else format_value(case, b.input, b.payback_target)
                     ),
                 }
                 for b in evens

@@ -5,7 +5,7 @@ hold shown beside them, so what is downloaded can be checked against the screen.
 import streamlit as st
 
 from dashboard import cache
-from dashboard.ui import case_downloads, show_metrics
+from dashboard.ui import case_downloads, show_case_warnings, show_metrics
 from roi.core.scenario import levers_of
 
 st.title("Export")
@@ -17,11 +17,13 @@ st.caption(
 )
 
 cases = cache.all_cases()
+labels = cache.case_labels(cases)
 ids = list(cases)
-case_id = st.selectbox("Business case", ids, format_func=lambda i: cases[i].name, key="export.case")
+case_id = st.selectbox("Business case", ids, format_func=labels.get, key="export.case")
 case = cases[case_id]
 plan = levers_of(case)  # the case as written: no scenario levers
 result = cache.scenario(case_id, plan)
+show_case_warnings(case)
 st.markdown("**Figures in the files** (risk-adjusted headline)")
 show_metrics(result.risk_adjusted.metrics, case.currency)
 

@@ -5,9 +5,11 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.charts.hosting import hosting_cost_figure, hosting_timeline_figure
+from dashboard.markup import plain
 from dashboard.ui import METHODOLOGY
 from roi.core.drivers.infrastructure import Infrastructure
 from roi.core.hosting import HostingLevers, hosting_lever_ranges, hosting_levers_of
+from roi.core.links import query_of, values_from_query
 from roi.io.formatting import format_money, format_number
 
 ANCHOR = f"{METHODOLOGY}#infrastructure-serverless-or-provisioned"
@@ -19,8 +21,9 @@ st.caption(
 )
 
 cases = cache.all_cases()
+labels = cache.case_labels(cases)
 lines = {
-    (case_id, index): f"{case.name} · {item.name}"
+    (case_id, index): f"{labels[case_id]} · {item.name}"
     for case_id, case in cases.items()
     for index, item in enumerate(case.costs)
     if isinstance(item, Infrastructure)
@@ -28,6 +31,33 @@ lines = {
 if not lines:
     st.info("No sample case has an infrastructure line (type: infrastructure).")
     st.stop()
+
+# The page's address holds the line and its sliders: a link reopens what its sender saw.
+LINK_KEYS = {
+    "volume_scale": "volume", "cache_hit_rate": "cache", "target_utilization": "utilization",
+    "peak_to_average": "peak", "commitment_discount": "commitment",
+}  # fmt: skip
+
+
+def line_id(line: tuple[str, int]) -> str:
+    return f"{line[0]}.{line[1]}"
+
+
+if not st.session_state.get("infrastructure.link_read"):
+    st.session_state["infrastructure.link_read"] = True
+    query = st.query_params.to_dict()
+    linked = next((line for line in lines if line_id(line) == query.get("line")), None)
+    ignored = [] if linked or "line" not in query else [f"line={query['line']!r} is not here"]
+    target = linked or st.session_state.get("infrastructure.line") or next(iter(lines))
+    if linked:
+        st.session_state["infrastructure.line"] = linked
+    item_ranges = hosting_lever_ranges(cases[target[0]].costs[target[1]])
+    bounds = {name: (r.low, r.high) for name, r in item_ranges.items()}
+    values, why = values_from_query(query, LINK_KEYS, bounds)
+    for name, value in values.items():
+        st.session_state[f"infrastructure.{line_id(target)}.{name}"] = value
+    for reason in (*ignored, *why):
+        st.warning(f"Part of the link was ignored: {plain(reason)}.")
 
 controls, figures = st.columns([1, 2.6], gap="large")
 with controls:
@@ -62,13 +92,16 @@ with controls:
             key=key,
         )  # fmt: skip
     levers = HostingLevers(**{**vars(plan), **values})
+    st.query_params.from_dict(
+        {"line": line_id(choice), **query_of(vars(levers), LINK_KEYS, vars(plan))}
+    )
 
 report, curve, horizon = cache.hosting(case_id, index, levers)
 currency = case.currency
 result = report.crossover
 
 with figures:
-    st.subheader(lines[choice])
+    st.subheader(plain(lines[choice]))
     first, final, month = st.columns(3)
 
     def volume(value: float | None) -> str:
@@ -91,7 +124,7 @@ with figures:
     )
     st.caption("Crossovers are monthly volumes: requests a month, before the cache.")
     if result.note:
-        st.caption(f"No crossover: {result.note}.")
+        st.caption(f"No crossover: {plain(result.note)}.")
     pvs = st.columns(3)
     for column, (label, value) in zip(
         pvs,

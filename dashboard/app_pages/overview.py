@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.ui import help_text
-from roi.io.formatting import format_money, format_months, format_percent
+from roi.io.formatting import format_irr, format_money, format_months, format_percent
 
 st.title("AI portfolio overview")
 rows, totals, totals_unadjusted = cache.portfolio()
@@ -27,8 +27,19 @@ for total, unadjusted in zip(totals, totals_unadjusted, strict=True):
     roi.metric("Portfolio ROI", format_percent(total.roi), help=help_text("roi"))
     payback.metric(
         "Portfolio payback",
-        format_months(total.payback_months),
-        help=help_text("payback") + f" Counted from {total.first_start}.",
+        format_months(total.payback_months, "never"),
+        help=help_text("payback")
+        + f" Counted from {total.first_start}"
+        + (
+            ", on the year-end convention its cases use (annual flows)."
+            if total.payback_basis == "year_end"
+            else ", month by month on one calendar."
+        )
+        + (
+            " Never: the cases do not pay back within their horizon."
+            if total.payback_months is None
+            else ""
+        ),
     )
     raw.metric(
         "Total NPV (unadjusted)",
@@ -45,7 +56,7 @@ table = pd.DataFrame(
             "NPV (risk-adjusted)": format_money(row.npv, row.currency),
             "NPV (unadjusted)": format_money(row.npv_unadjusted, row.currency),
             "ROI": format_percent(row.roi),
-            "IRR": format_percent(row.irr) if row.irr is not None else "none",
+            "IRR": format_irr(row.irr),
             "Payback": format_months(row.payback_months),
             "Evidence": row.evidence_summary,
         }
@@ -58,7 +69,9 @@ st.dataframe(
     width="stretch",
     column_config={
         "Explore": st.column_config.LinkColumn("Explore", display_text="Open ›"),
-        "Evidence": st.column_config.TextColumn("Evidence", help=help_text("evidence")),
+        "Evidence": st.column_config.TextColumn(
+            "Evidence", help=help_text("evidence"), width="large"
+        ),
     },
 )
 st.caption(

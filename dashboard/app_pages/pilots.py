@@ -2,22 +2,25 @@
 every problem of a rejected file, then each estimate with its interval and verdict, and use
 it in a business case."""
 
+import math
+
 import pandas as pd
 import streamlit as st
-import yaml
 
 from dashboard import cache, saved, signin
 from dashboard.charts.pilots import distribution_figure, estimate_figure
+from dashboard.mapping import mapping_input
+from dashboard.markup import plain
 from dashboard.ui import METHODOLOGY, annual_table, before_after, show_rejection
 from roi import evaluate
 from roi.core.casefile import dump_case
 from roi.evidence.pilots import (
     MEASURED_INPUTS,
     METRICS,
+    SERVICE_LEVELS,
     PilotFileError,
     estimate_pilots,
     measured_value,
-    parse_mapping,
     read_observations,
     sample_size_to_detect,
     use_measurement,
@@ -50,39 +53,31 @@ elif kept is None:
     st.info(f"Showing the bundled sample, {name}. Upload your own file to replace it.")
 
 if kept is not None:
-    observations = cache.stored_observations(saved.source(kept))
+    try:
+        observations = cache.stored_observations(saved.source(kept))
+    except Exception as error:  # one stored dataset never breaks the page for everyone
+        st.error(
+            f"Saved dataset #{kept.id}, {plain(kept.source_file)}, cannot be read"
+            f" ({type(error).__name__}: {plain(error)}). Choose another dataset or the bundled"
+            " sample, or ask an admin to delete it on the Data page."
+        )
+        st.stop()
     st.success(
-        f"Saved dataset #{kept.id}, {kept.source_file}: {len(observations):,} observations,"
-        f" imported {kept.imported_at:%Y-%m-%d %H:%M} UTC by {kept.imported_by}."
+        f"Saved dataset #{kept.id}, {plain(kept.source_file)}: {len(observations):,}"
+        f" observations, imported {kept.imported_at:%Y-%m-%d %H:%M} UTC by"
+        f" {plain(kept.imported_by)}."
     )
     mapping = None
 else:
     mapping = None
     with st.expander("Map the columns of another export", expanded=False):
-        st.caption(
-            "Columns found: "
-            + ", ".join(f"`{c}`" for c in header_columns(raw))
-            + ". Canonical columns: use_case_id, metric, group, value, period, date, unit_id."
-        )
-        text = st.text_area(
-            "Mapping (YAML)",
-            placeholder="columns: {value: First reply (min), unit_id: Ticket ID}\n"
-            "constants: {use_case_id: UC-01, metric: response_minutes}\n"
-            "groups: {column: AI assisted, pilot: [yes], baseline: [no]}",
-            key="pilots.mapping",
-        )
-        if text.strip():
-            try:
-                mapping = parse_mapping(yaml.safe_load(text), "mapping")
-            except (PilotFileError, yaml.YAMLError) as error:
-                st.error(f"The mapping cannot be used: {error}")
-                st.stop()
+        mapping = mapping_input(header_columns(raw))
 
     try:
         observations = read_observations(raw, name, mapping)
     except PilotFileError as error:
         show_rejection(error)
-    st.success(f"{name}: {len(observations):,} observations, every row valid.")
+    st.success(f"{plain(name)}: {len(observations):,} observations, every row valid.")
     if uploaded is not None:
         saved.save_button("pilots", raw, name, "pilots.save", mapping=mapping)
 estimates = estimate_pilots(observations)
@@ -117,7 +112,9 @@ st.dataframe(
 
 for index, item in enumerate(estimates):
     head = item.headline
-    st.markdown(f"**{item.use_case_id} · {item.metric}** ({METRICS[item.metric]}): {item.verdict}")
+    st.markdown(
+        f"**{plain(item.use_case_id)} · {item.metric}** ({METRICS[item.metric]}): {item.verdict}"
+    )
     unit = UNITS[item.metric]
     left, right = st.columns(2)
     if head.effect is not None and head.ci_low is not None:
@@ -141,16 +138,25 @@ planned = st.selectbox(
     format_func=lambda i: f"{estimates[i].use_case_id} · {estimates[i].metric}",
     key="pilots.plan",
 )
+observed = estimates[planned].headline.effect
+default = abs(observed) if observed is not None and math.isfinite(observed) else 0.0
+# The box belongs to this estimate of these data: another file or estimate starts it again
+# from its own effect, so the sentence below never computes with an earlier file's value.
 target_effect = st.number_input(
     f"Difference to detect ({UNITS[estimates[planned].metric]})",
     min_value=0.0,
-    value=float(abs(estimates[planned].headline.effect or 0.0)) or 1.0,
+    value=float(default) or 1.0,
     format="%.4g",
-    key="pilots.target",
+    key=f"pilots.target.{planned}.{estimates[planned].use_case_id}.{default!r}",
 )
 needed = sample_size_to_detect(estimates[planned].headline, target_effect)
-if needed is None:
-    st.caption("This estimate has no minimum detectable effect to plan from.")
+if target_effect == 0:
+    st.caption("Enter a difference above 0 to plan for.")
+elif needed is None:
+    st.caption(
+        "This estimate has no finite minimum detectable effect to plan from (too little data,"
+        " or values too extreme to plan with)."
+    )
 else:
     st.markdown(
         f"To detect a difference of **{target_effect:,.4g}** with 80% power at α = 0.05 you"
@@ -158,9 +164,12 @@ else:
     )
 
 st.subheader("Use in a business case")
-usable = [e for e in estimates if e.metric in MEASURED_INPUTS and e.headline.ci_low is not None]
+for metric, why in SERVICE_LEVELS.items():
+    if any(e.metric == metric for e in estimates):
+        st.info(f"**{metric}** is not used in a case. {why}", icon=":material/info:")
+usable = [e for e in estimates if e.metric in MEASURED_INPUTS and e.finite]
 if not usable:
-    st.info("No estimate here measures a driver input (task or response minutes, conversions).")
+    st.info("No estimate here measures a driver input (task minutes saved, conversions).")
     st.stop()
 chosen = st.selectbox(
     "Estimate",
@@ -171,6 +180,7 @@ chosen = st.selectbox(
 estimate = usable[chosen]
 driver = MEASURED_INPUTS[estimate.metric][0]
 cases = cache.all_cases()
+labels = cache.case_labels(cases)
 lines = [
     (case_id, i)
     for case_id, case in cases.items()
@@ -184,7 +194,7 @@ target = st.selectbox(
     "Benefit line",
     lines,
     key="pilots.line",
-    format_func=lambda t: f"{cases[t[0]].name} · {cases[t[0]].benefits[t[1]].name}",
+    format_func=lambda t: f"{labels[t[0]]} · {cases[t[0]].benefits[t[1]].name}",
 )
 basis = st.radio(
     "Value to use",
@@ -198,7 +208,14 @@ basis = st.radio(
 measured = measured_value(estimate, basis)
 case = cases[target[0]]
 updated = use_measurement(case, target[1], estimate, basis)
-st.caption(f"{measured.field} = {measured.value:,.4g} ({measured.note}).")
+st.caption(f"{measured.field} = {measured.value:,.4g} ({plain(measured.note)}).")
+if measured.warning:
+    st.warning(
+        f"**Not significant.** {plain(measured.warning[0].upper() + measured.warning[1:])}."
+        ' The case keeps this warning: the one-pager prints it and will not say "fund" on it. The'
+        " conservative end of the interval is the honest value to use.",
+        icon=":material/warning:",
+    )
 before_after(case, updated, "**As planned** (risk-adjusted)",
              "**With the measurement** (risk-adjusted)")  # fmt: skip
 st.dataframe(annual_table(evaluate(updated)), hide_index=True, width="stretch")

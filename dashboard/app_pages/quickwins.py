@@ -14,7 +14,9 @@ from dashboard.charts.quickwins import (
     matrix_figure,
     robustness_figure,
 )
+from dashboard.markup import plain
 from dashboard.ui import METHODOLOGY, show_rejection
+from roi.core.links import query_of, values_from_query
 from roi.io.csvtable import TableError
 from roi.io.formatting import format_money, format_months
 from roi.portfolio.quickwins import (
@@ -83,8 +85,8 @@ if uploaded is not None:
 elif kept is not None:
     raw, name = b"", kept.source_file
     st.info(
-        f"Showing saved register #{kept.id}, {name}, imported"
-        f" {kept.imported_at:%Y-%m-%d %H:%M} UTC by {kept.imported_by}, with the case files"
+        f"Showing saved register #{kept.id}, {plain(name)}, imported"
+        f" {kept.imported_at:%Y-%m-%d %H:%M} UTC by {plain(kept.imported_by)}, with the case files"
         " saved with it."
     )
 else:
@@ -160,6 +162,32 @@ if any(u.team for u in register.use_cases):
             except TableError as error:
                 show_rejection(error)
 
+# The weights, quadrant lines and scales are in the page's address: a link reopens them.
+SHORT = {
+    "value": "value", "technical_complexity": "feasibility", "data_readiness": "data",
+    "stakeholder_buy_in": "buyin", "strategic_alignment": "strategy",
+    "change_readiness": "readiness", "time_to_value_months": "speed", "risk": "risk",
+}  # fmt: skip
+LINK_KEYS = {f"weight.{key}": f"w_{SHORT[key]}" for key in WEIGHT_KEYS} | {
+    "value_threshold": "value_line", "actionability_threshold": "action_line",
+    "half_life": "half_life", "anchor": "anchor",
+}  # fmt: skip
+CONTROLS = {f"weight.{key}": float(getattr(DEFAULT_WEIGHTS, key)) for key in WEIGHT_KEYS} | {
+    "value_threshold": 50.0, "actionability_threshold": 50.0, "half_life": 6.0, "anchor": 0.0,
+}  # fmt: skip
+BOUNDS = {name: (0.0, 100.0) for name in CONTROLS} | {
+    "half_life": (1.0, 24.0), "anchor": (0.0, 1e15),
+}  # fmt: skip
+if not st.session_state.get("quickwins.link_read"):
+    st.session_state["quickwins.link_read"] = True
+    linked, ignored = values_from_query(st.query_params.to_dict(), LINK_KEYS, BOUNDS)
+    for control, value in linked.items():
+        st.session_state[f"quickwins.{control}"] = value
+    for reason in ignored:
+        st.warning(f"Part of the link was ignored: {plain(reason)}.")
+for control, value in CONTROLS.items():
+    st.session_state.setdefault(f"quickwins.{control}", value)
+
 controls, matrix = st.columns([1, 2.6], gap="large")
 with controls:
     st.subheader("Weights")
@@ -169,7 +197,6 @@ with controls:
             LABELS[key],
             min_value=0.0,
             max_value=100.0,
-            value=float(getattr(DEFAULT_WEIGHTS, key)),
             step=5.0,
             format="%.0f",
             help=WEIGHT_HELP[key],
@@ -178,14 +205,13 @@ with controls:
     st.button("Reset weights", on_click=_reset_weights, key="quickwins.reset")
     st.subheader("Quadrant lines")
     value_threshold = st.slider(
-        "Value threshold", 0.0, 100.0, 50.0, 5.0, format="%.0f", key="quickwins.value_threshold"
+        "Value threshold", 0.0, 100.0, step=5.0, format="%.0f", key="quickwins.value_threshold"
     )
     actionability_threshold = st.slider(
         "Actionability threshold",
         0.0,
         100.0,
-        50.0,
-        5.0,
+        step=5.0,
         format="%.0f",
         key="quickwins.actionability_threshold",
     )
@@ -194,14 +220,12 @@ with controls:
             "Time to value that halves speed (months)",
             1.0,
             24.0,
-            6.0,
-            1.0,
+            step=1.0,
             key="quickwins.half_life",
         )
         anchor = st.number_input(
             f"NPV worth a value of 100 ({currency}; 0 = the largest NPV)",
             min_value=0.0,
-            value=0.0,
             step=50_000.0,
             key="quickwins.anchor",
         )
@@ -212,6 +236,10 @@ with controls:
             value=min(5, len(register.use_cases)),
             key="quickwins.top_k",
         )
+
+st.query_params.from_dict(
+    query_of({c: st.session_state[f"quickwins.{c}"] for c in CONTROLS}, LINK_KEYS, CONTROLS)
+)
 
 if sum(weights[f] for f in FACTORS) <= 0:
     st.error(

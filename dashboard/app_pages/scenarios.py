@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import cache, database, signin
 from dashboard.charts.saved import history_figure, scenarios_figure
+from dashboard.markup import plain
 from roi.access import Forbidden, Right
 from roi.core.scenario import LEVER_NAMES, levers_from_query
 from roi.io.formatting import format_money, format_months, format_percent
@@ -34,7 +35,7 @@ def delete(scenario_id: int) -> None:
 
 
 if failed := st.session_state.pop("scenarios.failed", None):
-    st.error(f"Not deleted: {failed}")
+    st.error(f"Not deleted: {plain(failed)}")
 
 
 def show() -> None:

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import database, saved, signin
+from dashboard.markup import code, plain
 from roi.access import AccessConfigError, Forbidden, Right, Role, expires_at
 from roi.culture.anonymity import MIN_GROUP_FLOOR
 from roi.store import DATABASE_ERRORS, NotFound, StoreInputError
@@ -26,11 +27,11 @@ def attempt(failed: str, write, done) -> None:
     try:
         flash(done(write()))
     except (NotFound, Forbidden) as error:
-        flash(f"{failed}: {error}", "error")
+        flash(f"{failed}: {plain(error)}", "error")
     except StoreInputError as error:
-        flash(f"{failed}: " + "; ".join(str(p) for p in error.problems), "error")
+        flash(f"{failed}: " + "; ".join(plain(p) for p in error.problems), "error")
     except DATABASE_ERRORS as error:
-        flash(f"{failed}: the database failed ({failure_reason(error)}).", "error")
+        flash(f"{failed}: the database failed ({plain(failure_reason(error))}).", "error")
 
 
 if "settings.flash" in st.session_state:
@@ -42,13 +43,14 @@ st.subheader("Your access")
 if signin.sign_in_on():
     until = expires_at(signin.claims())
     st.markdown(
-        f"Signed in as **{current.name}** ({current.identity or 'the token names no e-mail'})."
-        f" Role: **{me.role.value}**, from {current.source}."
+        f"Signed in as **{plain(current.name)}**"
+        f" ({plain(current.identity or 'the token names no e-mail')})."
+        f" Role: **{me.role.value}**, from {plain(current.source)}."
         + (f" Your sign-in lasts until {until:%Y-%m-%d %H:%M} UTC." if until else "")
     )
 else:
     st.markdown(
-        f"Sign-in is off, so everyone here is **{me.name}**, an **admin**: every change is"
+        f"Sign-in is off, so everyone here is **{plain(me.name)}**, an **admin**: every change is"
         " recorded under that name (set `ROI_USER` on the server to change it)."
     )
 st.dataframe(pd.DataFrame(signin.rights_table(me.role)), hide_index=True, width="content")
@@ -64,11 +66,11 @@ with st.expander("How sign-in is set up"):
         try:
             rules = signin.policy()
         except AccessConfigError as error:  # the gate has refused everyone already
-            st.error("; ".join(error.problems))
+            st.error("; ".join(plain(p) for p in error.problems))
         else:
-            names = [signin.provider_label(p) for p in signin.providers()]
+            names = [plain(signin.provider_label(p)) for p in signin.providers()]
             claim = (
-                f"the token's `{rules.role_claim}` claim, when it names a role"
+                f"the token's {code(rules.role_claim)} claim, when it names a role"
                 if rules.role_claim
                 else "not from the token (no role claim is configured)"
             )
@@ -232,7 +234,7 @@ def assign() -> None:
     attempt(
         "Not assigned",
         lambda: kept.assign_role(email, role, signin.actor()),
-        lambda a: f"{a.email} is now {a.role.value}.",
+        lambda a: f"{plain(a.email)} is now {a.role.value}.",
     )
 
 
@@ -243,7 +245,7 @@ def remove(email: str) -> None:
     attempt(
         "Not removed",
         lambda: kept.remove_role(email, signin.actor()),
-        lambda _: f"{email} is out of the role table.",
+        lambda _: f"{plain(email)} is out of the role table.",
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from dashboard.charts.text import chart_text, chart_texts
 from roi.adoption.forecast import AdoptionForecast
 from roi.adoption.usage import CohortFlow
 from roi.reports.figures import BLACK, BLUE, GREY, VERMILLION
@@ -55,7 +56,7 @@ def adoption_trend_figure(forecast: AdoptionForecast) -> go.Figure:
             text=f"Reached {forecast.target_month}", font={"color": GREEN},
         )  # fmt: skip
     figure.update_layout(
-        title=f"Monthly adoption, {forecast.team}",
+        title=f"Monthly adoption, {chart_text(forecast.team)}",
         xaxis={"title": "Month", "type": "category"},
         yaxis={"title": "Adoption (share of eligible users)", "tickformat": ".0%",
                "range": [0, 1.08]},
@@ -68,7 +69,7 @@ def adoption_trend_figure(forecast: AdoptionForecast) -> go.Figure:
 
 def cohort_figure(flows: tuple[CohortFlow, ...]) -> go.Figure:
     """Per report: new, retained and reactivated users up, lapsed users down."""
-    periods = [flow.period for flow in flows]
+    periods = chart_texts(flow.period for flow in flows)
     figure = go.Figure()
     for name, values, colour in (
         ("Retained", [f.retained for f in flows], BLUE),

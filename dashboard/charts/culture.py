@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from dashboard.charts.text import chart_text, chart_texts
 from roi.culture.drivers import Drivers
 from roi.culture.report import SurveyReport
 from roi.culture.scores import ALL_TEAMS
@@ -35,13 +36,14 @@ def heatmap_figure(report: SurveyReport, wave: str) -> go.Figure:
         text.append(row_text)
     figure = go.Figure(
         go.Heatmap(
-            z=z, x=dimensions, y=teams, text=text, texttemplate="%{text}",
+            z=z, x=chart_texts(dimensions), y=chart_texts(teams), text=text,
+            texttemplate="%{text}",
             colorscale="Blues", zmin=0, zmax=100, colorbar={"title": "Score"},
             hovertemplate="%{y}, %{x}: %{text}<extra></extra>", xgap=2, ygap=2,
         )
     )  # fmt: skip
     figure.update_layout(
-        title=f"Scores (0–100) by team and dimension, wave {wave}; hidden: fewer than"
+        title=f"Scores (0–100) by team and dimension, wave {chart_text(wave)}; hidden: fewer than"
         f" {report.min_group} respondents, or hidden to protect one that is",
         xaxis={"title": "Dimension", "side": "bottom"},
         yaxis={"title": "Team", "autorange": "reversed"},
@@ -63,14 +65,14 @@ def trend_figure(report: SurveyReport, team: str) -> go.Figure:
             if g.team == team and g.dimension == dimension
         }
         figure.add_scatter(
-            x=list(report.waves), y=[points.get(w) for w in report.waves],
-            mode="lines+markers", name=dimension,
+            x=chart_texts(report.waves), y=[points.get(w) for w in report.waves],
+            mode="lines+markers", name=chart_text(dimension),
             line={"color": OKABE_ITO[i % len(OKABE_ITO)], "dash": "solid" if i < 7 else "dot"},
-            hovertemplate=f"{dimension}, " + "%{x}: %{y:.0f}<extra></extra>",
+            hovertemplate=f"{chart_text(dimension)}, " + "%{x}: %{y:.0f}<extra></extra>",
         )  # fmt: skip
     figure.add_hline(y=50, line_dash="dot", line_color=GREY)
     figure.update_layout(
-        title=f"Scores across waves, {team}",
+        title=f"Scores across waves, {chart_text(team)}",
         xaxis={"title": "Wave", "type": "category"},
         yaxis={"title": "Score (0–100)", "range": [0, 100]},
         legend={"orientation": "h", "yanchor": "bottom", "y": -0.4, "x": 0},
@@ -88,7 +90,7 @@ def drivers_figure(drivers: Drivers) -> go.Figure:
         ordered = sorted(drivers.drivers, key=lambda d: d.importance)
         figure = go.Figure(
             go.Bar(
-                x=[d.importance for d in ordered], y=[d.dimension for d in ordered],
+                x=[d.importance for d in ordered], y=chart_texts(d.dimension for d in ordered),
                 orientation="h", marker_color=OKABE_ITO[0],
                 customdata=[[d.estimate, d.ci_low, d.ci_high, d.p_adjusted] for d in ordered],
                 hovertemplate="%{y}: %{x:.1%} of the variance<br>%{customdata[0]:+.2f} advocacy"
@@ -105,7 +107,7 @@ def drivers_figure(drivers: Drivers) -> go.Figure:
         ordered = sorted(drivers.drivers, key=lambda d: d.importance)
         figure = go.Figure(
             go.Scatter(
-                x=[d.estimate for d in ordered], y=[d.dimension for d in ordered],
+                x=[d.estimate for d in ordered], y=chart_texts(d.dimension for d in ordered),
                 mode="markers", marker={"color": OKABE_ITO[0], "size": 10},
                 error_x={
                     "type": "data", "symmetric": False,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from dashboard.charts.text import chart_text
 from roi.io.formatting import format_money, format_months
 from roi.portfolio.budget import BudgetPortfolio
 from roi.portfolio.quickwins import QUADRANT_LABELS, Ranking
@@ -30,6 +31,53 @@ FUNCTION_STYLE = {  # colour, marker symbol
 }
 LARGEST_BUBBLE_PX = 56
 NO_COST_PX = 12
+# Where a label may sit around its marker, tried in this order: (plotly textposition, the
+# direction of its centre from the marker's). Axis units per pixel of the 540-px matrix.
+LABEL_PLACES = (
+    ("top center", (0, 1)), ("bottom center", (0, -1)), ("middle right", (1, 0)),
+    ("middle left", (-1, 0)), ("top right", (1, 1)), ("top left", (-1, 1)),
+    ("bottom right", (1, -1)), ("bottom left", (-1, -1)),
+)  # fmt: skip
+X_PER_PX, Y_PER_PX = 108 / 600, 124 / 400
+PLOT_AREA = (-4.0, -8.0, 104.0, 116.0)  # the matrix's axis ranges
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return width * height if width > 0 and height > 0 else 0.0
+
+
+def label_places(points: list[tuple[float, float, float, str]]) -> list[str]:
+    """A plotly ``textposition`` for each (x, y, marker diameter in px, label), chosen in
+    order so that a label covers as little as possible of the labels placed before it and
+    of the markers: the first place free of both, else the least covered one."""
+    markers = [
+        (x - d / 2 * X_PER_PX, y - d / 2 * Y_PER_PX, x + d / 2 * X_PER_PX, y + d / 2 * Y_PER_PX)
+        for x, y, d, _ in points
+    ]
+    boxes: list[tuple[float, ...]] = []
+    places = []
+    for index, (x, y, diameter, label) in enumerate(points):
+        width, height = (7 * len(label) + 4) * X_PER_PX, 14 * Y_PER_PX
+        reach_x, reach_y = diameter / 2 * X_PER_PX, diameter / 2 * Y_PER_PX
+        best = None
+        for place, (dx, dy) in LABEL_PLACES:
+            cx = x + dx * (reach_x + width / 2)
+            cy = y + dy * (reach_y + height / 2)
+            box = (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+            covered = sum(_overlap(box, other) for other in boxes) + sum(
+                _overlap(box, marker) for i, marker in enumerate(markers) if i != index
+            )
+            inside = _overlap(box, PLOT_AREA)  # a label cut by the plot's edge is lost
+            covered += 4 * (width * height - inside)
+            if best is None or covered < best[0]:
+                best = (covered, place, box)
+            if covered == 0:
+                break
+        places.append(best[1])
+        boxes.append(best[2])
+    return places
 
 
 def matrix_figure(ranking: Ranking) -> go.Figure:
@@ -46,7 +94,21 @@ def matrix_figure(ranking: Ranking) -> go.Figure:
         spot = (round(row.actionability, 1), round(row.value, 1))
         spots.setdefault(spot, []).append(row.use_case_id)
     for ids in spots.values():
-        labels |= {use_case_id: "" for use_case_id in ids} | {ids[0]: ", ".join(ids)}
+        labels |= {use_case_id: "" for use_case_id in ids} | {ids[0]: chart_text(", ".join(ids))}
+
+    def diameter(row) -> float:
+        if not row.estimated_cost:
+            return NO_COST_PX
+        return max(NO_COST_PX, LARGEST_BUBBLE_PX * (row.estimated_cost / largest) ** 0.5)
+
+    # Labels are placed around their markers in rank order, so that they do not overlap.
+    placed = [row for row in ranking.rows if labels[row.use_case_id]]
+    where = dict(zip(
+        (row.use_case_id for row in placed),
+        label_places([(row.actionability, row.value, diameter(row),
+                       labels[row.use_case_id]) for row in placed]),
+        strict=True,
+    ))  # fmt: skip
     figure = go.Figure()
     for function in BUSINESS_FUNCTIONS:
         rows = [row for row in ranking.rows if row.business_function == function]
@@ -59,7 +121,7 @@ def matrix_figure(ranking: Ranking) -> go.Figure:
             mode="markers+text",
             name=FUNCTION_LABELS[function],
             text=[labels[row.use_case_id] for row in rows],
-            textposition="top center",
+            textposition=[where.get(row.use_case_id, "top center") for row in rows],
             textfont={"size": 11, "color": BLACK},
             marker={
                 "color": colour,
@@ -74,14 +136,14 @@ def matrix_figure(ranking: Ranking) -> go.Figure:
             },
             customdata=[
                 [
-                    row.name,
+                    chart_text(row.name),
                     row.rank,
                     row.score,
                     QUADRANT_LABELS[row.quadrant],
                     format_money(row.estimated_cost, ranking.currency)
                     if row.estimated_cost is not None
                     else "no estimated cost",
-                    row.use_case_id,
+                    chart_text(row.use_case_id),
                 ]
                 for row in rows
             ],
@@ -106,8 +168,12 @@ def matrix_figure(ranking: Ranking) -> go.Figure:
     figure.add_hline(y=settings.value_threshold, line_dash="dash", line_color=GREY)
     figure.update_layout(
         title="Value against actionability (bubble area = estimated cost)",
-        xaxis={"title": "Actionability (0–100)", "range": [-4, 104], "zeroline": False},
-        yaxis={"title": "Value (0–100)", "range": [-8, 116], "zeroline": False},
+        xaxis={
+            "title": "Actionability (0–100)",
+            "range": [PLOT_AREA[0], PLOT_AREA[2]],
+            "zeroline": False,
+        },
+        yaxis={"title": "Value (0–100)", "range": [PLOT_AREA[1], PLOT_AREA[3]], "zeroline": False},
         legend={
             "orientation": "h",
             "yanchor": "bottom",
@@ -126,7 +192,7 @@ def robustness_figure(ranking: Ranking, limit: int = 25) -> go.Figure:
     """For the first ``limit`` use cases by rank: the probability of being a quick win and
     of being in the top k under the robustness draws, as horizontal bars."""
     rows = list(ranking.rows[:limit])[::-1]  # rank 1 at the top
-    labels = [f"{row.rank}. {row.use_case_id} {row.name}" for row in rows]
+    labels = [chart_text(f"{row.rank}. {row.use_case_id} {row.name}") for row in rows]
     figure = go.Figure()
     for name, values, colour in (
         ("P(quick win)", [row.p_quick_win or 0.0 for row in rows], BLUE),

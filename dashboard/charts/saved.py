@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from dashboard.charts.text import chart_text, chart_texts
 from roi.reports.figures import BLACK, BLUE, GREY, VERMILLION
 
 
@@ -26,7 +27,10 @@ def history_figure(records: Sequence, currency: str) -> go.Figure:
             name=label,
             mode="markers",
             marker={"symbol": marker, "size": 11, "color": colour},
-            customdata=[[r.scenario_name or "the case as saved", r.recorded_by] for r in chosen],
+            customdata=[
+                [chart_text(r.scenario_name or "the case as saved"), chart_text(r.recorded_by)]
+                for r in chosen
+            ],
             hovertemplate="%{customdata[0]}<br>%{x|%Y-%m-%d %H:%M} by %{customdata[1]}"
             "<br>NPV %{y:,.0f} " + currency + "<extra></extra>",
         )
@@ -55,7 +59,7 @@ def scenarios_figure(names: Sequence[str], npvs: Sequence[float], currency: str)
     """Risk-adjusted NPV of scenarios side by side, negative bars in vermillion."""
     figure = go.Figure(
         go.Bar(
-            x=list(names),
+            x=chart_texts(names),
             y=list(npvs),
             marker_color=[BLUE if v >= 0 else VERMILLION for v in npvs],
             text=[f"{v:,.0f}" for v in npvs],

@@ -8,6 +8,7 @@ import itertools
 
 import plotly.graph_objects as go
 
+from dashboard.charts.text import chart_text, chart_texts
 from roi.io.formatting import format_money
 from roi.reports.figures import GREY, OKABE_ITO
 
@@ -99,7 +100,7 @@ def fan_figure(simulation, months: list[str], currency: str) -> go.Figure:
 def tornado_figure(rows, base_npv: float, currency: str, top: int = 12) -> go.Figure:
     """NPV at each end of each input's range around the case's NPV, largest swing on top."""
     shown = list(reversed(rows[:top]))
-    labels = [r.label for r in shown]
+    labels = chart_texts(r.label for r in shown)  # line-item names come from the case file
     figure = go.Figure()
     for end, colour, name in (("low", OKABE_ITO[4], "Input at low end"),
                               ("high", OKABE_ITO[2], "Input at high end")):  # fmt: skip
@@ -113,9 +114,9 @@ def tornado_figure(rows, base_npv: float, currency: str, top: int = 12) -> go.Fi
     figure.update_layout(
         shapes=[_vertical(base_npv, "black")],
         barmode="overlay",
-        title="What moves NPV most: each input across its range (case:"
-        f" {format_money(base_npv, currency)})",
-        xaxis={"title": f"NPV ({currency})", "tickformat": ",.0f"},
+        title="What moves NPV most: each input across its range (unadjusted NPV, before risk"
+        f" adjustment: {format_money(base_npv, currency)})",
+        xaxis={"title": f"NPV before risk adjustment ({currency})", "tickformat": ",.0f"},
         legend={"orientation": "h", "y": -0.2, "x": 0},
         margin={"t": 60, "b": 40, "l": 10, "r": 10},
         height=160 + 30 * len(shown),
@@ -125,6 +126,7 @@ def tornado_figure(rows, base_npv: float, currency: str, top: int = 12) -> go.Fi
 
 def two_way_figure(a, b, grid, label_a: str, label_b: str, currency: str) -> go.Figure:
     """NPV over a grid of two inputs; the NPV = 0 contour drawn."""
+    label_a, label_b = chart_text(label_a), chart_text(label_b)
     figure = go.Figure(
         go.Heatmap(
             z=grid.T, x=list(a), y=list(b), colorscale="RdBu", zmid=0,

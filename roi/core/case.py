@@ -65,6 +65,18 @@ class BusinessCase(BaseModel):
     def timeline(self) -> Timeline:
         return timeline_of(self.start, self.horizon_years)
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Each line item's ``warning``, as "line name: warning", benefits first."""
+        return tuple(
+            f"{item.name}: {item.warning}" for item in (*self.benefits, *self.costs) if item.warning
+        )
+
+    @property
+    def benefit_warnings(self) -> bool:
+        """Whether a benefit line carries a warning about its value."""
+        return any(item.warning for item in self.benefits)
+
 
 @lru_cache(maxsize=256)
 def timeline_of(start: str, horizon_years: int) -> Timeline:

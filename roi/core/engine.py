@@ -17,6 +17,7 @@ from roi.core.curves import adoption_by_period
 from roi.core.drivers.base import DriverContext, yearly_factor
 from roi.core.finance import annualise_monthly_rate, discount_factors, irr, payback_periods_by_row
 from roi.core.timeline import Timeline
+from roi.io.formatting import IRR_CAP, IRR_CAP_REASON
 
 LineKind = Literal["benefit", "cost"]
 
@@ -132,6 +133,9 @@ def _metrics(
         annual_irr = result.rate
         if case.discounting == "monthly" and annual_irr is not None:
             annual_irr = annualise_monthly_rate(annual_irr)
+        irr_note = result.note
+        if annual_irr is not None and annual_irr > IRR_CAP:
+            irr_note = IRR_CAP_REASON
         payback, discounted_payback = paybacks[index], paybacks[views + index]
         benefits, costs = float(pv_benefits[index]), float(pv_costs[index])
         npv = benefits - costs
@@ -144,7 +148,7 @@ def _metrics(
                 roi_note=None if costs > 0 else "undefined: the present value of costs is zero",
                 benefit_cost_ratio=_ratio(benefits, costs),
                 irr=annual_irr,
-                irr_note=result.note,
+                irr_note=irr_note,
                 irr_multiple_sign_changes=result.multiple_sign_changes,
                 payback_months=None if payback is None else payback * months_per_period,
                 discounted_payback_months=(

@@ -10,14 +10,14 @@ query string (:func:`levers_to_query`, :func:`levers_from_query`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from roi.core.case import BusinessCase
 from roi.core.casefile import parse_case
 from roi.core.curves import LinearAdoption, LogisticAdoption, MeasuredAdoption, StepAdoption
+from roi.core.links import values_from_query
 
 VOLUME_FIELDS = (
     "tasks_per_user_per_month",
@@ -250,27 +250,9 @@ def levers_from_query(case: BusinessCase, query: Mapping[str, str]) -> QueryResu
     still opens on valid figures. Unknown parameters are left alone (they belong to others).
     """
     base = levers_of(case)
-    ranges = lever_ranges(case)
-    values = asdict(base)
-    ignored = []
-    for name, key in QUERY_KEYS.items():
-        if key not in query:
-            continue
-        text = query[key]
-        try:
-            value = float(text)
-        except ValueError:
-            ignored.append(f"{key}={text!r} is not a number")
-            continue
-        if name not in ranges:
-            ignored.append(f"{key} does not apply to this case")
-            continue
-        bounds = ranges[name]
-        if not math.isfinite(value) or not bounds.low <= value <= bounds.high:
-            ignored.append(f"{key}={text} is outside {bounds.low:g} to {bounds.high:g}")
-            continue
-        values[name] = value
-    return QueryResult(replace(base, **values), tuple(ignored))
+    bounds = {name: (r.low, r.high) for name, r in lever_ranges(case).items()}
+    values, ignored = values_from_query(query, QUERY_KEYS, bounds, "to this case")
+    return QueryResult(replace(base, **values), ignored)
 
 
 LEVER_NAMES = tuple(field.name for field in fields(Levers))

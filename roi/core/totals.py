@@ -3,7 +3,11 @@
 Conventions: totals add each case's own figures, each discounted to that case's start
 month (no re-discounting to a common date); portfolio ROI is (Σ PV benefits − Σ PV costs) /
 Σ PV costs; portfolio payback is the payback of the cases' net cash flows added month by
-calendar month, counted in months from the earliest start.
+calendar month, counted in months from the earliest start — except when every case of the
+currency discounts at year end (TEI) from the same start month: then, as each of those cases
+does, the payback of their added annual flows (Initial, Year 1..H, each year's flow spread
+evenly through it), so that a portfolio of one case has that case's payback.
+``payback_basis`` says which.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from roi.core.engine import CaseResult
+from roi.core.engine import CaseResult, initial_and_years
 from roi.core.finance import payback_periods
 
 
@@ -29,6 +33,7 @@ class PortfolioTotals:
     roi: float | None
     payback_months: float | None
     first_start: str
+    payback_basis: str = "monthly"  # or "year_end": see the module docstring
 
 
 def _month_index(start: str) -> int:
@@ -67,6 +72,7 @@ def portfolio_totals(
         metrics = [r.view(risk_adjusted).metrics for r in group]
         pv_benefits = sum(m.pv_benefits for m in metrics)
         pv_costs = sum(m.pv_costs for m in metrics)
+        payback, basis = _portfolio_payback(group, risk_adjusted)
         totals.append(
             PortfolioTotals(
                 currency=currency,
@@ -75,11 +81,28 @@ def portfolio_totals(
                 pv_benefits=pv_benefits,
                 pv_costs=pv_costs,
                 roi=(pv_benefits - pv_costs) / pv_costs if pv_costs > 0 else None,
-                payback_months=payback_periods(combined_net_flows(group, risk_adjusted)),
+                payback_months=payback,
                 first_start=min(r.case.start for r in group),
+                payback_basis=basis,
             )
         )
     return totals
+
+
+def _portfolio_payback(
+    group: Sequence[CaseResult], risk_adjusted: bool
+) -> tuple[float | None, str]:
+    """The payback of a currency's cases and its basis (see the module docstring)."""
+    year_end = all(r.case.discounting == "year_end" for r in group)
+    if year_end and len({r.case.start for r in group}) == 1:
+        horizon = max(r.case.horizon_years for r in group)
+        annual = np.zeros(horizon + 1)
+        for result in group:
+            flows = initial_and_years(result.view(risk_adjusted).net, result.case.horizon_years)
+            annual[: flows.size] += flows
+        years = payback_periods(annual)
+        return (None if years is None else years * 12.0), "year_end"
+    return payback_periods(combined_net_flows(group, risk_adjusted)), "monthly"
 
 
 EVIDENCE_ORDER = ("measured", "benchmark", "assumed")

@@ -9,6 +9,16 @@ Conventions:
 - The p-values of every change in the survey are adjusted together by Holm's method; a
   change is *clear* when its adjusted p-value is below 0.05. The reading calls an effect
   small below |g| = 0.5, medium below 0.8, large from there.
+- Beside the unadjusted 95 % interval, each change has the *adjusted* interval that goes
+  with Holm's verdict: Welch's interval at the confidence level Holm's step-down used for
+  it. With m tests, r of them clear, the j-th smallest p-value is tested at 0.05 / (m − j + 1)
+  when it is clear, and every change that is not clear at 0.05 / (m − r), the level at which
+  the procedure stopped. So the adjusted interval excludes 0 exactly when the change is clear
+  (Strassburger & Bretz 2008, "Compatible simultaneous lower confidence bounds for the Holm
+  procedure", Statistics in Medicine 27, give the same level for the changes not rejected).
+- Changes are also given in points of the 0–100 score the heatmap shows:
+  points = change / (high − low) · 100, on the dimension's answer scale (25 points per step
+  of a 1–5 scale).
 - Only groups shown in both waves are compared: a change involving a hidden group would
   reveal it.
 """
@@ -45,13 +55,20 @@ class WaveChange:
     p_value: float | None
     p_adjusted: float | None
     reading: str
+    # On the 0–100 score: the change, and the interval that goes with Holm's verdict at its
+    # confidence level (see the module docstring). ``None`` where no test is possible (and
+    # in reports saved before they existed).
+    points: float | None = None
+    points_low: float | None = None
+    points_high: float | None = None
+    adjusted_level: float | None = None
 
 
-def _welch_all(pairs: list, stats) -> tuple[list[list], list[float | None]]:
+def _welch_all(pairs: list, stats) -> tuple[list[list], list[float | None], list]:
     """Welch's comparison of each (before, after) pair of groups from their size, mean and
     variance (n − 1), all at once; Hedges' g from the pooled deviation."""
     if not pairs:
-        return [], []
+        return [], [], []
     nx = np.array([float(a["size"]) for *_, a, _ in pairs])
     ny = np.array([float(b["size"]) for *_, b in pairs])
     mx = np.array([float(a["mean"]) for *_, a, _ in pairs])
@@ -70,6 +87,7 @@ def _welch_all(pairs: list, stats) -> tuple[list[list], list[float | None]]:
         )
         pooled = np.sqrt(((nx - 1) * sx + (ny - 1) * sy) / np.maximum(nx + ny - 2, 1))
         g = change / pooled * (1 - 3 / (4 * (nx + ny) - 9))
+    spread = [(float(se[i]), float(dof[i])) if testable[i] else None for i in range(len(pairs))]
     rows, p_values = [], []
     for i, (team, dimension, before, after, _, _) in enumerate(pairs):
         ok = bool(testable[i])
@@ -81,7 +99,31 @@ def _welch_all(pairs: list, stats) -> tuple[list[list], list[float | None]]:
             float(p[i]) if ok else None,
         ])  # fmt: skip
         p_values.append(float(p[i]) if ok else None)
-    return rows, p_values
+    return rows, p_values, spread
+
+
+def holm_levels(p_values: list[float | None], alpha: float = 0.05) -> list[float | None]:
+    """The significance level Holm's step-down procedure tests each p-value at, the one its
+    adjusted interval is taken at (``None`` for no test): α / (m − j + 1) for the j-th
+    smallest when it is rejected, α / (m − r) for every hypothesis not rejected, r the
+    number rejected.
+
+    >>> holm_levels([0.01, 0.04, 0.03, None])
+    [0.016666666666666666, 0.025, 0.025, None]
+    """
+    tested = sorted((p, i) for i, p in enumerate(p_values) if p is not None)
+    m = len(tested)
+    levels: list[float | None] = [None] * len(p_values)
+    rejected = 0
+    for j, (p, i) in enumerate(tested, start=1):
+        if p < alpha / (m - j + 1):
+            levels[i] = alpha / (m - j + 1)
+            rejected = j
+        else:
+            break
+    for _, i in tested[rejected:]:
+        levels[i] = alpha / (m - rejected)
+    return levels
 
 
 def wave_changes(
@@ -126,35 +168,51 @@ def wave_changes(
                     and second in moments
                 ):
                     pairs.append((team, dimension, before, after, moments[first], moments[second]))
-    results, p_values = _welch_all(pairs, stats)
+    results, p_values, spread = _welch_all(pairs, stats)
     valid = [i for i, p in enumerate(p_values) if p is not None]
     adjusted = [None] * len(p_values)
     if valid:
         corrected = multipletests([p_values[i] for i in valid], method="holm")[1]
         for i, value in zip(valid, corrected, strict=True):
             adjusted[i] = float(value)
+    levels = holm_levels(p_values)
+    bounds = long.groupby("dimension", observed=True)[["low", "high"]].first()
+    per_step = {str(d): 100.0 / float(r["high"] - r["low"]) for d, r in bounds.iterrows()}
     out = []
-    for row, p_adj in zip(results, adjusted, strict=True):
-        out.append(WaveChange(*row, p_adjusted=p_adj, reading=_reading(row, p_adj)))
+    for row, p_adj, level, welch in zip(results, adjusted, levels, spread, strict=True):
+        scale = per_step[row[1]]
+        points: dict = {"points": row[6] * scale}
+        if level is not None and welch is not None:
+            half = float(stats.t.ppf(1 - level / 2, welch[1])) * welch[0] * scale
+            points |= {
+                "points_low": points["points"] - half,
+                "points_high": points["points"] + half,
+                "adjusted_level": 1 - level,
+            }
+        reading = _reading(row, p_adj, points)
+        out.append(WaveChange(*row, p_adjusted=p_adj, reading=reading, **points))
     return out
 
 
-def _reading(row: list, p_adjusted: float | None) -> str:
+def _reading(row: list, p_adjusted: float | None, points: dict) -> str:
     n_from, n_to, change, g = row[4], row[5], row[6], row[9]
     if p_adjusted is None:
         return "no spread in the answers: no test possible"
     direction = "up" if change > 0 else "down"
+    moved = f"{direction} {abs(points['points']):.1f} points"
+    low, high = points.get("points_low"), points.get("points_high")
+    between = "" if low is None else f" (adjusted interval {low:+.1f} to {high:+.1f})"
     size = (
         ""
         if g is None
         else ("a small" if abs(g) < 0.5 else "a medium" if abs(g) < 0.8 else "a large")
     )
     if p_adjusted < 0.05:
-        return f"{size} change {direction}, clear even allowing for the many comparisons".strip()
+        return f"{size} change: {moved}, clear even allowing for the many comparisons".strip()
     if min(n_from, n_to) < 20:
         smallest = min(n_from, n_to)
-        return (
-            f"{direction} by {abs(change):.2f}, but with {smallest} people in a wave this"
-            " could be chance"
-        )
-    return f"{direction} by {abs(change):.2f}: not distinguishable from chance"
+        return f"{moved}, but with {smallest} people in a wave this could be chance{between}"
+    return (
+        f"{moved}: once the many comparisons are allowed for, not distinguishable from"
+        f" chance{between}"
+    )

@@ -82,10 +82,19 @@ def _estimate(test: Test, b: np.ndarray, p: np.ndarray, **figures) -> Estimate:
         "n_pilot": p.size,
         "baseline_mean": _mean(b),
         "pilot_mean": _mean(p),
-        **dict.fromkeys(("effect", "ci_low", "ci_high", "p_value", "relative_change", "mde")),
+        **dict.fromkeys(FIGURES),
         "note": None,
     }
-    return Estimate(test=test, **{**fields, **figures})
+    merged = {**fields, **figures}
+    numbers = ("baseline_mean", "pilot_mean", *FIGURES)
+    if any(merged[k] is not None and not math.isfinite(merged[k]) for k in numbers):
+        # Values so extreme that a figure overflowed: no figure is shown rather than nan.
+        merged |= dict.fromkeys(numbers) | {"note": OVERFLOW_NOTE}
+    return Estimate(test=test, **merged)
+
+
+FIGURES = ("effect", "ci_low", "ci_high", "p_value", "relative_change", "mde")
+OVERFLOW_NOTE = "the values are too extreme to compute with (a figure overflowed)"
 
 
 def _empty(test: Test, b: np.ndarray, p: np.ndarray) -> Estimate | None:
@@ -130,14 +139,15 @@ def sample_size_per_group(difference: float, sd: float, power: float = POWER) ->
     >>> sample_size_per_group(1.0, 1.0, power=0.90)
     23
     """
-    if difference == 0 or sd <= 0:
+    if difference == 0 or not (sd > 0 and math.isfinite(sd) and math.isfinite(difference)):
         return None
     from statsmodels.stats.power import TTestIndPower
 
     n = TTestIndPower().solve_power(
         effect_size=abs(difference) / sd, nobs1=None, alpha=ALPHA, power=power, ratio=1.0
     )
-    return math.ceil(float(n))
+    n = float(n)
+    return math.ceil(n) if math.isfinite(n) else None
 
 
 def welch(baseline: Sequence[float], pilot: Sequence[float]) -> Estimate:

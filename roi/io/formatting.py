@@ -63,6 +63,30 @@ def format_percent(fraction: float | None, decimals: int = 1) -> str:
     return f"{_clean(fraction * 100.0, decimals):,.{decimals}f}%"
 
 
+# IRR above this (1,000 % a year) is shown as "> 1,000%": it only arises from a tiny
+# outlay against large flows, where the rate says nothing a reader can use.
+IRR_CAP = 10.0
+IRR_CAP_TEXT = "> 1,000%"
+IRR_CAP_REASON = (
+    "above 1,000% a year: a small outlay against large flows makes the rate meaningless;"
+    " read NPV and payback instead"
+)
+
+
+def format_irr(rate: float | None, decimals: int = 1) -> str:
+    """An annual IRR as a percentage, ``> 1,000%`` above :data:`IRR_CAP`, ``none`` when
+    there is none.
+
+    >>> format_irr(0.0871), format_irr(11.3), format_irr(None)
+    ('8.7%', '> 1,000%', 'none')
+    """
+    if rate is None:
+        return "none"
+    if rate > IRR_CAP:
+        return IRR_CAP_TEXT
+    return format_percent(rate, decimals)
+
+
 def format_ratio(value: float | None, decimals: int = 2) -> str:
     """A ratio such as a benefit–cost ratio: 4.2868 → ``4.29×``."""
     if value is None or not math.isfinite(value):

@@ -111,9 +111,17 @@ def ranking_csv(ranking) -> str:
 
 def adoption_csv(report) -> str:
     """The adoption report's series: one row per period and team (and all teams), with
-    every figure and ratio; ISO dates."""
-    frame = report.series
+    every figure and ratio; ISO dates. A period's user counts are the sums of its daily
+    counts, so they are named for what they are: ``active_user_days``, not
+    ``active_users``."""
+    frame = report.series.rename(columns=user_days)
     return csv_text(frame.to_dict("records"), list(frame.columns))
+
+
+def user_days(column: str) -> str:
+    """The name of a period's sum of a daily user count: ``eligible_users`` →
+    ``eligible_user_days``; other columns unchanged."""
+    return column[: -len("users")] + "user_days" if column.endswith("_users") else column
 
 
 def survey_csv(report) -> str:

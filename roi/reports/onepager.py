@@ -12,7 +12,8 @@ The decision rule, stated on the page:
 - **stop**: the risk-adjusted NPV is not positive and NPV is positive in fewer than half the
   draws (without uncertain inputs: the unadjusted NPV is not positive either);
 - **pilot longer**: anything between — the case may pay, but the evidence or the odds are
-  not yet strong enough to fund it.
+  not yet strong enough to fund it; and any case that would be funded while a benefit line
+  carries a ``warning`` (e.g. the point estimate of a pilot result that is not significant).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ RULE = (
     "Fund when the risk-adjusted NPV is positive and NPV is positive in at least 80% of"
     " simulated outcomes (without a simulation: the largest benefit rests on measured or"
     " benchmark evidence); stop when the risk-adjusted NPV is not positive and fewer than half"
-    " the outcomes are; otherwise pilot longer."
+    " the outcomes are; otherwise pilot longer (so too when a benefit line carries a warning)."
 )
 
 
@@ -47,6 +48,7 @@ class OnePager:
     simulation: Simulation | None
     drivers: tuple[TornadoRow, ...]
     evidence: tuple[tuple[str, str, str, float], ...]  # (line, kind, tier, PV share)
+    warnings: tuple[str, ...]  # the line items' warnings (BusinessCase.warnings)
     date: str
     version: str
 
@@ -59,7 +61,20 @@ def _version() -> str:
 
 
 def decide(result: CaseResult, simulation: Simulation | None) -> tuple[Decision, str]:
-    """The decision and the sentence that explains it (see the module docstring)."""
+    """The decision and the sentence that explains it (see the module docstring). A case
+    that would be funded while a benefit line carries a warning (a value the evidence does
+    not support, such as the point estimate of a result that is not significant) is to be
+    piloted longer instead."""
+    decision, reason = _decide(result, simulation)
+    if decision == "fund" and result.case.benefit_warnings:
+        return "pilot longer", (
+            "NPV is positive but a benefit rests on a value its evidence does not support"
+            " (see the warning)"
+        )
+    return decision, reason
+
+
+def _decide(result: CaseResult, simulation: Simulation | None) -> tuple[Decision, str]:
     npv = result.risk_adjusted.metrics.npv
     if simulation is not None:
         p = simulation.prob_npv_positive
@@ -110,6 +125,7 @@ def one_pager(
         simulation=simulation,
         drivers=tuple(tornado(case)[:3]),
         evidence=evidence,
+        warnings=case.warnings,
         date=(today or dt.date.today()).isoformat(),
         version=_version(),
     )

@@ -11,7 +11,8 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from roi.io.formatting import format_input, format_money, format_months, format_percent
+from roi.core.units import format_value
+from roi.io.formatting import format_irr, format_money, format_months, format_percent
 from roi.reports.figures import cash_flow_figure
 from roi.reports.onepager import RULE, OnePager
 
@@ -58,7 +59,14 @@ def chart_png(one: OnePager, width_px: int = 1000, height_px: int = 430) -> byte
     import warnings
 
     figure = cash_flow_figure(one.result)
-    figure.update_layout(width=width_px, height=height_px, margin={"t": 50, "b": 40})
+    # Room on the left for the tick labels and, beside them, the axis title (the screen's
+    # tight margin would print the title over the ticks and clip them at the page edge).
+    figure.update_layout(
+        width=width_px, height=height_px, margin={"t": 50, "b": 45, "l": 20, "r": 20},
+        font={"size": 13},
+    )  # fmt: skip
+    figure.update_yaxes(automargin=True, title_standoff=12)
+    figure.update_xaxes(automargin=True)
     try:
         warm_up()
         with warnings.catch_warnings():  # plotly notes that the server ignores its options
@@ -106,7 +114,8 @@ def pdf_bytes(one: OnePager, paper: str = "A4", chart: bytes | None = None) -> b
     page = _new_page(paper)
     _title(page, one)
     _decision(page, one)
-    _figure_boxes(page, _headline_figures(one))
+    _warnings(page, one)
+    _figure_boxes(page, headline_figures(one))
     _chart(page, chart if chart is not None else chart_png(one))
     _drivers(page, one)
     _evidence_table(page, one)
@@ -167,7 +176,25 @@ def _decision(page: _Page, one: OnePager) -> None:
     pdf.ln(2)
 
 
-def _headline_figures(one: OnePager) -> list[tuple[str, str, str]]:
+def _warnings(page: _Page, one: OnePager) -> None:
+    """The line items' warnings (at most three, the rest counted), in dark red under the
+    decision: a reader must not miss that a figure rests on weak evidence."""
+    if not one.warnings:
+        return
+    pdf, family, width = page.pdf, page.family, page.width
+    pdf.set_text_color(150, 20, 20)
+    pdf.set_font(family, "B", 8)
+    for warning in one.warnings[:3]:
+        pdf.multi_cell(width, 3.8, "Warning: " + warning + ".", new_x="LMARGIN", new_y="NEXT")
+    if len(one.warnings) > 3:
+        pdf.set_font(family, "", 7.5)
+        pdf.cell(width, 3.8, f"and {len(one.warnings) - 3} more warnings (see the workbook)",
+                 new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(1.5)
+
+
+def headline_figures(one: OnePager) -> list[tuple[str, str, str]]:
     """(label, value, note) of the four headline boxes, risk-adjusted; with a simulation
     the NPV's note is its P10–P90 range and P(NPV > 0)."""
     money = one.result.case.currency
@@ -176,7 +203,7 @@ def _headline_figures(one: OnePager) -> list[tuple[str, str, str]]:
         ("Risk-adjusted NPV", format_money(adjusted.npv, money),
          f"unadjusted {format_money(plain.npv, money)}"),
         ("ROI", format_percent(adjusted.roi, 0), "NPV / PV of costs"),
-        ("IRR (annual)", format_percent(adjusted.irr, 0), adjusted.irr_note or ""),
+        ("IRR (annual)", format_irr(adjusted.irr, 0), adjusted.irr_note or ""),
         ("Payback", format_months(adjusted.payback_months, "not in horizon"),
          "discounted " + format_months(adjusted.discounted_payback_months, "not in horizon")),
     ]  # fmt: skip
@@ -237,7 +264,8 @@ def _chart(page: _Page, image: bytes) -> None:
 def _drivers(page: _Page, one: OnePager) -> None:
     """The three assumptions that move NPV most, each with its range and NPV's."""
     pdf, family, width = page.pdf, page.family, page.width
-    money = one.result.case.currency
+    case = one.result.case
+    money = case.currency
     pdf.set_font(family, "B", 10.5)
     pdf.cell(width, 6, "The three assumptions that move NPV most", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, "", 8)
@@ -246,7 +274,8 @@ def _drivers(page: _Page, one: OnePager) -> None:
     for row in one.drivers:
         pdf.multi_cell(
             width, 4.3,
-            f"• {row.label}: {format_input(row.low)} to {format_input(row.high)}"
+            f"• {row.label}: {format_value(case, row.input, row.low)} to"
+            f" {format_value(case, row.input, row.high)}"
             f" ({row.range_source}) moves NPV from {format_money(row.npv_low, money)} to"
             f" {format_money(row.npv_high, money)} (unadjusted view).",
             new_x="LMARGIN", new_y="NEXT", align="L",

@@ -9,10 +9,11 @@ from roi.core.case import BusinessCase
 from roi.core.engine import CaseResult, Metrics
 from roi.core.hosting import InfrastructureReport
 from roi.core.totals import portfolio_rows, portfolio_totals
+from roi.core.units import format_value
 from roi.culture.report import SurveyReport
 from roi.evidence.pilots import PilotEstimate
 from roi.io.formatting import (
-    format_input,
+    format_irr,
     format_money,
     format_months,
     format_number,
@@ -40,9 +41,6 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) 
 
 
 def _metric_rows(adjusted: Metrics, raw: Metrics, currency: str) -> list[list[str]]:
-    def irr(m: Metrics) -> str:
-        return format_percent(m.irr) if m.irr is not None else "none"
-
     return [
         ["NPV", format_money(adjusted.npv, currency), format_money(raw.npv, currency)],
         [
@@ -61,7 +59,7 @@ def _metric_rows(adjusted: Metrics, raw: Metrics, currency: str) -> list[list[st
             format_ratio(adjusted.benefit_cost_ratio),
             format_ratio(raw.benefit_cost_ratio),
         ],
-        ["IRR (annual)", irr(adjusted), irr(raw)],
+        ["IRR (annual)", format_irr(adjusted.irr), format_irr(raw.irr)],
         ["Payback", format_months(adjusted.payback_months), format_months(raw.payback_months)],
         [
             "Discounted payback",
@@ -88,6 +86,7 @@ def render_case(result: CaseResult) -> str:
         m.roi_note for m in (adjusted, raw) if m.roi_note
     }
     lines += [f"Note: {note}" for note in sorted(notes)]
+    lines += [f"Warning: {warning}" for warning in case.warnings]
     horizon = case.horizon_years
     header = ["", "Tier", "Initial", *[f"Year {y}" for y in range(1, horizon + 1)], "Total", "PV"]
     body = []
@@ -115,7 +114,7 @@ def render_portfolio(results: Sequence[CaseResult], case_ids: Sequence[str]) -> 
             row.currency,
             format_money(row.npv, row.currency),
             format_percent(row.roi),
-            format_percent(row.irr),
+            format_irr(row.irr),
             format_months(row.payback_months, "never"),
             row.evidence_summary,
         ]
@@ -338,8 +337,10 @@ def render_survey(report: SurveyReport) -> str:
         f"Clear changes between waves ({len(clear)} of {len(report.changes)}, Holm-adjusted):"
     )
     lines += [
-        f"  {c.team} {c.dimension} {c.wave_from}→{c.wave_to}: {c.change:+.2f}"
-        f" (95% CI {c.ci_low:+.2f} to {c.ci_high:+.2f}), {c.reading}"
+        f"  {c.team} {c.dimension} {c.wave_from}→{c.wave_to}: {c.points:+.1f} points of 100"
+        f" (adjusted interval {c.points_low:+.1f} to {c.points_high:+.1f}), {c.reading}"
+        if c.points_low is not None
+        else f"  {c.team} {c.dimension} {c.wave_from}→{c.wave_to}: {c.change:+.2f}, {c.reading}"
         for c in clear
     ] or ["  none"]
     lines.append("")
@@ -450,15 +451,15 @@ def render_sensitivity(case, rows, evens, scenarios, payback_target) -> str:
             ],
         )
     )
-    lines += ["", "Tornado (largest swing first):"]
+    lines += ["", "Tornado (unadjusted NPV, before risk adjustment; largest swing first):"]
     lines.append(
         _table(
             ["Input", "Low", "High", "Range", "NPV at low", "NPV at high", "Swing"],
             [
                 [
                     r.label,
-                    f"{r.low:,.4g}",
-                    f"{r.high:,.4g}",
+                    format_value(case, r.input, r.low),
+                    format_value(case, r.input, r.high),
                     r.range_source,
                     f"{r.npv_low:,.0f}",
                     f"{r.npv_high:,.0f}",
@@ -471,10 +472,14 @@ def render_sensitivity(case, rows, evens, scenarios, payback_target) -> str:
     target = "" if payback_target is None else f", payback = {payback_target:g} months"
     lines += ["", f"Break-even values (NPV = 0{target}):"]
     for b in evens:
-        zero = b.npv_note if b.npv_zero is None else format_input(b.npv_zero)
-        text = f"  {b.label} (now {format_input(b.value)}): NPV = 0 at {zero}"
+        zero = b.npv_note if b.npv_zero is None else format_value(case, b.input, b.npv_zero)
+        text = f"  {b.label} (now {format_value(case, b.input, b.value)}): NPV = 0 at {zero}"
         if payback_target is not None:
-            at = b.payback_note if b.payback_target is None else format_input(b.payback_target)
+            at = (
+                b.payback_note
+                if b.payback_target is None
+                else format_value(case, b.input, b.payback_target)
+            )
             text += f"; payback target at {at}"
         lines.append(text)
     return "\n".join(lines)

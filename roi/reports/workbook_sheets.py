@@ -17,8 +17,11 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from roi.core.distributions import describe, numeric_inputs, value_at
 from roi.core.engine import CaseResult
+from roi.core.units import unit_of
+from roi.io.formatting import IRR_CAP, IRR_CAP_TEXT
 from roi.reports.exports import FORMULA_START
 
+WARNING_FONT = Font(bold=True, color="9C0006")
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # the usual "input cell" yellow
 INPUT_FONT = Font(color="1F4E79", bold=True)
 HEADER_FONT = Font(bold=True)
@@ -35,26 +38,6 @@ def write_text(cell, value: Any) -> None:
         cell.data_type = "s"
         if cell.value.startswith(FORMULA_START):
             cell.quotePrefix = True
-
-
-def _unit(case, path: str) -> str:
-    """The unit shown beside an input, read from its name."""
-    name = path.rsplit(".", 1)[-1]
-    if any(word in name for word in ("cost", "price", "amount", "value", "revenue")):
-        return case.currency
-    if name in ("discount_rate", "annual_volume_growth") or "escalation" in name:
-        return "per year (fraction)"
-    if name in ("ceiling", "productivity_recapture", "gross_margin", "conversion_lift",
-                "churn_reduction", "cache_hit_rate", "commitment_discount",
-                "target_utilization"):  # fmt: skip
-        return "fraction"
-    if "month" in name:
-        return "month" if name.endswith("_month") else "per month"
-    if "minutes" in name:
-        return "minutes"
-    if "seconds" in name:
-        return "seconds"
-    return "count"
 
 
 def _evidence(case, path: str) -> tuple[str, str | None]:
@@ -149,6 +132,9 @@ def assumptions_sheet(sheet, result: CaseResult) -> InputCells:
         "Yellow cells drive the workbook's formulas: change them and the schedule's discounting"
         " and risk adjustment, and every headline figure, follow."
     )
+    if case.warnings:  # a line whose value its evidence does not support
+        write_text(sheet["A3"], "Warning: " + " · ".join(case.warnings))
+        sheet["A3"].font = WARNING_FONT
     _header_row(sheet, 4, ["Input", "Value", "Unit", "Evidence", "Source", "Path"])
     rate = _discount_rate_row(sheet, case, 5)
     row = _case_settings_rows(sheet, case, 6) + 1
@@ -218,7 +204,7 @@ def _driver_input_rows(sheet, case, row: int) -> None:
         evidence, source = _evidence(case, path)
         write_text(sheet.cell(row=row, column=1), describe(case, path))
         sheet.cell(row=row, column=2, value=value_at(case, path))
-        sheet.cell(row=row, column=3, value=_unit(case, path))
+        sheet.cell(row=row, column=3, value=unit_of(case, path))
         write_text(sheet.cell(row=row, column=4), evidence)
         write_text(sheet.cell(row=row, column=5), source)
         sheet.cell(row=row, column=6, value=path)
@@ -482,12 +468,14 @@ def _headline_rows(result: CaseResult, schedule: ScheduleColumns, paybacks: Payb
 def _irr_formula(flows: str, engine_irr: float | None, year_end: bool) -> str:
     """IRR with the engine's own rate as the guess: Excel's default guess (10 % a period)
     lets Newton's method run off on monthly flows, and with several sign changes the guess
-    picks the same root as the engine. Monthly flows' IRR is annualised, (1 + irr)^12 − 1."""
+    picks the same root as the engine. Monthly flows' IRR is annualised, (1 + irr)^12 − 1.
+    Above :data:`~roi.io.formatting.IRR_CAP` the cell reads "> 1,000%", as every view does."""
     rate = engine_irr
     guess = 0.0 if rate is None else ((1 + rate) ** (1 / 12) - 1 if not year_end else rate)
     inner = f"IRR({flows},{guess!r})"
     formula = f"(1+{inner})^12-1" if not year_end else inner
-    return f'=IFERROR({formula},"undefined")'
+    capped = f'IF({formula}>{IRR_CAP!r},"{IRR_CAP_TEXT}",{formula})'
+    return f'=IFERROR({capped},"undefined")'
 
 
 def define_names(book: Workbook, inputs: InputCells) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.markup import shown
 from roi.access import Actor, Role
 from roi.store import Store, prepare
 
@@ -59,8 +60,12 @@ def app(page: str, user: dict | None, access: dict | None = None) -> AppTest:
 
 
 def texts(at: AppTest) -> str:
-    return " ".join(
-        e.value for kind in ("markdown", "info", "error", "caption", "title") for e in at.get(kind)
+    return shown(
+        " ".join(
+            e.value
+            for kind in ("markdown", "info", "error", "caption", "title")
+            for e in at.get(kind)
+        )
     )
 
 
@@ -93,7 +98,7 @@ def test_an_expired_sign_in_asks_to_sign_in_again(store):
 def test_unknown_people_are_refused_when_configured_so(store):
     at = app("overview", person("stranger@example.com"), {"unknown_users": "none"})
     assert at.title[0].value == "Signed in, but not allowed"
-    assert "stranger@example.com" in at.error[0].value
+    assert "stranger@example.com" in shown(at.error[0].value)
     assert [b.label for b in at.button] == ["Sign out"]
     store.assign_role("stranger@example.com", "viewer", SETUP)  # an admin lets them in
     at = app("overview", person("stranger@example.com"), {"unknown_users": "none"})
@@ -103,7 +108,7 @@ def test_unknown_people_are_refused_when_configured_so(store):
 def test_a_misconfigured_access_section_lets_nobody_in(store):
     at = app("overview", person("ann@example.com", ["admin"]), {"unknown_users": "guests"})
     assert at.title[0].value == "Sign-in is misconfigured"
-    assert "unknown_users: 'guests'" in at.error[0].value
+    assert "unknown_users: 'guests'" in shown(at.error[0].value)
 
 
 def test_a_viewer_cannot_upload_save_or_delete(store):
@@ -149,7 +154,7 @@ def test_an_admin_from_the_role_table_assigns_roles_and_sets_the_threshold(store
     at.selectbox(key="settings.role").set_value("editor")
     at.button[[b.label for b in at.button].index("Assign role")].click().run()
     assert store.assigned_role("new.person@example.com") is Role.EDITOR
-    assert any("new.person@example.com is now editor" in s.value for s in at.success)
+    assert any("new.person@example.com is now editor" in shown(s.value) for s in at.success)
     assert store.events()[0].actor == "boss@example.com"
     at.number_input(key="settings.min_group").set_value(8)
     at.button(key="settings.save_min_group").click().run()
@@ -219,7 +224,7 @@ def test_a_click_after_being_demoted_writes_nothing(store):
     store.assign_role("ed@example.com", "viewer", SETUP)
     at.button(key="data.delete").click().run()
     assert store.dataset(dataset.id).live
-    assert any("ed@example.com is a viewer" in e.value for e in at.error)
+    assert any("ed@example.com is a viewer" in shown(e.value) for e in at.error)
 
 
 @pytest.mark.parametrize(
@@ -246,7 +251,8 @@ def test_a_secrets_file_that_cannot_be_read_lets_nobody_in(store, tmp_path, cont
         at = AppTest.from_file(APP, default_timeout=60)
         at.run()
         assert at.title[0].value == "Sign-in is misconfigured"
-        assert f"{broken}: " in at.error[0].value and why in at.error[0].value
+        error = shown(at.error[0].value)
+        assert f"{broken}: " in error and why in error
         assert not [i for i in at.info if "Sign-in is off" in i.value]
     finally:
         config.set_option("secrets.files", before)
@@ -313,7 +319,7 @@ def test_an_incomplete_auth_section_is_named_not_offered_as_a_sign_in(store):
     at.user = {"is_logged_in": False}
     at.run()
     assert at.title[0].value == "Sign-in is misconfigured"
-    assert "[auth] cookie_secret is missing" in at.error[0].value
+    assert "[auth] cookie_secret is missing" in shown(at.error[0].value)
     assert not at.button
 
 

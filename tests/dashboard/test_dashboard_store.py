@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.markup import shown
 from roi import evaluate, load_case
 from roi.access import Actor, Role
 from roi.core.scenario import apply_levers, levers_from_query, levers_of
@@ -22,15 +23,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_data"
 APP = str(ROOT / "dashboard" / "app.py")
 TIMEOUT = 60
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    opened = Store(url)
-    yield opened
-    opened.close()
 
 
 def keep(store: Store, kind: str, path: Path, **options):
@@ -133,7 +125,7 @@ def test_builder_saves_its_case_and_the_explorer_offers_it(store):
     assert dataset.name == "Lead scoring, our numbers" and dataset.imported_by == "local user"
     explorer = app("explorer")
     options = widget(explorer.selectbox, "explorer.case").options
-    assert "Lead scoring, our numbers" in options
+    assert f"Lead scoring, our numbers · saved #{dataset.id}" in options
 
 
 def test_explorer_saves_a_scenario_a_link_reopens_and_the_scenarios_page_compares(store):
@@ -183,7 +175,7 @@ def test_explorer_saves_a_scenario_a_link_reopens_and_the_scenarios_page_compare
 
 def test_a_link_to_a_missing_scenario_is_ignored_with_a_reason(store):
     at = app("explorer", {"scenario": "99"})
-    assert any("scenario='99' is not a saved scenario" in w.value for w in at.warning)
+    assert any("scenario='99' is not a saved scenario" in shown(w.value) for w in at.warning)
 
 
 def test_an_unreachable_database_leaves_the_pages_on_the_samples(monkeypatch):

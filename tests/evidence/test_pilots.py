@@ -201,20 +201,72 @@ def test_a_measured_saving_feeds_the_business_case():
     from roi import evaluate, load_case
     from roi.evidence.pilots import measured_value, use_measurement
 
-    response = sample_estimates()[("UC-01", "response_minutes")]
-    low, high = response.headline.ci_low, response.headline.ci_high
+    minutes = sample_estimates()[("UC-03", "task_minutes")]
+    low, high = minutes.headline.ci_low, minutes.headline.ci_high
     # A saving is baseline − pilot: the point estimate saves −effect minutes; the
     # conservative end of the interval saves only −ci_high.
-    assert measured_value(response, "point").value == pytest.approx(-response.headline.effect)
-    assert measured_value(response).value == pytest.approx(-high)
+    assert measured_value(minutes, "point").value == pytest.approx(-minutes.headline.effect)
+    assert measured_value(minutes).value == pytest.approx(-high)
     assert low < high < 0
-    case = load_case(ROOT / "sample_data" / "cases" / "support_draft_replies.yaml")
-    measured = use_measurement(case, 0, response)
+    case = load_case(ROOT / "sample_data" / "cases" / "document_classification.yaml")
+    measured = use_measurement(case, 0, minutes)
     line = measured.benefits[0]
-    assert line.minutes_saved_per_item == pytest.approx(-high)
-    assert line.evidence == "measured" and line.risk == 0.0
-    assert "conservative end of the 95% interval" in line.note and "n = 160" in line.note
+    assert line.minutes_saved_per_task == pytest.approx(-high)
+    assert line.evidence == "measured" and line.risk == 0.0 and line.warning is None
+    n = minutes.headline.n_baseline
+    assert "conservative end of the 95% interval" in line.note and f"n = {n}" in line.note
     assert evaluate(measured).risk_adjusted.metrics.npv != evaluate(case).risk_adjusted.metrics.npv
+
+
+def test_item2_response_time_is_not_priced_as_labour():
+    """Issue 20, item 2: a pilot's response_minutes (how long a customer waited) used to
+    become minutes_saved_per_item of a response_time line, pricing waiting time as wages."""
+    from roi import load_case
+    from roi.evidence.pilots import MEASURED_INPUTS, SERVICE_LEVELS, measured_value, use_measurement
+
+    response = sample_estimates()[("UC-01", "response_minutes")]
+    assert "response_minutes" not in MEASURED_INPUTS
+    assert "service level" in SERVICE_LEVELS["response_minutes"]
+    with pytest.raises(ValueError, match=r"feeds no driver input.*service level"):
+        measured_value(response)
+    case = load_case(ROOT / "sample_data" / "cases" / "support_draft_replies.yaml")
+    with pytest.raises(ValueError, match="feeds no driver input"):
+        use_measurement(case, 0, response)
+
+
+def test_item2_point_estimate_of_a_non_significant_result_carries_a_warning():
+    """Issue 20, item 2: the point estimate of a result with p ≥ 0.05 raised NPV with no
+    warning and the one-pager then said FUND; the warning now travels with the case."""
+    from roi import evaluate, load_case
+    from roi.core.casefile import dump_case, load_case_text
+    from roi.evidence.pilots import estimate_pilots, measured_value, use_measurement
+    from roi.reports.onepager import one_pager
+
+    rows = "".join(
+        f"UC-03,task_minutes,{group},{value}\n"
+        for group, values in (
+            ("baseline", (10, 14, 9, 15, 12, 11)),
+            ("pilot", (9, 12, 8, 14, 9, 10)),
+        )
+        for value in values
+    )
+    (estimate,) = estimate_pilots(
+        read_observations(f"use_case_id,metric,group,value\n{rows}".encode(), "weak.csv")
+    )
+    assert not estimate.headline.significant
+    assert measured_value(estimate, "lower_bound").warning is None
+    warning = measured_value(estimate, "point").warning
+    assert warning and "not statistically significant" in warning and "p = 0." in warning
+    case = load_case(ROOT / "sample_data" / "cases" / "document_classification.yaml")
+    measured = use_measurement(case, 0, estimate, "point")
+    assert measured.benefits[0].warning == warning
+    assert measured.warnings == (f"{measured.benefits[0].name}: {warning}",)
+    # The warning survives the case file, and the one-pager never funds on it.
+    again = load_case_text(dump_case(measured).encode("utf-8"), "again.yaml")
+    assert again.warnings == measured.warnings
+    page = one_pager(evaluate(again), draws=500, seed=1)
+    assert page.warnings == measured.warnings
+    assert page.decision != "fund"
 
 
 def test_a_lift_whose_interval_includes_zero_is_clipped_to_zero():
@@ -280,3 +332,22 @@ def test_european_and_windows_exports():
     frame = read_observations(text.encode("cp1252"), "windows.csv")
     assert frame["use_case_id"].tolist() == ["UC\u20131"]  # an en dash, not a control char
     assert frame["value"].tolist() == [1234.5]
+
+
+def test_item2_text_report_prints_the_warning_and_no_test_still_warns():
+    from roi import evaluate, load_case
+    from roi.evidence.estimates import Estimate
+    from roi.evidence.pilots import PilotEstimate, significance_warning, use_measurement
+    from roi.reports.render import render_case
+
+    untested = PilotEstimate(
+        "UC-03", "task_minutes",
+        Estimate("welch_t", 1, 1, 10.0, 9.0, -1.0, -2.0, -0.5, None, -0.1, None, "too few"),
+        (), "No test possible",
+    )  # fmt: skip
+    warning = significance_warning(untested, "point")
+    assert warning and "no test could be run on (too few)" in warning
+    assert significance_warning(untested, "lower_bound") is None
+    case = load_case(ROOT / "sample_data" / "cases" / "document_classification.yaml")
+    measured = use_measurement(case, 0, untested, "point")
+    assert f"Warning: {measured.benefits[0].name}: {warning}" in render_case(evaluate(measured))

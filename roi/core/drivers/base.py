@@ -71,6 +71,9 @@ class LineItemBase(BaseModel):
     evidence: Evidence = "assumed"
     source: str | None = None
     note: str | None = None
+    # A caution about the value that every report repeats (e.g. a pilot result that is not
+    # statistically significant, used at its point estimate).
+    warning: str | None = None
 
     @model_validator(mode="after")
     def _benchmark_names_its_source(self) -> LineItemBase:
