@@ -44,6 +44,12 @@ docs: $(STAMP)
 docs-cog: $(STAMP)
 	$(VENV)/bin/cog -r $(COGGED)
 
+# The measured inputs of the sample cases (sample_data/cases/), from the bundled pilot,
+# telemetry and survey files through the engine: see sample_data/README.md.
+.PHONY: sample-cases
+sample-cases: $(STAMP)
+	$(PY) sample_data/generate_cases.py
+
 # docs/images/<page>.png: every page in headless Chromium on the sample data (a throwaway
 # database, 127.0.0.1 only).
 screenshots: $(STAMP)

@@ -71,7 +71,8 @@ def test_a_saved_upload_is_there_next_time(store_app, tab, browser, screenshot, 
 
 def test_scenarios_are_saved_compared_and_reopened(store_app, tab, screenshot):
     url, _ = store_app
-    for name, presses in (("Cautious", 8), ("Bold", 0)):
+    # the measured ceiling, 75.34 % (issue 20, item 12), down to 50 %: 70, 65, 60, 55, 50
+    for name, presses in (("Cautious", 5), ("Bold", 0)):
         tab.goto(f"{url}/explorer?case=lead_scoring")
         expect(tab.get_by_text("Sales: AI lead scoring").first).to_be_visible()
         thumb = (

@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_cash_flow_figure_plots_the_engine_schedule():
-    result = evaluate(load_case(ROOT / "sample_data" / "cases" / "lead_scoring.yaml"))
+    # A case that pays back (lead_scoring, measured since issue 20 item 12, never does).
+    result = evaluate(load_case(ROOT / "sample_data" / "cases" / "support_draft_replies.yaml"))
+    assert result.risk_adjusted.metrics.payback_months is not None
     figure = cash_flow_figure(result)
     benefits, costs, cumulative = figure.data
     view = result.risk_adjusted

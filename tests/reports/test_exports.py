@@ -196,7 +196,9 @@ def test_the_one_pager_is_one_page_with_its_figures_in_the_text(paper, tmp_path)
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert format_money(result.risk_adjusted.metrics.npv, "EUR") in text  # € prints
-    assert "Decision: FUND" in text and "Rule: Fund when" in text
+    # Measured (issue 20, item 12): NPV below 0 on the conservative ends, above 0 in 92% of
+    # the draws around the point estimates.
+    assert "Decision: PILOT LONGER" in text and "Rule: Fund when" in text
     width = {"A4": "595.28 x 841.89", "Letter": "612 x 792"}[paper]
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
     assert width in info
@@ -282,7 +284,11 @@ def test_libreoffice_recomputes_the_workbook_to_the_engine(name, tmp_path):
     assert number(rows["NPV"][2]) == pytest.approx(plain.npv, abs=0.005)
     assert number(rows["ROI (NPV / PV costs)"][1]) == pytest.approx(adjusted.roi, abs=1e-9)
     assert number(rows["IRR (annual)"][1]) == pytest.approx(adjusted.irr, rel=1e-6)
-    assert number(rows["Payback (months)"][1]) == pytest.approx(adjusted.payback_months)
+    payback = rows["Payback (months)"][1]
+    if adjusted.payback_months is None:  # document_classification, measured: never
+        assert payback == "never"
+    else:
+        assert number(payback) == pytest.approx(adjusted.payback_months)
     assert number(rows["IRR (annual)"][2]) == pytest.approx(plain.irr, rel=1e-6)
     discounted = rows["Discounted payback (months)"][1]
     if adjusted.discounted_payback_months is None:
