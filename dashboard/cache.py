@@ -15,7 +15,7 @@ from dashboard.database import open_store, store, unavailable
 from roi import BusinessCase, CaseResult, evaluate, load_case
 from roi.adoption.forecast import AdoptionForecast
 from roi.adoption.report import AdoptionReport, analyse, team_adoption, team_forecast
-from roi.adoption.telemetry import read_telemetry
+from roi.adoption.telemetry import read_telemetry, read_telemetry_files
 from roi.core.casefile import CASE_FILE_SUFFIXES
 from roi.core.distributions import follow_values
 from roi.core.hosting import (
@@ -377,10 +377,22 @@ def adoption(
     return analyse(read_telemetry(raw, name, team), eligible, target, "month", licence_price)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def adoption_files(
+    files: tuple[tuple[bytes, str], ...],
+    team: str | None,
+    eligible: float | None,
+    target: float,
+    licence_price: float | None,
+) -> AdoptionReport:
+    """One or several exports of one source read (format detected, joined) and analysed."""
+    telemetry = read_telemetry_files(files, team)
+    return analyse(telemetry, eligible, target, "month", licence_price)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def adoption_team(
-    raw: bytes,
-    name: str,
+    files: tuple[tuple[bytes, str], ...],
     team_label: str | None,
     eligible: float | None,
     target: float,
@@ -388,7 +400,7 @@ def adoption_team(
     team: str,
 ) -> AdoptionForecast | None:
     """One team's forecast with its Holt cross-check."""
-    report = adoption(raw, name, team_label, eligible, target, licence_price)
+    report = adoption_files(files, team_label, eligible, target, licence_price)
     return team_forecast(report, team)
 
 

@@ -19,7 +19,7 @@ from roi.core.curves import ADOPTION_CURVES
 from roi.core.drivers.base import LineItemBase
 from roi.core.drivers.benefits import BENEFIT_DRIVERS
 from roi.core.drivers.costs import COST_DRIVERS
-from roi.core.pricing import ProvisionedPricing, ServerlessPricing
+from roi.core.pricing import LicencePricing, ProvisionedPricing, ServerlessPricing
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -146,6 +146,7 @@ def test_every_scenario_link_parameter_is_documented():
         for heading, model in (
             ("`serverless` prices", ServerlessPricing),
             ("`provisioned` prices", ProvisionedPricing),
+            ("`licence` prices", LicencePricing),
         )
         for field in model.model_fields
     ],

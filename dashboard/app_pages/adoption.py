@@ -2,6 +2,8 @@
 adoption by team with its S-curve forecast and the month a target is reached, data-quality
 notes, cohorts and idle licences, and use a team's measured adoption in a business case."""
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
@@ -9,18 +11,12 @@ from dashboard import cache, saved, signin
 from dashboard.charts.adoption import adoption_trend_figure, cohort_figure
 from dashboard.markup import plain
 from dashboard.ui import METHODOLOGY, before_after, show_rejection
+from roi.adoption import billing
 from roi.adoption.forecast import measured_adoption, with_adoption
 from roi.adoption.telemetry import TelemetryError
 from roi.core.casefile import dump_case
 from roi.io.formatting import format_money
 from roi.reports.exports import adoption_csv, user_days
-
-FORMAT_LABELS = {
-    "github_copilot_metrics": "GitHub Copilot metrics (JSON)",
-    "github_copilot_usage": "GitHub Copilot usage, older API (JSON)",
-    "m365_copilot_usage": "Microsoft 365 Copilot usage, user detail (CSV)",
-    "adoption_csv": "Adoption table (adoption.csv)",
-}
 
 
 def share(value: float | None) -> str:
@@ -36,12 +32,16 @@ st.caption(
 
 source, options = st.columns([3, 2])
 with source:
-    uploaded = signin.uploader(
-        "Telemetry export (GitHub Copilot metrics or usage JSON, Microsoft 365 Copilot usage"
-        " CSV, or adoption.csv)",
-        type=["json", "csv", "txt"],
+    uploads = signin.uploader(
+        "Telemetry export: GitHub Copilot usage metrics reports (NDJSON or JSON; several"
+        " files at once, such as a month of 1-day reports), older GitHub metrics or usage"
+        " JSON, Microsoft 365 Copilot reports (CSV or JSON), a Viva Insights person query,"
+        " Cursor or Claude Code usage (JSON), or adoption.csv",
+        type=["json", "ndjson", "jsonl", "csv", "txt"],
+        accept_multiple_files=True,
         key="adoption.upload",
     )
+    uploaded = uploads[0] if uploads and len(uploads) == 1 else None
 with options:
     team_label = st.text_input(
         "Team name for exports without one", "", key="adoption.team",
@@ -53,12 +53,13 @@ with options:
         help="GitHub's and Microsoft's exports do not say who could use the tool.",
     )  # fmt: skip
 kept = None
-if uploaded is None:
+files = tuple((item.getvalue(), item.name) for item in uploads or ())
+if not files:
     kept = saved.pick(
         "adoption", "adoption.saved", f"Bundled sample ({cache.SAMPLE_ADOPTION.name})"
     )
-if uploaded is not None:
-    raw, name = uploaded.getvalue(), uploaded.name
+if files:
+    raw, name = files[0]
 elif kept is not None:
     try:
         raw = cache.stored_text(saved.source(kept), "adoption").encode("utf-8")
@@ -89,7 +90,9 @@ price = settings[1].number_input(
 )  # fmt: skip
 
 try:
-    report = cache.adoption(raw, name, team_label, float(eligible) or None, target, price)
+    report = cache.adoption_files(
+        files or ((raw, name),), team_label, float(eligible) or None, target, price
+    )
 except TelemetryError as error:
     show_rejection(error)
 except ValueError as error:  # eligible users below the active users
@@ -97,7 +100,14 @@ except ValueError as error:  # eligible users below the active users
     st.stop()
 
 telemetry, summary = report.telemetry, report.summary
-st.success(f"Detected: {FORMAT_LABELS[telemetry.format]}.")
+read_as = f"Read as: {telemetry.format_name}"
+if len(files) > 1:
+    read_as += f", {len(files)} files joined"
+if telemetry.scope:
+    read_as += f", {plain(telemetry.scope)}"
+if telemetry.period:
+    read_as += f", report period {telemetry.period[0]} to {telemetry.period[1]}"
+st.success(read_as + ".")
 if uploaded is not None:
     saved.save_button("adoption", raw, name, "adoption.save", team=team_label)
 if telemetry.note:
@@ -143,7 +153,7 @@ else:
     teams = [item.team for item in report.forecasts]
     team = st.selectbox("Team", teams, key="adoption.team_view")
     forecast = cache.adoption_team(
-        raw, name, team_label, float(eligible) or None, target, price, team
+        files or ((raw, name),), team_label, float(eligible) or None, target, price, team
     )
     if forecast.fit is None:
         st.info(plain(forecast.note[0].upper() + forecast.note[1:]) + ".")
@@ -202,6 +212,89 @@ if not monthly.empty:
             file_name="adoption_series.csv", mime="text/csv", key="adoption.csv",
             icon=":material/download:",
         )  # fmt: skip
+
+DIMENSION_LABELS = {
+    "feature": "Feature", "ide": "IDE", "language_feature": "Language / feature",
+    "model_feature": "Model / feature", "language_model": "Language / model",
+    "model": "Model", "app": "App", "cli": "Command line",
+}  # fmt: skip
+if report.reach or report.pull_requests is not None or report.breakdowns:
+    st.subheader("Activity")
+if report.reach:
+    columns = st.columns(len(report.reach))
+    for column, item in zip(columns, report.reach, strict=True):
+        name = {"chat_users": "Chat", "agent_users": "Agent", "cli_users": "Command line"}
+        column.metric(
+            f"{name[item.figure]} reach", share(item.share),
+            help=f"{item.users:,.0f} of {item.active:,.0f} {item.basis}, summed over the"
+            f" export's days. {plain(telemetry.label(item.figure)).capitalize()}.",
+        )  # fmt: skip
+if report.pull_requests is not None:
+    prs = report.pull_requests
+
+    def minutes(value: float | None) -> str:
+        return "–" if value is None else f"{value:,.0f} min"
+
+    columns = st.columns(4)
+    columns[0].metric("Pull requests created", f"{prs.created:,.0f}",
+                      help=f"{share(prs.ai_share_of_created)} created by the agent.")  # fmt: skip
+    columns[1].metric("Merged", f"{prs.merged:,.0f}")
+    columns[2].metric("Time to merge (all)", minutes(prs.minutes_to_merge),
+                      help="The mean of each day's median, weighted by the pull requests merged"
+                      " that day: a summary of medians, not the median of all.")  # fmt: skip
+    columns[3].metric("Time to merge (created by the agent)", minutes(prs.minutes_to_merge_ai))
+if report.breakdowns:
+    chosen = st.selectbox(
+        "Activity by", list(report.breakdowns), format_func=lambda d: DIMENSION_LABELS.get(d, d),
+        key="adoption.breakdown",
+    )  # fmt: skip
+    table = report.breakdowns[chosen]
+    st.dataframe(
+        table.rename(columns={"key": DIMENSION_LABELS.get(chosen, chosen)}),
+        hide_index=True,
+        width="stretch",
+        column_config={"acceptance_rate": st.column_config.NumberColumn(format="percent")},
+    )
+    st.caption(
+        "Sums over the export's days. Only the code_completion feature's acceptance rate is a"
+        " completion acceptance rate; the others count chat code blocks and edits."
+    )
+
+has_spend = telemetry.daily[["cost", "credits"]].notna().any().any()
+if telemetry.user_days is not None or has_spend:
+    st.subheader("Spend and seats")
+    columns = st.columns(2)
+    seats = columns[0].number_input(
+        "Seats bought (0 = not known)", min_value=0, value=0, step=10, key="adoption.seats",
+        help="The reports list people who used the tool, not the seats you pay for.",
+    )  # fmt: skip
+    if seats and telemetry.user_days is not None:
+        idle = billing.idle_seats(telemetry, int(seats), float(price))
+        if idle is not None:
+            columns[1].metric(
+                f"Idle seats on {idle.as_of}", f"{idle.idle_seats:,} of {idle.seats:,}",
+                help=f"Seats minus people active in the {idle.window_days} days up to the"
+                f" export's last day ({plain(idle.basis)}); they cost"
+                f" {format_money(idle.monthly_cost)} a month."
+                + (f" {plain(idle.note)}" if idle.note else ""),
+            )  # fmt: skip
+    months = billing.cost_per_active_user(telemetry, float(price) if seats else None)
+    if months:
+        st.dataframe(
+            pd.DataFrame([dataclasses.asdict(month) for month in months]),
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption(
+            "Cost per active user per month: the vendor's reported spend plus seats × the"
+            " licence price, ÷ the people active that month."
+        )
+    if has_spend:
+        for by in ("team", "model"):
+            table = billing.spend_by(telemetry, by)
+            if not table.empty:
+                st.markdown(f"Spend by {by} ({plain(telemetry.currency or 'currency unknown')})")
+                st.dataframe(table, hide_index=True, width="stretch")
 
 st.subheader("Data quality")
 if telemetry.data_quality:

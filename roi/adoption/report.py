@@ -11,6 +11,14 @@ from typing import Any
 
 import pandas as pd
 
+from roi.adoption.activity import (
+    PullRequests,
+    Reach,
+    breakdown_summary,
+    dimensions,
+    pull_requests,
+    reach,
+)
 from roi.adoption.forecast import AdoptionForecast, forecast_adoption
 from roi.adoption.telemetry import FIGURES, Telemetry
 from roi.adoption.usage import (
@@ -39,6 +47,9 @@ class AdoptionReport:
     adoption_note: str | None
     idle: IdleLicences | None
     cohorts: tuple[CohortFlow, ...] | None
+    reach: tuple[Reach, ...] = ()
+    pull_requests: PullRequests | None = None
+    breakdowns: dict[str, pd.DataFrame] = dataclasses.field(default_factory=dict)
 
 
 def analyse(
@@ -96,6 +107,13 @@ def analyse(
         adoption_note=adoption_note,
         idle=idle_licences(telemetry, licence_price),
         cohorts=None if flows is None else tuple(flows),
+        reach=tuple(reach(telemetry)),
+        pull_requests=pull_requests(telemetry),
+        breakdowns={
+            dimension: table
+            for dimension in dimensions(telemetry)
+            if (table := breakdown_summary(telemetry, dimension)) is not None
+        },
     )
 
 
@@ -151,6 +169,11 @@ def report_to_dict(report: AdoptionReport) -> dict:
         rows.append(row)
     return {
         "format": telemetry.format,
+        "format_name": telemetry.format_name,
+        "tool": telemetry.tool,
+        "scope": telemetry.scope,
+        "report_period": None if telemetry.period is None else list(telemetry.period),
+        "labels": {figure: telemetry.label(figure) for figure in FIGURES},
         "source": telemetry.source,
         "note": telemetry.note,
         "summary": {
@@ -171,6 +194,19 @@ def report_to_dict(report: AdoptionReport) -> dict:
         "cohorts": None
         if report.cohorts is None
         else [dataclasses.asdict(flow) for flow in report.cohorts],
+        "reach": [
+            {k: _number(v) for k, v in dataclasses.asdict(item).items()} for item in report.reach
+        ],
+        "pull_requests": None
+        if report.pull_requests is None
+        else {k: _number(v) for k, v in dataclasses.asdict(report.pull_requests).items()},
+        "breakdowns": {
+            dimension: [
+                {k: _number(v) if not isinstance(v, str) else v for k, v in row.items()}
+                for row in table.to_dict("records")
+            ]
+            for dimension, table in report.breakdowns.items()
+        },
     }
 
 
@@ -181,7 +217,19 @@ def _share(value: float | None) -> str:
 def render_report(report: AdoptionReport) -> str:
     """Plain-text report for the terminal."""
     telemetry, summary = report.telemetry, report.summary
-    lines = [f"{telemetry.source}: {telemetry.format.replace('_', ' ')}"]
+    lines = [f"{telemetry.source}: {telemetry.format_name}"]
+    if telemetry.scope or telemetry.period:
+        lines.append(
+            ", ".join(
+                part
+                for part in (
+                    telemetry.scope,
+                    telemetry.period
+                    and f"report period {telemetry.period[0]} to {telemetry.period[1]}",
+                )
+                if part
+            )
+        )
     if telemetry.note:
         lines.append(f"Note: {telemetry.note}.")
     if summary.days:
@@ -217,6 +265,15 @@ def render_report(report: AdoptionReport) -> str:
             lines.append(f"Intensity {summary.intensity:,.1f} actions per active user-day")
         if summary.stickiness is not None:
             lines.append(f"Stickiness (DAU/MAU) {_share(summary.stickiness)}")
+        for item in report.reach:
+            name = item.figure.removesuffix("_users")
+            lines.append(
+                f"{name.upper() if name == 'cli' else name.capitalize()} reach"
+                f" {_share(item.share)} ({item.users:,.0f} of {item.active:,.0f} {item.basis},"
+                " summed over days)"
+            )
+        if report.pull_requests is not None:
+            lines.append(_pull_request_line(report.pull_requests))
     if report.adoption_note:
         lines.append(f"Note: {report.adoption_note}.")
     if report.idle is not None:
@@ -253,6 +310,18 @@ def render_report(report: AdoptionReport) -> str:
         lines.append(f"Data quality ({len(telemetry.data_quality)} note(s), kept as reported):")
         lines += [f"  {note}" for note in telemetry.data_quality]
     return "\n".join(lines)
+
+
+def _pull_request_line(prs: PullRequests) -> str:
+    def minutes(value: float | None) -> str:
+        return "–" if value is None else f"{value:,.1f} min"
+
+    return (
+        f"Pull requests: {prs.created:,.0f} created ({_share(prs.ai_share_of_created)} by the"
+        f" agent), {prs.merged:,.0f} merged, {prs.reviewed:,.0f} reviewed; time to merge"
+        f" {minutes(prs.minutes_to_merge)} (all), {minutes(prs.minutes_to_merge_ai)} (created"
+        " by the agent), each the merged-weighted mean of daily medians"
+    )
 
 
 def _label(item: AdoptionForecast, offset: float) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from roi.adoption.report import analyse, render_report, report_to_dict
-from roi.adoption.telemetry import read_telemetry
+from roi.adoption.telemetry import read_telemetry_files
 from roi.cli.common import (
     as_option,
     parse_amount,
@@ -19,9 +20,35 @@ from roi.cli.common import (
 from roi.io.problems import CaseError, Problem
 from roi.reports.exports import adoption_csv
 
+# The files of a folder that are read as telemetry exports.
+EXPORT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".csv")
+
+
+def _export_files(names: list[str]) -> list[tuple[bytes, str]]:
+    """Each named file, and each export file of a named folder (by name, not following
+    links out of it), as (bytes, name)."""
+    files = []
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            inside = sorted(
+                item
+                for item in path.iterdir()
+                if item.suffix.lower() in EXPORT_SUFFIXES
+                and item.is_file()
+                and not item.is_symlink()
+            )
+            if not inside:
+                message = f"holds no export file ({', '.join(EXPORT_SUFFIXES)})"
+                raise CaseError(name, [Problem("", message)])
+            files += [(read_file(str(item)), str(item)) for item in inside]
+        else:
+            files.append((read_file(name), name))
+    return files
+
 
 def _adoption(args: argparse.Namespace) -> int:
-    telemetry = read_telemetry(read_file(args.file), args.file, team=args.team)
+    telemetry = read_telemetry_files(_export_files(args.file), team=args.team, team_by=args.team_by)
     try:
         report = analyse(telemetry, args.eligible, args.target, args.period, args.licence_price)
     except ValueError as error:
@@ -40,13 +67,27 @@ def add_adoption_command(commands: argparse._SubParsersAction) -> None:
     adoption_cmd = commands.add_parser(
         "adoption",
         help="adoption metrics and forecast from a telemetry export",
-        description="Detect the format of an adoption export (GitHub Copilot metrics or usage"
-        " JSON, Microsoft 365 Copilot usage CSV, or adoption.csv), report adoption, usage and"
-        " data-quality problems, and forecast each team's adoption with an S-curve.",
+        description="Detect the format of an adoption export (GitHub Copilot usage metrics"
+        " reports in NDJSON or JSON, the older GitHub metrics or usage JSON, Microsoft 365"
+        " Copilot reports, a Viva Insights person query, Cursor or Claude Code usage, or"
+        " adoption.csv), report adoption, usage and data-quality problems, and forecast each"
+        " team's adoption with an S-curve. Several files of one source (or a folder of them)"
+        " are read as one, a day in two files kept once.",
     )
-    adoption_cmd.add_argument("file", metavar="FILE", help="telemetry export (.json or .csv)")
+    adoption_cmd.add_argument(
+        "file",
+        metavar="FILE",
+        nargs="+",
+        help="telemetry export (.json, .ndjson, .jsonl or .csv), several, or a folder of them",
+    )
     adoption_cmd.add_argument(
         "--team", metavar="NAME", help="team name for exports that carry none (default: all)"
+    )
+    adoption_cmd.add_argument(
+        "--team-by",
+        metavar="ATTRIBUTE",
+        help="for a Viva Insights person query: the attribute read as the team"
+        " (default Organization)",
     )
     adoption_cmd.add_argument(
         "--eligible",

@@ -1,42 +1,57 @@
-"""Pricing presets: named hosting offers whose unit prices, source and date live in a data
+"""Pricing presets: named hosting offers and licences whose unit prices, source and date live in a
 file (``sample_data/pricing.yaml`` unless ``ROI_PRICING_FILE`` names another), never in
 code. A case's pricing block may name a preset with ``pricing:``; fields the block gives
 itself win over the preset's.
 
-The two kinds of pricing block live here too, beside the presets that fill them: a preset
+The three kinds of pricing block live here too, beside the presets that fill them: a preset
 file is checked against the blocks' fields, and a block is filled from its preset before it
 is validated. The infrastructure driver (``roi.core.drivers.infrastructure``) prices a
-case's requests with them."""
+case's requests with the ``serverless`` and ``provisioned`` blocks; the usage-billed
+licence driver (``roi.core.drivers.licences``) prices seats and usage with the ``licence``
+block."""
 
 from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from roi.core.model import MODEL_CONFIG, NonNegative
+from roi.core.model import MODEL_CONFIG, Fraction, NonNegative
 from roi.io.problems import CaseError
 from roi.io.structured import load_yaml
 
 DEFAULT_PRICING_FILE = Path(__file__).resolve().parents[2] / "sample_data" / "pricing.yaml"
-Kind = Literal["serverless", "provisioned"]
+Kind = Literal["serverless", "provisioned", "licence"]
+KINDS: tuple[Kind, ...] = ("serverless", "provisioned", "licence")
+Allowance = Literal["pooled", "per_user"]
+# Terms a preset may give as text rather than as a number: the field and its valid values
+# (None: any text).
+_TERMS: dict[str, dict[str, tuple[str, ...] | None]] = {
+    "licence": {"allowance": ("pooled", "per_user"), "unit": None},
+}
 
 
 def _price_fields(kind: str) -> set[str]:
-    block = {"serverless": ServerlessPricing, "provisioned": ProvisionedPricing}[kind]
-    return set(block.model_fields) - {"pricing", "source"}
+    block = {
+        "serverless": ServerlessPricing,
+        "provisioned": ProvisionedPricing,
+        "licence": LicencePricing,
+    }[kind]
+    # A model mix is the case's (its shares are the case's workload), never a preset's.
+    return set(block.model_fields) - {"pricing", "source", "models"} - set(_TERMS.get(kind, {}))
 
 
 @dataclass(frozen=True)
 class Preset:
-    """One hosting offer's prices, with where and when they were read."""
+    """One offer's prices (and, for a licence, its text terms such as how the allowance is
+    shared), with where and when they were read."""
 
     name: str
     kind: Kind
@@ -44,6 +59,7 @@ class Preset:
     source: str
     checked: str
     prices: dict[str, float]
+    terms: dict[str, str] = field(default_factory=dict)
 
 
 class PricingFileError(ValueError):
@@ -52,7 +68,8 @@ class PricingFileError(ValueError):
 
 def parse_presets(data: Any, where: str = "pricing file") -> dict[str, Preset]:
     """Validate a pricing file's content: every preset names its kind, source and date, and
-    only fields its kind of block has, with non-negative numbers."""
+    only fields its kind of block has, with non-negative numbers (a licence's ``allowance``
+    and ``unit`` as text)."""
     presets = (data or {}).get("presets") if isinstance(data, dict) else None
     if not isinstance(presets, dict) or not presets:
         raise PricingFileError(f"{where}: needs a non-empty 'presets' mapping")
@@ -62,13 +79,19 @@ def parse_presets(data: Any, where: str = "pricing file") -> dict[str, Preset]:
             raise PricingFileError(f"{where}: presets.{name}: must be a mapping")
         entry = dict(entry)
         kind = entry.pop("kind", None)
-        if kind not in ("serverless", "provisioned"):
+        if kind not in KINDS:
             raise PricingFileError(
-                f"{where}: presets.{name}.kind: must be serverless or provisioned"
+                f"{where}: presets.{name}.kind: must be serverless, provisioned or licence"
             )
         meta = {key: entry.pop(key, None) for key in ("description", "source", "checked")}
         if not meta["source"] or not meta["checked"]:
             raise PricingFileError(f"{where}: presets.{name}: needs 'source' and 'checked'")
+        terms = {key: entry.pop(key) for key in list(entry) if key in _TERMS.get(kind, {})}
+        for key, value in terms.items():
+            valid = _TERMS[kind][key]
+            if not isinstance(value, str) or (valid is not None and value not in valid):
+                rule = " or ".join(valid) if valid is not None else "text"
+                raise PricingFileError(f"{where}: presets.{name}.{key}: must be {rule}")
         fields = _price_fields(kind)
         for key, value in entry.items():
             if key not in fields:
@@ -77,7 +100,7 @@ def parse_presets(data: Any, where: str = "pricing file") -> dict[str, Preset]:
                 raise PricingFileError(f"{where}: presets.{name}.{key}: must be a number ≥ 0")
         out[name] = Preset(
             name, kind, str(meta["description"] or name), str(meta["source"]),
-            str(meta["checked"]), {k: float(v) for k, v in entry.items()},
+            str(meta["checked"]), {k: float(v) for k, v in entry.items()}, terms,
         )  # fmt: skip
     return out
 
@@ -95,7 +118,9 @@ def load_presets(path: str | None = None) -> dict[str, Preset]:
 
 def apply_preset(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
     """A pricing block's data with its named preset's prices filled in (the block's own
-    fields win) and the preset's source recorded.
+    fields win) and the preset's source recorded. A licence block that gives its own
+    ``models`` (a price per model and its share) does not take the preset's
+    ``price_per_unit``: the mix replaces the single price.
 
     Raises
     ------
@@ -114,7 +139,10 @@ def apply_preset(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
         what = "unknown preset" if preset is None else f"{preset.kind} preset"
         raise LookupError(f"{what} {name!r}; {hint}valid: {', '.join(valid)}")
     source = f"{preset.description}: {preset.source} (checked {preset.checked})"
-    return {**preset.prices, "source": source, **data}
+    prices = dict(preset.prices)
+    if data.get("models"):
+        prices.pop("price_per_unit", None)
+    return {**prices, **preset.terms, "source": source, **data}
 
 
 HOURS_PER_MONTH = 730.0
@@ -253,3 +281,106 @@ class ProvisionedPricing(BaseModel):
     def monthly_cost(self, backend_requests: np.ndarray) -> np.ndarray:
         instances = self.instances(backend_requests)
         return instances * self.instance_month_cost + self.fixed_monthly_cost
+
+
+class ModelPrice(BaseModel):
+    """One model of a mix: its share of the units used and its price per unit."""
+
+    model_config = MODEL_CONFIG
+
+    share: Fraction
+    price_per_unit: NonNegative
+
+
+SHARE_TOLERANCE = 1e-6
+
+
+def _mix_from_text(value: Any) -> Any:
+    """A model mix given as YAML text, read (an empty text is an empty mix); anything else
+    as it is. Raises :class:`CaseError` for text that is not YAML."""
+    if not isinstance(value, str):
+        return value
+    data = load_yaml(value, "models")
+    return {} if data is None else data
+
+
+class LicencePricing(BaseModel):
+    """A usage-billed licence's terms: a price per seat a month, an allowance of units per
+    seat a month (AI credits, premium requests, tokens, or money of usage), shared across
+    the organisation (``pooled``) or kept by each user (``per_user``), and the price of each
+    unit beyond it: one ``price_per_unit``, or ``models`` with a share and a price each,
+    whose weighted price Σ share · price is the price per unit.
+
+    The default allowance is ``pooled``, GitHub Copilot Business and Enterprise's rule since
+    usage-based billing began on 1 June 2026: "A user's included AI credits are pooled at the
+    billing entity level" (docs.github.com/en/copilot/concepts/billing-and-usage/
+    organizations-and-enterprises/billing; github/docs, content/copilot/concepts/
+    billing-and-usage/organizations-and-enterprises/billing.md). Cursor's Teams plan keeps
+    the allowance per user ("Usage is allocated per user based on seat type, does not
+    transfer between team members", cursor.com/docs/account/teams/pricing).
+    """
+
+    model_config = MODEL_CONFIG
+
+    pricing: str | None = None
+    price_per_seat_per_month: NonNegative
+    included_units_per_seat: NonNegative = 0.0
+    allowance: Allowance = "pooled"
+    price_per_unit: NonNegative | None = None
+    models: dict[Annotated[str, Field(min_length=1)], ModelPrice] = Field(default_factory=dict)
+    unit: str | None = None
+    source: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _preset(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "models" in data:
+            # An empty mix (as the case builder hands back a line without one) is no mix:
+            # it must not stop a preset from giving its price per unit.
+            try:
+                models = _mix_from_text(data["models"])
+            except CaseError:
+                models = data["models"]  # reported on the field by _models_as_text
+            data = {**data, "models": models}
+            if models == {}:
+                data.pop("models")
+        return _with_preset("licence", data)
+
+    @field_validator("models", mode="before")
+    @classmethod
+    def _models_as_text(cls, value: Any) -> Any:
+        """A mix typed as YAML text (``{opus: {share: 0.2, price_per_unit: 0.075}}``), as the
+        case builder's table cells hand it back, is read as the mapping it writes."""
+        try:
+            return _mix_from_text(value)
+        except CaseError as error:
+            raise PydanticCustomError(
+                "licence_models",
+                "must be a mapping of models to their share and price_per_unit: {error}",
+                {"error": "; ".join(str(p) for p in error.problems)},
+            ) from None
+
+    @model_validator(mode="after")
+    def _one_price(self) -> LicencePricing:
+        if (self.price_per_unit is None) == (not self.models):
+            raise PydanticCustomError(
+                "licence_price",
+                "give exactly one of price_per_unit or models (a share and a price per unit"
+                " for each model)",
+            )
+        total = sum(model.share for model in self.models.values())
+        if self.models and abs(total - 1.0) > SHARE_TOLERANCE:
+            raise PydanticCustomError(
+                "licence_price",
+                "the models' shares must add up to 1, got {total}",
+                {"total": f"{total:g}"},
+            )
+        return self
+
+    @property
+    def unit_price(self) -> float | np.ndarray:
+        """The price of one unit beyond the allowance: ``price_per_unit``, or the models'
+        prices weighted by their shares."""
+        if self.price_per_unit is not None:
+            return self.price_per_unit
+        return sum(model.share * model.price_per_unit for model in self.models.values())

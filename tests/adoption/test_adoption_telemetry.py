@@ -85,7 +85,7 @@ def test_every_test_file_is_used():
         "github_metrics_one_day.json", "github_usage_two_days.json", "m365_concealed_names.csv",
         "github_metrics_team_empty.json", "adoption_missing_column.csv",
     }  # fmt: skip
-    assert {p.name for p in DATA.iterdir()} == used
+    assert {p.name for p in DATA.iterdir() if p.is_file()} == used
 
 
 def test_a_missing_canonical_column_is_named(tmp_path):
@@ -453,7 +453,7 @@ def test_null_day_totals_are_missing_not_zero():
     assert summarise(telemetry.daily).engaged_share is None
 
 
-def test_m365_uses_the_latest_app_date_and_30_days_whatever_the_period():
+def test_m365_uses_the_latest_app_date_and_the_reports_own_period():
     csv = (
         "Report Refresh Date,User Principal Name,Last Activity Date,"
         "Word Copilot Last Activity Date,Report Period\n"
@@ -461,8 +461,14 @@ def test_m365_uses_the_latest_app_date_and_30_days_whatever_the_period():
         "2026-10-31,b@x.com,2026-06-01,,180\n"
     )
     telemetry = read_telemetry(csv.encode(), "m.csv")
-    assert telemetry.daily["active_users"].iloc[0] == 1  # a (by Word), not b (June)
+    # Active users are counted over the report's own period, as Microsoft counts them (this
+    # expectation was 1 under the old rule of 30 days whatever the period): the 180 days up
+    # to 2026-10-31 start on 2026-10-31 - 179 days = 2026-05-05, so a (Word, 2026-10-20) and
+    # b (2026-06-01) are both active.
+    assert telemetry.daily["active_users"].iloc[0] == 2
+    assert telemetry.labels["active_users"] == "active in the report's 180 days (D180)"
     assert "the latest app date is used" in telemetry.data_quality[0].message
+    # Idle licences stay a 30-day rule (roi.adoption.usage): b, idle since June, is idle.
     assert idle_licences(telemetry, None).users == ("b@x.com",)
 
 

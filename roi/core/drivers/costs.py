@@ -1,4 +1,6 @@
-"""Cost drivers: monthly spend before risk adjustment, entered as positive amounts."""
+"""Cost drivers: monthly spend before risk adjustment, entered as positive amounts. The
+infrastructure driver lives in ``infrastructure`` and the usage-billed licence driver in
+``licences``; both are registered here."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from roi.core.drivers.base import DriverContext, ExplicitAmounts, LineItemBase, month_within_horizon
 from roi.core.drivers.infrastructure import Infrastructure
+from roi.core.drivers.licences import UsageLicence
 from roi.core.model import AnnualChange, Month, NonNegative
 
 
@@ -118,12 +121,13 @@ COST_DRIVERS: dict[str, type[BaseModel]] = {
     "one_time": OneTime,
     "recurring": Recurring,
     "per_seat": PerSeat,
+    "usage_licence": UsageLicence,
     "training": Training,
     "staff": Staff,
     "explicit": ExplicitCost,
 }
 
 CostItem = Annotated[
-    OneTime | Recurring | PerSeat | Training | Staff | Infrastructure | ExplicitCost,
+    OneTime | Recurring | PerSeat | UsageLicence | Training | Staff | Infrastructure | ExplicitCost,
     Field(discriminator="type"),
 ]
