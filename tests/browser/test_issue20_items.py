@@ -86,7 +86,8 @@ def test_item2_and_item3_pilots_page(issue20_app, tab, screenshot, tmp_path):
     tab.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(weak))
     expect(tab.get_by_text("weak.csv: 12 observations, every row valid")).to_be_visible()
     # Item 3: the box and the sentence under it follow the uploaded file (effect 1.5).
-    box = tab.get_by_label(re.compile(r"Difference to detect"))
+    # .first: while Streamlit reruns, the replaced box can linger a moment beside the new one.
+    box = tab.get_by_label(re.compile(r"Difference to detect")).first
     expect(box).to_have_value("1.5")
     expect(
         tab.get_by_text(re.compile(r"To detect a difference of 1\.5 with 80% power"))

@@ -179,7 +179,7 @@ def test_item11_uploaded_register_adoption_and_survey(watched, hostile_app, scre
     settle(watched)
     adoption = replaced(SAMPLE / "adoption" / "adoption.csv", "team", "support", TEAM)
     upload(watched, 0, tmp_path, "adoption.csv", adoption)
-    expect(watched.get_by_text("Detected: Adoption table", exact=False)).to_be_visible()
+    expect(watched.get_by_text("Read as: adoption CSV", exact=False)).to_be_visible()
     settle(watched)
     box = watched.locator('[data-testid="stSelectbox"]').filter(has_text="Team").first
     box.get_by_role("combobox").click()

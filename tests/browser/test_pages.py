@@ -267,13 +267,13 @@ def test_adoption(page, app_url, screenshot, tmp_path):
     """Issue 7: the sample's forecast, then a GitHub export with its data-quality notes."""
     page.set_viewport_size({"width": 1400, "height": 3000})
     page.goto(f"{app_url}/adoption")
-    expect(page.get_by_text("Detected: Adoption table (adoption.csv).")).to_be_visible()
+    expect(page.get_by_text("Read as: adoption CSV (this product's own format).")).to_be_visible()
     expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(1)
     expect(metric_value(page, "80% reached")).to_have_text(re.compile(r"\d{4}-\d{2}"))
     screenshot(page, "adoption")
     github = ROOT / "sample_data" / "adoption" / "github_copilot_metrics.json"
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(github))
-    expect(page.get_by_text("Detected: GitHub Copilot metrics (JSON).")).to_be_visible()
+    expect(page.get_by_text("Read as: GitHub Copilot metrics API", exact=False)).to_be_visible()
     expect(
         page.get_by_text("kept as reported and counted in every total", exact=False)
     ).to_be_visible()

@@ -411,7 +411,7 @@ def test_adoption_page_shows_the_engine_figures_and_forecast():
     from roi.adoption.telemetry import read_telemetry
 
     at = app("adoption")
-    assert "Detected: Adoption table" in at.success[0].value
+    assert "Read as: adoption CSV" in at.success[0].value
     path = ADOPTION / "adoption.csv"
     report = analyse(read_telemetry(path.read_bytes(), path.name), None, 0.8, "month", 30.0)
     assert metric(at, "Adoption rate (last day)") == f"{report.summary.adoption_rate_latest:.1%}"
