@@ -20,7 +20,8 @@ import csv
 import io
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -349,10 +350,23 @@ def out_of_bounds(
 
 
 def parse_numbers(
-    frame: pd.DataFrame, column: str, delimiter: str, problems: list[Problem]
+    frame: pd.DataFrame,
+    column: str,
+    delimiter: str,
+    problems: list[Problem],
+    place: Callable[[Any, str], str] | None = None,
+    rule: str | None = None,
 ) -> pd.Series:
     """Column ``column`` as floats; blank cells are NaN (the caller decides whether a blank
-    is allowed) and every unreadable cell adds a problem naming its line."""
+    is allowed) and every unreadable cell adds a problem naming its line (or, with
+    ``place``, the place it gives for a row index and column: a JSON record's path) and,
+    with ``rule``, what was expected ("must be a whole number ...") instead of "not a
+    number"."""
+    if place is None:
+
+        def place(index: Any, name: str) -> str:
+            return f"line {frame.at[index, 'line']}, column {name}"
+
     text = frame[column]
     if (text == "").all():  # an optional column left blank: nothing to parse
         return pd.Series(np.nan, index=frame.index, dtype=float)
@@ -361,8 +375,9 @@ def parse_numbers(
         values[text.str.match(_DOTTED.pattern)] = np.nan
     infinite = np.isinf(values)
     for index in values.index[infinite]:
-        where = f"line {frame.at[index, 'line']}, column {column}"
-        problems.append(Problem(where, f"must be a finite number, got {text[index]!r}"))
+        problems.append(
+            Problem(place(index, column), f"must be a finite number, got {text[index]!r}")
+        )
         values[index] = np.nan  # reported; NaN passes the range checks that would repeat it
     # Blank cells are left to the caller; only the rest go through the slow parser.
     for index in values.index[values.isna() & (text != "") & ~infinite]:
@@ -370,8 +385,8 @@ def parse_numbers(
         try:
             values[index] = parse_number(cell, delimiter)
         except ValueError as reason:
-            where = f"line {frame.at[index, 'line']}, column {column}"
-            problems.append(Problem(where, f"{reason}, got {cell!r}"))
+            said = f"must be {rule}" if rule and str(reason) == "not a number" else str(reason)
+            problems.append(Problem(place(index, column), f"{said}, got {cell!r}"))
             values[index] = np.nan
     return values.astype(float)
 

@@ -25,6 +25,7 @@ from roi.adoption.formats.common import (
     Telemetry,
     TelemetryError,
     calendar_quality,
+    line_places,
     moved_dates_note,
     same_names,
 )
@@ -92,7 +93,7 @@ def read(text: str, delimiter: str, source: str) -> Telemetry:
         values = parse_numbers(frame, column, delimiter, problems)
         frame[column] = out_of_bounds(frame, column, values, *BOUNDS[column], problems)
     dates, notes = _dates(frame, problems)
-    frame["team"], renamed = same_names(frame["team"], frame["line"], "team")
+    frame["team"], renamed = same_names(frame["team"], line_places(frame["line"]), "team")
     notes += renamed
     for column in ("eligible_users", "active_users"):
         for index in frame.index[texts[column] == ""]:

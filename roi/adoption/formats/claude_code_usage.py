@@ -77,6 +77,7 @@ from roi.adoption.formats.common import (
     daily_from_user_days,
     daily_table,
     json_where,
+    same_names,
     user_day_table,
 )
 from roi.adoption.formats.github_json import MAX_COUNT, Counts, read_date
@@ -170,7 +171,9 @@ def read_json(
             currency=currency,
         )
     frame = pd.DataFrame(kept)
-    notes += _spellings(frame)
+    places = frame["at"].map(lambda at: json_where(at, "actor"))
+    frame["user"], renamed = same_names(frame["user"], places, "user", "names")
+    notes += renamed
     kept_places = set(frame["at"])
     frame, exact = _without_exact_repeats(frame)
     repeats = kept_places - set(frame["at"])
@@ -484,30 +487,6 @@ def _long(table: pd.DataFrame, dimension: str, team: str) -> list[dict]:
         for (date, key), values in table.iterrows()
         for figure, value in values.items()
     ]
-
-
-def _spellings(frame: pd.DataFrame) -> list[QualityNote]:
-    """Every spelling of one actor made the first one written, with a note for each other
-    spelling (``frame`` is changed in place)."""
-    keys = frame["user"].str.casefold()
-    first = frame["user"].groupby(keys, sort=False).transform("first")
-    notes = []
-    seen: set[str] = set()
-    for index in frame.index[frame["user"] != first]:
-        spelling = frame.at[index, "user"]
-        if spelling in seen:
-            continue
-        seen.add(spelling)
-        notes.append(
-            QualityNote(
-                None,
-                json_where(frame.at[index, "at"], "actor"),
-                f"user {spelling!r} is read as {first[index]!r}, as first written (names are"
-                " compared without regard to case or surrounding spaces)",
-            )
-        )
-    frame["user"] = first
-    return notes
 
 
 def _without_exact_repeats(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[QualityNote]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -32,18 +32,7 @@ Format = Literal[
     "claude_code_usage",
     "adoption_csv",
 ]
-FORMATS: tuple[Format, ...] = (
-    "github_copilot_metrics",
-    "github_copilot_usage",
-    "github_usage_metrics",
-    "github_usage_metrics_users",
-    "m365_copilot_usage",
-    "m365_copilot_user_counts",
-    "viva_insights_person_query",
-    "cursor_daily_usage",
-    "claude_code_usage",
-    "adoption_csv",
-)
+FORMATS: tuple[Format, ...] = get_args(Format)
 # The tool each format measures: the cross-tool view compares tools, not formats.
 TOOLS: dict[str, str] = {
     "github_copilot_metrics": "GitHub Copilot",
@@ -313,12 +302,13 @@ def moved_dates_note(
 
 
 def same_names(
-    names: pd.Series, lines: pd.Series, what: str
+    names: pd.Series, places: pd.Series, what: str, noun: str = "names"
 ) -> tuple[pd.Series, list[QualityNote]]:
     """``names`` (ids, user names, team names) compared trimmed and case-folded: every
     spelling of one name becomes the first one written (``Alice@x.com `` and ``alice@x.com``
-    are one person), with a note for each other spelling naming its first ``lines`` entry
-    and ``what`` it names."""
+    are one person), with a note for each other spelling naming its first place in
+    ``places`` (``line 7``, ``data[3].email``: see :func:`line_places`), ``what`` it names
+    and the ``noun`` compared (names, e-mails)."""
     trimmed = names.astype(str).str.strip()
     keys = trimmed.str.casefold()
     first = trimmed.groupby(keys, sort=False).transform("first")
@@ -333,12 +323,17 @@ def same_names(
         notes.append(
             QualityNote(
                 None,
-                f"line {lines[index]}",
-                f"{what} {spelling!r} is read as {first[index]!r}, as first written (names are"
+                str(places[index]),
+                f"{what} {spelling!r} is read as {first[index]!r}, as first written ({noun} are"
                 " compared without regard to case or surrounding spaces)",
             )
         )
     return first, notes
+
+
+def line_places(lines: pd.Series) -> pd.Series:
+    """CSV line numbers as problem places: ``7`` → ``line 7``."""
+    return "line " + lines.astype(str)
 
 
 MONTH_WINDOW_DAYS = 28

@@ -79,6 +79,7 @@ from roi.adoption.formats.common import (
     daily_from_user_days,
     daily_table,
     json_where,
+    same_names,
     user_day_table,
 )
 from roi.adoption.formats.github_json import Counts
@@ -179,7 +180,9 @@ def read_json(
             period=period,
         )
     frame = pd.DataFrame(kept)
-    notes += _spellings(frame)
+    places = frame["at"].map(lambda at: json_where(at, "email"))
+    frame["user"], renamed = same_names(frame["user"], places, "user", "e-mails")
+    notes += renamed
     notes += _outside(frame, period)
     frame, exact = _without_exact_repeats(frame)
     notes += exact
@@ -344,30 +347,6 @@ def _record_quality(day: str, where: str, active: bool, figures: dict) -> list[Q
                 " action(s); the member is counted as not active, the figures as reported",
             )
         )
-    return notes
-
-
-def _spellings(frame: pd.DataFrame) -> list[QualityNote]:
-    """Every spelling of one e-mail made the first one written, with a note for each other
-    spelling (``frame`` is changed in place)."""
-    keys = frame["user"].str.casefold()
-    first = frame["user"].groupby(keys, sort=False).transform("first")
-    notes = []
-    seen: set[str] = set()
-    for index in frame.index[frame["user"] != first]:
-        spelling = frame.at[index, "user"]
-        if spelling in seen:
-            continue
-        seen.add(spelling)
-        notes.append(
-            QualityNote(
-                None,
-                json_where(frame.at[index, "at"], "email"),
-                f"user {spelling!r} is read as {first[index]!r}, as first written (e-mails are"
-                " compared without regard to case or surrounding spaces)",
-            )
-        )
-    frame["user"] = first
     return notes
 
 

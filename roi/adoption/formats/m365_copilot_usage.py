@@ -63,13 +63,14 @@ from roi.adoption.formats.common import (
     breakdown_table,
     daily_table,
     json_where,
+    line_places,
     moved_dates_note,
     same_names,
 )
 from roi.io.csvtable import (
     drop_blank_rows,
     header_where,
-    parse_number,
+    parse_numbers,
     read_table,
     sorted_problems,
 )
@@ -297,9 +298,9 @@ def _read(
     parsed = _dates(rows, [REFRESH, LAST, *rows.apps], problems, notes)
     for index in frame.index[parsed[REFRESH].isna() & (frame[REFRESH].str.strip() == "")]:
         problems.append(Problem(rows.place(index, REFRESH), "is missing"))
-    users, renamed = same_names(frame[USER], frame["line" if rows.csv else "_where"], "user")
-    # A JSON record is named by its place (value[3]), not by a line.
-    notes += [n if rows.csv else QualityNote(n.date, n.where[5:], n.message) for n in renamed]
+    places = line_places(frame["line"]) if rows.csv else frame["_where"]
+    users, renamed = same_names(frame[USER], places, "user")
+    notes += renamed
     for index in frame.index[users == ""]:
         problems.append(Problem(rows.place(index, USER), "is missing"))
     period = _periods(rows, delimiter, problems)
@@ -384,16 +385,9 @@ def _numbers(
     rows: _Rows, column: str, delimiter: str, rule: str, problems: list[Problem]
 ) -> pd.Series:
     """Column ``column`` as floats (NaN where blank; NaN and a problem, naming ``rule``,
-    where unreadable)."""
-    text = rows.frame[column].astype(str).str.strip()
-    values = pd.to_numeric(text, errors="coerce").astype(float)
-    for index in values.index[values.isna() & (text != "")]:
-        try:
-            values[index] = parse_number(text[index], delimiter)
-        except ValueError as reason:
-            said = f"must be {rule}" if str(reason) == "not a number" else str(reason)
-            problems.append(Problem(rows.place(index, column), f"{said}, got {text[index]!r}"))
-    return values
+    where unreadable), each problem placed in the file's own terms."""
+    frame = rows.frame.assign(**{column: rows.frame[column].astype(str).str.strip()})
+    return parse_numbers(frame, column, delimiter, problems, rows.place, rule)
 
 
 def _periods(rows: _Rows, delimiter: str, problems: list[Problem]) -> pd.Series:

@@ -54,7 +54,13 @@ from roi.adoption.formats.common import (
     daily_table,
     json_where,
 )
-from roi.io.csvtable import drop_blank_rows, header_where, parse_number, read_table, sorted_problems
+from roi.io.csvtable import (
+    drop_blank_rows,
+    header_where,
+    parse_numbers,
+    read_table,
+    sorted_problems,
+)
 from roi.io.dates import read_dates
 from roi.io.problems import Problem
 
@@ -358,16 +364,9 @@ def _numbers(
     rows: _Rows, column: str, delimiter: str, rule: str, problems: list[Problem]
 ) -> pd.Series:
     """Column ``column`` as floats (NaN where blank; NaN and a problem, naming ``rule``,
-    where unreadable)."""
-    text = rows.frame[column].astype(str).str.strip()
-    values = pd.to_numeric(text, errors="coerce").astype(float)
-    for index in values.index[values.isna() & (text != "")]:
-        try:
-            values[index] = parse_number(text[index], delimiter)
-        except ValueError as reason:
-            said = f"must be {rule}" if str(reason) == "not a number" else str(reason)
-            problems.append(Problem(rows.place(index, column), f"{said}, got {text[index]!r}"))
-    return values
+    where unreadable), each problem placed in the file's own terms."""
+    frame = rows.frame.assign(**{column: rows.frame[column].astype(str).str.strip()})
+    return parse_numbers(frame, column, delimiter, problems, rows.place, rule)
 
 
 def _count(

@@ -42,6 +42,7 @@ from roi.adoption.formats.common import (
     TelemetryError,
     calendar_quality,
     daily_table,
+    line_places,
     same_names,
     user_day_table,
 )
@@ -160,7 +161,7 @@ def read_csv(
         actions[total] = _whole(frame, total, delimiter, MAX_ACTIONS, problems)
     if problems:
         raise TelemetryError(source, sorted_problems(problems, list(named.values())))
-    people, notes = same_names(person, frame["line"], "person")
+    people, notes = same_names(person, line_places(frame["line"]), "person")
     teams = _teams(frame, team_column, team, notes)
     if total is not None:
         summed = actions[total]
@@ -302,7 +303,7 @@ def _teams(
     ``(no <attribute>)``, with a note), or ``team`` for everyone."""
     if column is None:
         return pd.Series(team, index=frame.index, dtype=object)
-    names, renamed = same_names(frame[column], frame["line"], "team")
+    names, renamed = same_names(frame[column], line_places(frame["line"]), "team")
     notes += renamed
     blank = names == ""
     if blank.any():
