@@ -2,8 +2,6 @@
 adoption by team with its S-curve forecast and the month a target is reached, data-quality
 notes, cohorts and idle licences, and use a team's measured adoption in a business case."""
 
-import dataclasses
-
 import pandas as pd
 import streamlit as st
 
@@ -278,13 +276,21 @@ if telemetry.user_days is not None or has_spend:
                 f" {format_money(idle.monthly_cost)} a month."
                 + (f" {plain(idle.note)}" if idle.note else ""),
             )  # fmt: skip
-    months = billing.cost_per_active_user(telemetry, float(price) if seats else None)
-    if months:
+    months = billing.cost_per_active_user(
+        telemetry, float(price) if seats else None, int(seats) or None
+    )
+    if any(month.total_spend is not None for month in months):
         st.dataframe(
-            pd.DataFrame([dataclasses.asdict(month) for month in months]),
+            pd.DataFrame(
+                [{"Month": m.month, "Whole month": m.complete, "Active users": m.active_users,
+                  "Seats": m.seats, "Reported spend": m.reported_spend,
+                  "Licence spend": m.licence_spend, "Total": m.total_spend,
+                  "Per active user": m.cost_per_active_user, "Note": m.note or ""}
+                 for m in months]
+            ),
             hide_index=True,
             width="stretch",
-        )
+        )  # fmt: skip
         st.caption(
             "Cost per active user per month: the vendor's reported spend plus seats × the"
             " licence price, ÷ the people active that month."
@@ -293,7 +299,13 @@ if telemetry.user_days is not None or has_spend:
         for by in ("team", "model"):
             table = billing.spend_by(telemetry, by)
             if not table.empty:
-                st.markdown(f"Spend by {by} ({plain(telemetry.currency or 'currency unknown')})")
+                what = "Spend" if "cost" in table else "Usage"
+                unit = (
+                    f" ({plain(telemetry.currency)})"
+                    if "cost" in table and telemetry.currency
+                    else ""
+                )
+                st.markdown(f"{what} by {by}{unit}")
                 st.dataframe(table, hide_index=True, width="stretch")
 
 st.subheader("Data quality")

@@ -64,11 +64,21 @@ def breakdown_summary(telemetry: Telemetry, dimension: str) -> pd.DataFrame | No
     return wide.sort_values(first, ascending=False).reset_index()
 
 
+# Breakdown dimensions in the order shown (the most telling first); others follow as seen.
+DIMENSION_ORDER = (
+    "feature", "ide", "language_feature", "model_feature", "language_model", "model", "app",
+    "tool", "surface", "cli",
+)  # fmt: skip
+
+
 def dimensions(telemetry: Telemetry) -> list[str]:
-    """The breakdown dimensions the export has, in the order first seen."""
+    """The breakdown dimensions the export has, in :data:`DIMENSION_ORDER`, then the rest in
+    the order first seen."""
     if telemetry.breakdown is None or telemetry.breakdown.empty:
         return []
-    return list(dict.fromkeys(telemetry.breakdown["dimension"]))
+    seen = list(dict.fromkeys(telemetry.breakdown["dimension"]))
+    known = [d for d in DIMENSION_ORDER if d in seen]
+    return known + [d for d in seen if d not in DIMENSION_ORDER]
 
 
 @dataclass(frozen=True)

@@ -287,10 +287,13 @@ def _active_by_month(telemetry: Telemetry) -> dict[pd.Period, tuple[int, str]]:
     return out
 
 
-def cost_per_active_user(telemetry: Telemetry, licence_price: float | None) -> list[MonthCost]:
+def cost_per_active_user(
+    telemetry: Telemetry, licence_price: float | None, seats: int | None = None
+) -> list[MonthCost]:
     """Per calendar month of the export: reported spend, licence spend (``licence_price`` a
-    seat a month, in the export's currency, times the seats: the month's highest daily
-    ``licensed_users``, summed over teams) and their total divided by the active users
+    seat a month, in the export's currency, times the seats: ``seats`` when given (the
+    seats bought: per-user reports list only those who used the tool), else the month's
+    highest daily ``licensed_users``, summed over teams) and their total divided by the active users
     (see :func:`_active_by_month`). A partial month's reported spend covers only its days
     while its licences are a whole month's: it is marked ``complete = False``."""
     if licence_price is not None and not (math.isfinite(licence_price) and licence_price >= 0):
@@ -307,10 +310,11 @@ def cost_per_active_user(telemetry: Telemetry, licence_price: float | None) -> l
         cost = group["cost"].sum(min_count=1)
         reported = None if pd.isna(cost) else float(cost)
         seats_by_team = group.groupby("team")["licensed_users"].max()
-        seats = int(seats_by_team.sum()) if seats_by_team.notna().any() else None
+        listed = int(seats_by_team.sum()) if seats_by_team.notna().any() else None
+        month_seats = seats if seats is not None else listed
         licence = None
-        if licence_price is not None and seats is not None:
-            licence = licence_price * seats
+        if licence_price is not None and month_seats is not None:
+            licence = licence_price * month_seats
         elif licence_price is not None:
             notes.append("no seat count in the export: licence spend left out")
         users, basis = active.get(month, (None, None))
@@ -328,7 +332,7 @@ def cost_per_active_user(telemetry: Telemetry, licence_price: float | None) -> l
                 complete,
                 users,
                 basis,
-                seats,
+                month_seats,
                 reported,
                 licence,
                 total,

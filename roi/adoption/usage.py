@@ -24,6 +24,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from roi.adoption.formats.common import ACTIVE_ONLY
 from roi.adoption.telemetry import FIGURES, Telemetry
 
 Period = Literal["day", "week", "month"]
@@ -207,8 +208,11 @@ class IdleLicences:
 
 
 def idle_licences(telemetry: Telemetry, monthly_price: float | None) -> IdleLicences | None:
-    """From per-user data (the latest snapshot); ``None`` for aggregate exports."""
-    if telemetry.users is None or telemetry.users.empty:
+    """From per-user data (the latest snapshot); ``None`` for aggregate exports and for
+    those that list only the people who used the tool (:data:`ACTIVE_ONLY`: every listed
+    user is active, so idle seats need the seats bought, see
+    :func:`roi.adoption.billing.idle_seats`)."""
+    if telemetry.users is None or telemetry.users.empty or telemetry.format in ACTIVE_ONLY:
         return None
     users = telemetry.users
     latest = users["snapshot"].max()

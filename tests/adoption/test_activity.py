@@ -119,3 +119,26 @@ def test_a_second_spelling_in_graph_json_is_named_by_its_record():
     telemetry = read_telemetry(json.dumps({"value": records}).encode(), "detail.json")
     notes = [n for n in telemetry.data_quality if "is read as" in n.message]
     assert [n.where for n in notes] == ["value[1]"]
+
+
+def test_the_most_telling_breakdown_comes_first():
+    from roi.adoption.activity import dimensions
+
+    assert dimensions(first_enterprise())[0] == "feature"
+
+
+def test_reports_of_active_users_only_have_no_idle_licences_but_idle_seats():
+    # The documentation's user-level example lists login1, active on 2025-10-01: listing only
+    # active users, it cannot show an idle licence; with 10 seats bought at 19 a month,
+    # 10 - 1 = 9 seats are idle, costing 9 × 19 = 171 a month, and the month's licence spend
+    # is 10 × 19 = 190 for 1 active user: 190 per active user.
+    from roi.adoption.billing import cost_per_active_user, idle_seats
+    from roi.adoption.usage import idle_licences
+
+    telemetry = read_telemetry(USERS.read_bytes(), USERS.name)
+    assert idle_licences(telemetry, 19.0) is None
+    idle = idle_seats(telemetry, 10, 19.0)
+    assert (idle.idle_seats, idle.monthly_cost) == (9, 171.0)
+    (month,) = cost_per_active_user(telemetry, 19.0, seats=10)
+    assert (month.seats, month.licence_spend, month.active_users) == (10, 190.0, 1)
+    assert month.cost_per_active_user == pytest.approx(190.0)

@@ -46,6 +46,9 @@ TOOLS: dict[str, str] = {
     "claude_code_usage": "Claude Code",
     "adoption_csv": "AI tool",
 }
+# Formats that list only the people who used the tool (never an idle licence): their idle
+# seats need the number of seats bought (roi.adoption.billing.idle_seats).
+ACTIVE_ONLY: frozenset[str] = frozenset({"github_usage_metrics_users", "claude_code_usage"})
 # What each format is called on the page ("read as ...").
 FORMAT_NAMES: dict[str, str] = {
     "github_copilot_metrics": "GitHub Copilot metrics API (/copilot/metrics, closed 2026-04-02)",
