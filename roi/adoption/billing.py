@@ -1,6 +1,6 @@
 """What usage-billed licences cost, read from telemetry: the units each active user uses a
-month (:func:`measured_usage`, and :func:`as_case_input` to put it in a ``usage_licence``
-line), spend by team or model (:func:`spend_by`), cost per active user by month
+month (:func:`measured_usage`; :func:`as_case_input` writes it as a ``usage_licence``
+line's fields and :func:`with_measured_usage` puts it in a case), spend by team or model (:func:`spend_by`), cost per active user by month
 (:func:`cost_per_active_user`) and seats nobody used lately (:func:`idle_seats`).
 
 Conventions:
@@ -215,6 +215,67 @@ def as_case_input(measured: MeasuredUsage, line: int | None = None) -> dict:
         entries.append(entry)
         fields["source"] += f" Uncertainty of the mean: {what}, {sd:,.4g}."
     return {"fields": fields, "uncertainty": entries}
+
+
+# The word a licence's ``unit`` holds when it bills what a measured figure counts.
+UNIT_WORDS = {"credits": "credit", "requests": "request", "tokens": "token"}
+
+
+def usage_lines(case) -> list[int]:
+    """The indexes of ``case.costs`` that are ``usage_licence`` lines."""
+    return [i for i, item in enumerate(case.costs) if item.type == "usage_licence"]
+
+
+def with_measured_usage(case, measured: MeasuredUsage, line: int | None = None):
+    """``case`` with ``costs[line]`` (a ``usage_licence`` line; by default the case's only
+    one) taking the measured usage per active user, its spread across users, ``evidence:
+    measured``, the measurement's source and the uncertainty of its mean
+    (:func:`as_case_input`), replacing any earlier distribution of that input. Validated
+    like any case.
+
+    Raises
+    ------
+    ValueError
+        When the case has no ``usage_licence`` line, has several and ``line`` is not given,
+        ``line`` is not one, or the line's licence bills a unit the figure does not count
+        (``requests`` measured for a line priced per AI credit).
+    """
+    from roi.core.casefile import parse_case
+    from roi.core.distributions import replace_uncertainty
+
+    lines = usage_lines(case)
+    if not lines:
+        raise ValueError(
+            "the case has no usage_licence cost line to take the measured usage: add one"
+            " (seats, licence pricing) first"
+        )
+    if line is None:
+        if len(lines) > 1:
+            raise ValueError(
+                f"the case has {len(lines)} usage_licence lines (costs"
+                f" {', '.join(map(str, lines))}): say which takes the measured usage"
+            )
+        line = lines[0]
+    if line not in lines:
+        raise ValueError(
+            f"costs[{line}] is not a usage_licence line (those are costs"
+            f" {', '.join(map(str, lines))})"
+        )
+    unit = case.costs[line].licence.unit
+    word = UNIT_WORDS.get(measured.figure)
+    if unit and word and word not in unit.casefold():
+        raise ValueError(
+            f"costs[{line}] ({case.costs[line].name}) is billed in {unit!r}, and the"
+            f" measurement counts {measured.figure}: measure the figure the licence bills"
+        )
+    written = as_case_input(measured, line)
+    data = case.model_dump()
+    data["costs"][line] = data["costs"][line] | written["fields"]
+    data = replace_uncertainty(data, written["uncertainty"])
+    if not written["uncertainty"]:  # no measured uncertainty: an assumed one would mislead
+        path = f"costs[{line}].usage_per_active_user_per_month"
+        data["uncertainty"] = [u for u in data["uncertainty"] if u["input"] != path]
+    return parse_case(data, source="measured usage")
 
 
 def spend_by(telemetry: Telemetry, by: Literal["team", "model"]) -> pd.DataFrame:

@@ -5,7 +5,9 @@ Rules, each said in the result's notes:
 
 - one format and one scope: two formats, or two organisations or enterprises, are refused
   (never merged: their users and days are not the same people);
-- a (date, team) in more than one file is kept once, from the file generated last (its
+- a (date, team) in more than one file (for reports of one record per user and day, a
+  (date, team, user): the parts of one report, split over several files as GitHub's
+  ``download_links`` are, share days and are all kept) is kept once, from the file generated last (its
   ``created_at``), else the one whose report ends last (later reports include late-arriving
   data), else the one given last; a note names the days, both files and why the copy won,
   and whether the two copies differed;
@@ -30,6 +32,7 @@ from roi.adoption.formats.common import (
 )
 from roi.io.problems import Problem
 
+DAY_KEYS = ["date", "team"]
 # Formats whose daily table is built from their user-day table (and so is rebuilt).
 PER_USER = ("github_usage_metrics_users", "cursor_daily_usage", "claude_code_usage")
 
@@ -47,12 +50,27 @@ def combine(parts: list[Telemetry], name: str) -> Telemetry:
     daily = pd.concat(
         [part.daily.assign(_part=i) for i, part in enumerate(parts)], ignore_index=True
     )
-    winners = _winners(daily, ranks)
-    notes = _overlap_notes(daily, winners, parts, ranks)
-    kept_daily = _kept(daily, winners)
-    user_days = _joined(parts, "user_days", winners)
     fmt = parts[0].format
-    if fmt in PER_USER and user_days is not None:
+    per_user = fmt in PER_USER and all(part.user_days is not None for part in parts)
+    if per_user:
+        # A user-day is the unit: the files of one report split in parts (GitHub's several
+        # download_links) share days but no user-day, and are all kept.
+        every = pd.concat(
+            [part.user_days.assign(_part=i) for i, part in enumerate(parts)], ignore_index=True
+        )
+        user_keys = ["date", "team", "user"]
+        user_winners = _winners(every, ranks, user_keys)
+        notes = _overlap_notes(every, user_winners, parts, ranks, user_keys)
+        user_days = _kept(every, user_winners, user_keys)
+        user_days = user_days.sort_values(["date", "user", "team"], kind="stable")
+        user_days = user_days.reset_index(drop=True)
+        winners = user_winners[["date", "team", "_part"]].drop_duplicates()
+    else:
+        winners = _winners(daily, ranks)
+        notes = _overlap_notes(daily, winners, parts, ranks)
+        user_days = _joined(parts, "user_days", winners)
+    kept_daily = _kept(daily, winners)
+    if per_user:
         rebuilt = daily_from_user_days(user_days)
         for figure in ("licensed_users",):
             # A figure no file gives (Claude Code lists users, not seats) stays unknown.
@@ -129,19 +147,22 @@ def _ranks(parts: list[Telemetry]) -> list[tuple[str, str, int]]:
     ]
 
 
-def _winners(daily: pd.DataFrame, ranks: list[tuple[str, str, int]]) -> pd.DataFrame:
-    """For each (date, team), the part whose copy is kept (column ``_part``)."""
+def _winners(
+    daily: pd.DataFrame, ranks: list[tuple[str, str, int]], keys: list[str] = DAY_KEYS
+) -> pd.DataFrame:
+    """For each of ``keys`` (a date and team, or a user-day), the part whose copy is kept
+    (column ``_part``)."""
     order = {
         i: position for position, i in enumerate(sorted(range(len(ranks)), key=ranks.__getitem__))
     }
-    keyed = daily[["date", "team", "_part"]].drop_duplicates()
+    keyed = daily[[*keys, "_part"]].drop_duplicates()
     keyed = keyed.assign(_order=keyed["_part"].map(order))
-    best = keyed.sort_values("_order", kind="stable").drop_duplicates(["date", "team"], keep="last")
-    return best[["date", "team", "_part"]]
+    best = keyed.sort_values("_order", kind="stable").drop_duplicates(keys, keep="last")
+    return best[[*keys, "_part"]]
 
 
-def _kept(frame: pd.DataFrame, winners: pd.DataFrame) -> pd.DataFrame:
-    kept = frame.merge(winners, on=["date", "team", "_part"], how="inner")
+def _kept(frame: pd.DataFrame, winners: pd.DataFrame, keys: list[str] = DAY_KEYS) -> pd.DataFrame:
+    kept = frame.merge(winners, on=[*keys, "_part"], how="inner")
     kept = kept.drop(columns="_part").sort_values(["team", "date"], kind="stable")
     return kept.reset_index(drop=True)
 
@@ -174,22 +195,27 @@ def _overlap_notes(
     winners: pd.DataFrame,
     parts: list[Telemetry],
     ranks: list[tuple[str, str, int]],
+    keys: list[str] = DAY_KEYS,
 ) -> list[QualityNote]:
-    """One note per pair of files that share days: which days, which copy won and why, and
-    whether the copies differed."""
-    keyed = daily.merge(winners.rename(columns={"_part": "_winner"}), on=["date", "team"])
+    """One note per pair of files that share days (or user-days): which, which copy won and
+    why, and whether the copies differed."""
+    keyed = daily.merge(winners.rename(columns={"_part": "_winner"}), on=keys)
     losers = keyed[keyed["_part"] != keyed["_winner"]]
     notes = []
     for (loser, winner), group in losers.groupby(["_part", "_winner"], sort=True):
-        dates = group["date"].drop_duplicates().sort_values()
-        kept = keyed[(keyed["_part"] == winner) & keyed["date"].isin(dates)]
-        figures = [c for c in daily.columns if c not in ("date", "team", "_part")]
-        same = _same(group, kept, figures)
+        shared = group[keys].drop_duplicates()
+        dates = shared["date"].drop_duplicates().sort_values()
+        kept = keyed[keyed["_part"] == winner].merge(shared, on=keys)
+        figures = [c for c in daily.columns if c not in (*keys, "_part")]
+        same = _same(group, kept, figures, keys)
         span = dates.iloc[0].date().isoformat()
         if len(dates) > 1:
             span += f" to {dates.iloc[-1].date().isoformat()}"
+        what = f"{len(dates)} day(s) ({span})"
+        if "user" in keys:
+            what = f"{len(shared)} user-day(s) on {what}"
         message = (
-            f"{len(dates)} day(s) ({span}) are in both {parts[loser].source} and"
+            f"{what} are in both {parts[loser].source} and"
             f" {parts[winner].source}: {parts[winner].source}'s copy is kept because"
             f" {_why(ranks[winner], ranks[loser])}; "
             + ("the two copies are the same" if same else "the two copies differ")
@@ -198,9 +224,11 @@ def _overlap_notes(
     return notes
 
 
-def _same(lost: pd.DataFrame, kept: pd.DataFrame, figures: list[str]) -> bool:
-    left = lost.sort_values(["date", "team"])[figures].reset_index(drop=True)
-    right = kept.sort_values(["date", "team"])[figures].reset_index(drop=True)
+def _same(
+    lost: pd.DataFrame, kept: pd.DataFrame, figures: list[str], keys: list[str] = DAY_KEYS
+) -> bool:
+    left = lost.sort_values(keys)[figures].reset_index(drop=True)
+    right = kept.sort_values(keys)[figures].reset_index(drop=True)
     return left.shape == right.shape and left.equals(right)
 
 

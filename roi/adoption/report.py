@@ -284,7 +284,7 @@ def render_report(report: AdoptionReport) -> str:
         )
         lines.append(
             f"Idle licences on {report.idle.as_of}: {report.idle.idle} of {report.idle.licensed}"
-            f" (no activity in 30 days){cost}"
+            f" (no activity in the {report.idle.window_days} days up to it){cost}"
         )
     if report.forecasts:
         lines.append("")

@@ -246,6 +246,45 @@ def read_telemetry_files(
     return combine(read, name)
 
 
+def read_tool_files(
+    files: Sequence[tuple[bytes, str]],
+    team: str | None = None,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+    team_by: str | None = None,
+) -> tuple[Telemetry, ...]:
+    """Exports of one or several tools (a Cursor export, a month of GitHub's reports and a
+    Microsoft 365 report, for :func:`roi.adoption.tools.compare_tools`): each file read by
+    :func:`read_telemetry`, and the files of one format and scope joined by
+    :func:`roi.adoption.combine.combine`; one :class:`Telemetry` per group, in the order
+    each group's first file was given.
+
+    Raises
+    ------
+    TelemetryError
+        Every problem of every file (each named by its file); nothing is kept from a
+        refused set.
+    """
+    if not files:
+        raise TelemetryError("the upload", [Problem("", "has no file")])
+    read, problems = [], []
+    for raw, source in files:
+        try:
+            read.append(read_telemetry(raw, source, team, max_bytes, team_by))
+        except TelemetryError as error:
+            problems += [Problem(_in_file(source, p.where), p.message) for p in error.problems]
+    if problems:
+        raise TelemetryError(f"{len(files)} files" if len(files) > 1 else files[0][1], problems)
+    groups: dict[tuple[str, str | None, str | None], list[Telemetry]] = {}
+    for telemetry in read:
+        groups.setdefault((telemetry.format, telemetry.scope, telemetry.currency), []).append(
+            telemetry
+        )
+    return tuple(
+        parts[0] if len(parts) == 1 else combine(parts, f"{len(parts)} files")
+        for parts in groups.values()
+    )
+
+
 def _in_file(source: str, where: str) -> str:
     return f"{source}, {where}" if where else source
 

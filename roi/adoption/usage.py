@@ -28,6 +28,10 @@ from roi.adoption.formats.common import ACTIVE_ONLY
 from roi.adoption.telemetry import FIGURES, Telemetry
 
 Period = Literal["day", "week", "month"]
+# The window of an idle licence when the report states no period of its own.
+DEFAULT_WINDOW_DAYS = 30
+# A report period that counts a month: Microsoft's D28 and D30.
+MONTH_DAYS = (28, 30)
 # The teams added together; a name no export uses for a team of its own.
 OVERALL = "(all teams)"
 RATIOS = {
@@ -197,14 +201,18 @@ def summarise(daily: pd.DataFrame) -> Summary:
 
 @dataclass(frozen=True)
 class IdleLicences:
-    """Licensed users with no activity in the 30 days up to the latest report, and what
-    their licences cost per month (``None`` without a price)."""
+    """Licensed users with no activity in the ``window_days`` up to the latest report, and
+    what their licences cost per month (``None`` without a price). The window is a month:
+    the report's own period where it counts one (28 days for Microsoft's D28, so idle
+    licences are its licensed minus its active users), else 30 days (for D7, D90, D180 and
+    reports without a period, whose last activity dates say as much)."""
 
     as_of: str
     licensed: int
     idle: int
     monthly_cost: float | None
     users: tuple[str, ...]
+    window_days: int = DEFAULT_WINDOW_DAYS
 
 
 def idle_licences(telemetry: Telemetry, monthly_price: float | None) -> IdleLicences | None:
@@ -217,7 +225,8 @@ def idle_licences(telemetry: Telemetry, monthly_price: float | None) -> IdleLice
     users = telemetry.users
     latest = users["snapshot"].max()
     snapshot = users[users["snapshot"] == latest]
-    since = latest - pd.Timedelta(days=29)
+    window = _window_days(snapshot)
+    since = latest - pd.Timedelta(days=window - 1)
     idle = snapshot[~(snapshot["last_activity"] >= since)]
     return IdleLicences(
         as_of=latest.date().isoformat(),
@@ -225,7 +234,19 @@ def idle_licences(telemetry: Telemetry, monthly_price: float | None) -> IdleLice
         idle=len(idle),
         monthly_cost=None if monthly_price is None else len(idle) * monthly_price,
         users=tuple(sorted(idle["user"])),
+        window_days=window,
     )
+
+
+def _window_days(rows: pd.DataFrame) -> int:
+    """A month for the report ``rows``: their ``period_days`` (as Microsoft's user detail
+    report states it) when that is 28 to 30 days, else :data:`DEFAULT_WINDOW_DAYS`."""
+    if "period_days" not in rows:
+        return DEFAULT_WINDOW_DAYS
+    stated = rows["period_days"].dropna()
+    if stated.empty or not MONTH_DAYS[0] <= stated.iloc[0] <= MONTH_DAYS[1]:
+        return DEFAULT_WINDOW_DAYS
+    return int(stated.iloc[0])
 
 
 @dataclass(frozen=True)
@@ -242,10 +263,11 @@ class CohortFlow:
     lapsed: int
 
 
-def cohorts(telemetry: Telemetry, window_days: int = 30) -> list[CohortFlow] | None:
+def cohorts(telemetry: Telemetry, window_days: int | None = None) -> list[CohortFlow] | None:
     """Cohort flows between consecutive per-user reports (a user is active in a report when
-    active in the ``window_days`` up to its refresh date). ``None`` without per-user data or
-    with fewer than two reports."""
+    active in the ``window_days`` up to its refresh date; by default a month, each report's
+    own period where it counts one, see :class:`IdleLicences`). ``None`` without per-user data or with fewer
+    than two reports."""
     if telemetry.users is None:
         return None
     users = telemetry.users
@@ -257,7 +279,8 @@ def cohorts(telemetry: Telemetry, window_days: int = 30) -> list[CohortFlow] | N
     flows = []
     for snapshot in snapshots:
         rows = users[users["snapshot"] == snapshot]
-        since = snapshot - pd.Timedelta(days=window_days - 1)
+        days = _window_days(rows) if window_days is None else window_days
+        since = snapshot - pd.Timedelta(days=days - 1)
         active = set(rows.loc[rows["last_activity"] >= since, "user"])
         flows.append(
             CohortFlow(

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from roi.adoption.billing import (
+    with_measured_usage,
     as_case_input,
     cost_per_active_user,
     idle_seats,
@@ -130,6 +131,59 @@ def test_as_case_input_writes_the_line_and_the_uncertainty_of_its_mean():
             "licence": {"pricing": "github_copilot_business"}, **fields}  # fmt: skip
     case = parse_case({"name": "c", "start": "2027-04", "costs": [line], "uncertainty": [entry]})
     assert case.costs[0].usage_per_active_user_per_month == 1200.0
+
+
+def usage_case(*units, uncertainty=()):
+    lines = [{"name": "Travel", "type": "per_seat", "seats": 5, "price_per_seat_per_month": 9}]
+    lines += [
+        {"name": f"Copilot {i}", "type": "usage_licence", "seats": 10,
+         "usage_per_active_user_per_month": 100.0,
+         "licence": {"pricing": "github_copilot_business", **({"unit": u} if u else {})}}
+        for i, u in enumerate(units)
+    ]  # fmt: skip
+    return parse_case(
+        {"name": "c", "start": "2027-04", "costs": lines, "uncertainty": list(uncertainty)}
+    )
+
+
+def test_with_measured_usage_puts_the_measurement_in_the_cases_line():
+    measured = measured_usage(telemetry(TWO_MONTHS, period=("2027-02-01", "2027-03-31")),
+                              "credits")  # fmt: skip
+    assumed = {"input": "costs[1].usage_per_active_user_per_month", "distribution": "uniform",
+               "min": 50, "max": 150}  # fmt: skip
+    case = with_measured_usage(usage_case(None, uncertainty=[assumed]), measured)
+    line = case.costs[1]
+    # The figures of test_as_case_input_writes_the_line_and_the_uncertainty_of_its_mean.
+    assert (line.usage_per_active_user_per_month, line.usage_sd_across_users) == (1200.0, 1110.0)
+    assert line.evidence == "measured" and "credits per active user a month" in line.source
+    (entry,) = [u for u in case.model_dump()["uncertainty"]]
+    assert (entry["input"], entry["distribution"]) == (assumed["input"], "lognormal")
+    assert case.costs[0] == usage_case(None).costs[0]  # other lines untouched
+
+
+def test_with_measured_usage_refuses_a_case_it_cannot_fill():
+    measured = measured_usage(telemetry(FEBRUARY), "credits")
+    bare = parse_case(
+        {
+            "name": "c",
+            "start": "2027-04",
+            "costs": [
+                {"name": "Travel", "type": "per_seat", "seats": 5, "price_per_seat_per_month": 9}
+            ],
+        }
+    )
+    with pytest.raises(ValueError, match="no usage_licence cost line"):
+        with_measured_usage(bare, measured)
+    with pytest.raises(ValueError, match=r"2 usage_licence lines \(costs 1, 2\)"):
+        with_measured_usage(usage_case(None, None), measured)
+    assert with_measured_usage(usage_case(None, None), measured, line=2).costs[2].evidence == (
+        "measured"
+    )
+    with pytest.raises(ValueError, match=r"costs\[0\] is not a usage_licence line"):
+        with_measured_usage(usage_case(None), measured, line=0)
+    with pytest.raises(ValueError, match="billed in 'premium requests'"):
+        with_measured_usage(usage_case("premium requests"), measured)
+    assert with_measured_usage(usage_case("AI credits"), measured).costs[1].evidence == "measured"
 
 
 def test_one_month_gives_the_standard_error_and_no_line_no_input():

@@ -203,3 +203,44 @@ def test_an_empty_export_is_still_empty():
     telemetry = read_telemetry(b"[]", "empty.json")
     assert isinstance(telemetry, Telemetry) and telemetry.daily.empty
     pd.testing.assert_frame_equal(telemetry.daily, empty_daily())
+
+
+USERS = ROOT / "tests" / "data" / "telemetry" / "github_usage_metrics" / "users_1day.ndjson"
+
+
+def test_a_per_user_report_split_over_several_files_keeps_every_user():
+    # GitHub may link one report as several NDJSON files (download_links): alice's record in
+    # one, bob's and carol's in the other, all on 2026-05-06. They share the day but no
+    # user-day, so all three are kept and no overlap is noted.
+    lines = USERS.read_bytes().splitlines(keepends=True)
+    whole = read_telemetry(USERS.read_bytes(), "users.ndjson")
+    split = read_telemetry_files(
+        [(lines[0], "part-1.ndjson"), (b"".join(lines[1:]), "part-2.ndjson")]
+    )
+    assert sorted(split.user_days["user"]) == sorted(whole.user_days["user"]) == [
+        "alice", "bob", "carol"
+    ]  # fmt: skip
+    assert split.daily["active_users"].tolist() == [3.0]
+    assert not [n for n in split.data_quality if "are in both" in n.message]
+
+
+def test_a_user_day_in_two_files_is_kept_once_and_the_note_counts_user_days():
+    lines = USERS.read_bytes().splitlines(keepends=True)
+    # The whole day twice, then alice again in a third file given last: bob's and carol's
+    # user-days are kept from b (given after a), alice's from c (given last), and each
+    # losing copy is named with the copy that won.
+    joined = read_telemetry_files(
+        [(b"".join(lines), "a.ndjson"), (b"".join(lines), "b.ndjson"), (lines[0], "c.ndjson")]
+    )
+    assert joined.daily["active_users"].tolist() == [3.0]
+    messages = [n.message for n in joined.data_quality if "are in both" in n.message]
+    assert messages[0].startswith(
+        "2 user-day(s) on 1 day(s) (2026-05-06) are in both a.ndjson and b.ndjson: b.ndjson's"
+        " copy is kept because it was given later"
+    )
+    assert messages[0].endswith("the two copies are the same")
+    assert sorted(m.split(":")[0] for m in messages[1:]) == [
+        "1 user-day(s) on 1 day(s) (2026-05-06) are in both a.ndjson and c.ndjson",
+        "1 user-day(s) on 1 day(s) (2026-05-06) are in both b.ndjson and c.ndjson",
+    ]
+    assert len(messages) == 3

@@ -199,3 +199,27 @@ def test_bad_options_are_refused_with_the_rule(cursor, options, message):
     with pytest.raises(ValueError) as caught:
         compare_tools([cursor], **options)
     assert str(caught.value) == message
+
+
+def test_read_tool_files_groups_the_files_by_tool_and_joins_each_tools_files():
+    from roi.adoption.telemetry import TelemetryError, read_tool_files
+
+    cursor_raw = (DATA / "cursor" / "team_two_days.json").read_bytes()
+    claude_raw = (DATA / "claude_code" / "two_actors.json").read_bytes()
+    users = (DATA / "github_usage_metrics" / "users_1day.ndjson").read_bytes()
+    lines = users.decode().splitlines(keepends=True)
+    groups = read_tool_files(
+        [(cursor_raw, "cursor.json"), (b"".join(l.encode() for l in lines[:1]), "gh-a.ndjson"),
+         (claude_raw, "claude.json"), (b"".join(l.encode() for l in lines[1:]), "gh-b.ndjson")]
+    )  # fmt: skip
+    # Three groups in the order of their first file: Cursor, GitHub (two files joined), Claude.
+    assert [g.format for g in groups] == [
+        "cursor_daily_usage", "github_usage_metrics_users", "claude_code_usage"
+    ]  # fmt: skip
+    assert groups[1].source == "2 files"
+    assert len(groups[1].user_days) == len(read_tool_files([(users, "gh.ndjson")])[0].user_days)
+    comparison = compare_tools(groups)
+    assert [use.tool for use in comparison.tools] == [g.tool for g in groups]
+    with pytest.raises(TelemetryError) as refused:
+        read_tool_files([(cursor_raw, "cursor.json"), (b"{", "bad.json")])
+    assert refused.value.problems[0].where.startswith("bad.json")

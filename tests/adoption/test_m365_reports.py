@@ -155,6 +155,30 @@ def test_active_users_are_counted_over_the_reports_period_not_30_days():
     )
 
 
+def test_idle_licences_follow_a_monthly_report_period():
+    from roi.adoption.usage import idle_licences
+
+    # D28: Microsoft's own figures are 3 active of the file's licensed users, so idle
+    # licences are licensed - 3 (the old 30-day rule counted cy, last active 2026-08-28,
+    # as active: one idle licence fewer than Microsoft's).
+    telemetry = detail(DATA / "m365_user_detail_v2_d28.csv")
+    idle = idle_licences(telemetry, 30.0)
+    licensed = day(telemetry)["licensed_users"]
+    assert (idle.window_days, idle.idle) == (28, licensed - 3)
+    assert "cy@contoso.com" in {user.casefold() for user in idle.users}
+    assert idle.monthly_cost == 30.0 * (licensed - 3)
+    # D7 keeps the month of 30 days: b (last active 2026-06-20, 13 days before) is idle by
+    # the D7 report's own count but not after a month without use.
+    csv = (
+        "Report Refresh Date,User Principal Name,Last Activity Date,Report Period\n"
+        "2026-07-03,a@x.com,2026-06-30,7\n"
+        "2026-07-03,b@x.com,2026-06-20,7\n"
+        "2026-07-03,c@x.com,2026-05-20,7\n"
+    )
+    d7 = idle_licences(m365_copilot_usage.read_csv(csv, ",", "d7.csv", "all"), None)
+    assert (d7.window_days, d7.users) == (30, ("c@x.com",))
+
+
 def test_period_all_counts_the_30_day_rows():
     telemetry = detail(DATA / "m365_user_detail_all_periods.csv")
     # Each user is listed under 7, 30, 90 and 180 days; the 30-day rows are counted: from
