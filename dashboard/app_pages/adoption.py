@@ -332,8 +332,8 @@ if report.idle is not None or report.cohorts is not None:
         cost = "–" if idle.monthly_cost is None else format_money(idle.monthly_cost)
         columns = st.columns(2)
         columns[0].metric(f"Idle licences on {idle.as_of}", f"{idle.idle} of {idle.licensed}",
-                          help=f"Licensed users with no activity in the {idle.window_days} days up to"
-                          " the report's date (its own period where it states one).")  # fmt: skip
+                          help=f"Licensed users with no activity in the {idle.window_days}"
+                          " days up to the report's date (a monthly report's own period).")  # fmt: skip
         columns[1].metric("Their monthly cost", cost)
     if report.cohorts is not None:
         st.plotly_chart(cohort_figure(report.cohorts), width="stretch", key="adoption.cohorts")

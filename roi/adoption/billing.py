@@ -1,7 +1,8 @@
 """What usage-billed licences cost, read from telemetry: the units each active user uses a
 month (:func:`measured_usage`; :func:`as_case_input` writes it as a ``usage_licence``
-line's fields and :func:`with_measured_usage` puts it in a case), spend by team or model (:func:`spend_by`), cost per active user by month
-(:func:`cost_per_active_user`) and seats nobody used lately (:func:`idle_seats`).
+line's fields and :func:`with_measured_usage` puts it in a case), spend by team or model
+(:func:`spend_by`), cost per active user by month (:func:`cost_per_active_user`) and seats
+nobody used lately (:func:`idle_seats`).
 
 Conventions:
 

@@ -266,8 +266,8 @@ class CohortFlow:
 def cohorts(telemetry: Telemetry, window_days: int | None = None) -> list[CohortFlow] | None:
     """Cohort flows between consecutive per-user reports (a user is active in a report when
     active in the ``window_days`` up to its refresh date; by default a month, each report's
-    own period where it counts one, see :class:`IdleLicences`). ``None`` without per-user data or with fewer
-    than two reports."""
+    own period where it counts one, see :class:`IdleLicences`). ``None`` without per-user
+    data or with fewer than two reports."""
     if telemetry.users is None:
         return None
     users = telemetry.users

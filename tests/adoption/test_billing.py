@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 
 from roi.adoption.billing import (
-    with_measured_usage,
     as_case_input,
     cost_per_active_user,
     idle_seats,
     measured_usage,
     spend_by,
+    with_measured_usage,
 )
 from roi.adoption.formats.common import (
     Telemetry,

@@ -209,8 +209,8 @@ def test_read_tool_files_groups_the_files_by_tool_and_joins_each_tools_files():
     users = (DATA / "github_usage_metrics" / "users_1day.ndjson").read_bytes()
     lines = users.decode().splitlines(keepends=True)
     groups = read_tool_files(
-        [(cursor_raw, "cursor.json"), (b"".join(l.encode() for l in lines[:1]), "gh-a.ndjson"),
-         (claude_raw, "claude.json"), (b"".join(l.encode() for l in lines[1:]), "gh-b.ndjson")]
+        [(cursor_raw, "cursor.json"), (lines[0].encode(), "gh-a.ndjson"),
+         (claude_raw, "claude.json"), ("".join(lines[1:]).encode(), "gh-b.ndjson")]
     )  # fmt: skip
     # Three groups in the order of their first file: Cursor, GitHub (two files joined), Claude.
     assert [g.format for g in groups] == [
