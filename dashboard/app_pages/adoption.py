@@ -333,7 +333,8 @@ if report.idle is not None or report.cohorts is not None:
         columns = st.columns(2)
         columns[0].metric(f"Idle licences on {idle.as_of}", f"{idle.idle} of {idle.licensed}",
                           help=f"Licensed users with no activity in the {idle.window_days}"
-                          " days up to the report's date (a monthly report's own period).")  # fmt: skip
+                          " days up to the report's date (a monthly report's own"
+                          " period).")  # fmt: skip
         columns[1].metric("Their monthly cost", cost)
     if report.cohorts is not None:
         st.plotly_chart(cohort_figure(report.cohorts), width="stretch", key="adoption.cohorts")

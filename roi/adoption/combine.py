@@ -8,9 +8,9 @@ Rules, each said in the result's notes:
 - a (date, team) in more than one file (for reports of one record per user and day, a
   (date, team, user): the parts of one report, split over several files as GitHub's
   ``download_links`` are, share days and are all kept) is kept once, from the file
-  generated last (its ``created_at``), else the one whose report ends last (later reports include late-arriving
-  data), else the one given last; a note names the days, both files and why the copy won,
-  and whether the two copies differed;
+  generated last (its ``created_at``), else the one whose report ends last (later reports
+  include late-arriving data), else the one given last; a note names the days, both files
+  and why the copy won, and whether the two copies differed;
 - the daily table of per-user reports is rebuilt from the joined user-day table, so that
   monthly active users are distinct users over the trailing 28 days across files (a 1-day
   file alone has none);
