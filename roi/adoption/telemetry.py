@@ -65,6 +65,7 @@ from roi.adoption.formats import (
     github_copilot_metrics,
     github_copilot_usage,
     github_usage_metrics,
+    github_user_teams,
     m365_copilot_usage,
     m365_copilot_user_counts,
     viva_insights,
@@ -185,16 +186,29 @@ def read_telemetry(
         For a file of no known format (naming what was found and what is accepted) or with
         problems that make it unusable (each with its place, value and rule).
     """
+    return _read(raw, source, team, max_bytes, team_by, None)
+
+
+def _read(
+    raw: bytes,
+    source: str,
+    team: str | None,
+    max_bytes: int,
+    team_by: str | None,
+    membership: github_user_teams.Membership | None,
+) -> Telemetry:
+    """:func:`read_telemetry`, per-user GitHub records joined with ``membership``."""
     text = check_raw(raw, source, TelemetryError, max_bytes, header_first=False)
     stripped = text.lstrip()
     label = team or ALL_TEAMS
     if stripped[:1] in "[{":
         if source.lower().endswith(NDJSON_SUFFIXES) or _looks_like_ndjson(stripped):
-            return _from_records(_ndjson_records(text, source), source, label, None)
+            records = _ndjson_records(text, source)
+            return _from_records(records, source, label, None, membership)
         data = load_json(
             text, source, error=TelemetryError, duplicate_keys=True, invalid="not valid JSON"
         )
-        return _from_json(data, source, label)
+        return _from_json(data, source, label, membership)
     if not text.split("\n", 1)[0].strip():
         message = "is blank: the header (the column names) must be on the first line"
         raise TelemetryError(source, [Problem("line 1", message)])
@@ -234,16 +248,66 @@ def read_telemetry_files(
     if len(files) == 1:
         raw, source = files[0]
         return read_telemetry(raw, source, team, max_bytes, team_by)
-    read, problems = [], []
+    read = _read_each(files, team, max_bytes, team_by)
+    return read[0] if len(read) == 1 else combine(read, f"{len(files)} files")
+
+
+def _read_each(
+    files: Sequence[tuple[bytes, str]], team: str | None, max_bytes: int, team_by: str | None
+) -> list[Telemetry]:
+    """Each file read; GitHub's user-teams files (membership, no usage) joined with the
+    per-user reports given with them (:mod:`roi.adoption.formats.github_user_teams`).
+
+    Raises
+    ------
+    TelemetryError
+        Every problem of every file, each named by its file.
+    """
+    problems: list[Problem] = []
+    teams, usage = [], []
     for raw, source in files:
         try:
-            read.append(read_telemetry(raw, source, team, max_bytes, team_by))
+            records = _membership_records(raw, source, max_bytes)
+            if records is None:
+                usage.append((raw, source))
+            else:
+                teams.append(github_user_teams.read_membership(records, source))
         except TelemetryError as error:
             problems += [Problem(_in_file(source, p.where), p.message) for p in error.problems]
-    name = f"{len(files)} files"
+    membership = None
+    if teams and usage and not problems:
+        try:
+            membership = github_user_teams.merged(teams)
+        except TelemetryError as error:
+            problems += error.problems
+    elif teams and not usage:  # read alone: refused with the recipe, by the reader
+        usage = [(raw, source) for raw, source in files]
+    read = []
+    for raw, source in usage:
+        try:
+            read.append(_read(raw, source, team, max_bytes, team_by, membership))
+        except TelemetryError as error:
+            problems += [Problem(_in_file(source, p.where), p.message) for p in error.problems]
     if problems:
-        raise TelemetryError(name, problems)
-    return combine(read, name)
+        raise TelemetryError(f"{len(files)} files" if len(files) > 1 else files[0][1], problems)
+    return read
+
+
+def _membership_records(raw: bytes, source: str, max_bytes: int) -> Records | None:
+    """The records of a GitHub user-teams file (NDJSON whose first record is a membership
+    row), ``None`` for any other file."""
+    head = raw[:65536].lstrip()
+    if not head.startswith(b"{"):
+        return None
+    first = head.split(b"\n", 1)[0]
+    try:
+        record = json.loads(first)
+    except (ValueError, RecursionError):
+        return None
+    if not github_user_teams.is_membership(record):
+        return None
+    text = check_raw(raw, source, TelemetryError, max_bytes, header_first=False)
+    return _ndjson_records(text, source)
 
 
 def read_tool_files(
@@ -266,14 +330,7 @@ def read_tool_files(
     """
     if not files:
         raise TelemetryError("the upload", [Problem("", "has no file")])
-    read, problems = [], []
-    for raw, source in files:
-        try:
-            read.append(read_telemetry(raw, source, team, max_bytes, team_by))
-        except TelemetryError as error:
-            problems += [Problem(_in_file(source, p.where), p.message) for p in error.problems]
-    if problems:
-        raise TelemetryError(f"{len(files)} files" if len(files) > 1 else files[0][1], problems)
+    read = _read_each(files, team, max_bytes, team_by)
     groups: dict[tuple[str, str | None, str | None], list[Telemetry]] = {}
     for telemetry in read:
         groups.setdefault((telemetry.format, telemetry.scope, telemetry.currency), []).append(
@@ -353,10 +410,13 @@ def _unknown_csv(header: list[str]) -> str:
     )
 
 
-def _from_json(data: Any, source: str, team: str) -> Telemetry:
+def _from_json(
+    data: Any, source: str, team: str, membership: github_user_teams.Membership | None = None
+) -> Telemetry:
     """Records out of a parsed JSON document: a list, a wrapped list, or one record."""
     if isinstance(data, list):
-        return _from_records([(f"[{i}]", item) for i, item in enumerate(data)], source, team, None)
+        records = [(f"[{i}]", item) for i, item in enumerate(data)]
+        return _from_records(records, source, team, None, membership)
     if not isinstance(data, dict):
         raise TelemetryError(
             source, [Problem("", f"{_expected_json()}; found {type(data).__name__}")]
@@ -372,8 +432,8 @@ def _from_json(data: Any, source: str, team: str) -> Telemetry:
     for key in LIST_KEYS:  # a wrapped list
         if isinstance(data.get(key), list):
             records = [(f"{key}[{i}]", item) for i, item in enumerate(data[key])]
-            return _from_records(records, source, team, data)
-    return _from_records([("", data)], source, team, None)
+            return _from_records(records, source, team, data, membership)
+    return _from_records([("", data)], source, team, None, membership)
 
 
 def _links_message(data: dict) -> str:
@@ -390,7 +450,13 @@ def _links_message(data: dict) -> str:
     )
 
 
-def _from_records(records: Records, source: str, team: str, envelope: dict | None) -> Telemetry:
+def _from_records(
+    records: Records,
+    source: str,
+    team: str,
+    envelope: dict | None,
+    membership: github_user_teams.Membership | None = None,
+) -> Telemetry:
     if not records:
         for key in ("data", "value"):
             if envelope is not None and isinstance(envelope.get(key), list):
@@ -401,12 +467,37 @@ def _from_records(records: Records, source: str, team: str, envelope: dict | Non
     if not isinstance(first, dict):
         found = f"{type(first).__name__} at {where or 'the top'}"
         raise TelemetryError(source, [Problem(where, f"{_expected_json()}; found {found}")])
+    if membership is not None and github_usage_metrics.detect_json(first):
+        return _joined_with_teams(records, source, team, membership)
     for detect, read in JSON_READERS:
         if detect(first):
             return read(records, source, team, envelope)
     keys = ", ".join(str(key) for key in list(first)[:8])
     found = f"a record ({where or 'the whole file'}) with {keys}"
     raise TelemetryError(source, [Problem("", f"{_expected_json()}; found {found}")])
+
+
+def _joined_with_teams(
+    records: Records, source: str, team: str, membership: github_user_teams.Membership
+) -> Telemetry:
+    """A GitHub usage report read per team of the user-teams ``membership``."""
+    joined, notes = github_user_teams.join(records, membership)
+    telemetry = github_usage_metrics.read_json(joined, source, team)
+    if telemetry.format != "github_usage_metrics_users":
+        notes = [
+            QualityNote(
+                None,
+                "user-teams join",
+                "an aggregate report names no user: the user-teams rows do not apply to it",
+            )
+        ]
+    elif membership.scope and telemetry.scope and membership.scope != telemetry.scope:
+        message = (
+            f"is of {telemetry.scope}, and the user-teams report ({', '.join(membership.sources)})"
+            f" of {membership.scope}: two scopes are never merged"
+        )
+        raise TelemetryError(source, [Problem("", message)])
+    return dataclasses.replace(telemetry, data_quality=(*notes, *telemetry.data_quality))
 
 
 def _expected_json() -> str:
