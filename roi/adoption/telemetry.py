@@ -66,6 +66,7 @@ from roi.adoption.formats import (
     github_copilot_usage,
     github_usage_metrics,
     github_user_teams,
+    github_users_arrow,
     m365_copilot_usage,
     m365_copilot_user_counts,
     viva_insights,
@@ -248,6 +249,9 @@ def read_telemetry_files(
     if len(files) == 1:
         raw, source = files[0]
         return read_telemetry(raw, source, team, max_bytes, team_by)
+    fast = github_users_arrow.read_user_reports(files, team or ALL_TEAMS, max_bytes)
+    if fast is not None:  # the same result, column by column (a year of reports in seconds)
+        return fast
     read = _read_each(files, team, max_bytes, team_by)
     return read[0] if len(read) == 1 else combine(read, f"{len(files)} files")
 

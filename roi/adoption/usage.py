@@ -271,14 +271,12 @@ def cohorts(telemetry: Telemetry, window_days: int | None = None) -> list[Cohort
     if telemetry.users is None:
         return None
     users = telemetry.users
-    snapshots = sorted(users["snapshot"].unique())
-    if len(snapshots) < 2:
+    if users["snapshot"].nunique() < 2:
         return None
     seen: set[str] = set()
     previous: set[str] = set()
     flows = []
-    for snapshot in snapshots:
-        rows = users[users["snapshot"] == snapshot]
+    for snapshot, rows in users.groupby("snapshot", sort=True):  # one pass, not one per report
         days = _window_days(rows) if window_days is None else window_days
         since = snapshot - pd.Timedelta(days=days - 1)
         active = set(rows.loc[rows["last_activity"] >= since, "user"])

@@ -376,7 +376,9 @@ class _Columns:
         values = self.values["ai_adoption_phase"]
         if set(map(type, values)) <= {dict, type(None)}:
             out = [value.get("phase") if value is not None else None for value in values]
-            if set(map(type, out)) <= {str, type(None)}:
+            if set(map(type, out)) <= {str} or (
+                set(map(type, out)) <= {str, type(None)} and out.count(None) == values.count(None)
+            ):  # every object names its phase (else "Phase <phase_number>" below)
                 return np.array(out, dtype=object)
         out = [None] * len(values)
         for i, value in enumerate(values):
