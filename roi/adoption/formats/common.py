@@ -355,17 +355,27 @@ def daily_from_user_days(
     before them (NaN before; a shorter window would undercount)."""
     if user_days.empty:
         return empty_daily()
-    frame = user_days.drop_duplicates(["date", "team", "user"], keep="last")
+    frame = user_days
+    repeated = frame.duplicated(["date", "team", "user"], keep="last")
+    if repeated.any():  # no copy of a table without repeats (a year is a million rows)
+        frame = frame[~repeated.to_numpy()]
     keys = ["date", "team"]
     grouped = frame.groupby(keys, sort=True)
     daily = pd.DataFrame({"licensed_users": grouped["user"].size().astype(float)})
-    active = frame[frame["active"]]
-    daily["active_users"] = active.groupby(keys)["user"].size().astype(float)
-    daily["active_users"] = daily["active_users"].fillna(0.0)
+    is_active = frame["active"].to_numpy(dtype=bool)
+    # Counts of flagged rows per group: sums of the flags, not copies of the flagged rows.
+    counted = {"active_users": is_active}
     for flag, figure in USER_FLAGS.items():
         if flag in frame.columns:
-            daily[figure] = frame[frame[flag].fillna(False).astype(bool)].groupby(keys).size()
-            daily[figure] = daily[figure].fillna(0.0).astype(float)
+            counted[figure] = frame[flag].fillna(False).to_numpy(dtype=bool)
+    sums = (
+        pd.DataFrame(counted, index=frame.index)
+        .groupby([frame["date"], frame["team"]], sort=True)
+        .sum()
+    )
+    for figure in counted:
+        daily[figure] = sums[figure].astype(float)
+    active = frame.loc[is_active, ["date", "team", "user"]]
     figures = [f for f in FIGURES if f in frame.columns and f not in daily.columns]
     if figures:
         daily = daily.join(grouped[figures].sum(min_count=1))

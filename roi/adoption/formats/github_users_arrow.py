@@ -23,9 +23,10 @@ Imports :mod:`roi.io` and the lower formats modules ``common``, ``github_json`` 
 
 from __future__ import annotations
 
-import io
 import json
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -103,8 +104,9 @@ SCHEMA = pa.schema(
         ("download_links", pa.null()),
     ]
 )
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"{[\n")
 _OPTIONS = pj.ParseOptions(explicit_schema=SCHEMA, unexpected_field_behavior="ignore")
-_READ = pj.ReadOptions(block_size=BLOCK_BYTES)
+_READ = pj.ReadOptions(block_size=BLOCK_BYTES, use_threads=False)
 
 
 def read_user_reports(
@@ -113,26 +115,66 @@ def read_user_reports(
     """The per-user NDJSON ``files`` (bytes, name) read and joined as one export of
     ``team``, as reading each and joining them would; ``None`` when any file needs the
     one-by-one reading (see the module's docstring)."""
-    tables, reports = [], []
-    for raw, source in files:
-        table = _table(raw, source, max_bytes)
-        report = None if table is None else _report(table, len(tables))
-        if report is None:
-            return None
-        tables.append(table)
-        reports.append(report)
+    if not files:
+        return None
+    # pyarrow and numpy let go of the interpreter while they parse and count: one file a
+    # processor at a time (each parsed on one thread: a file is a few blocks). Each file's
+    # table is dropped once its columns are taken, so that the next one reuses its memory.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        read = list(pool.map(lambda item: _file(*item[1], max_bytes, item[0]), enumerate(files)))
+    if any(item is None for item in read):
+        return None
+    reports = [report for report, _ in read]
     if len({report["scope"] for report in reports} - {None}) > 1:
         return None  # two organisations: refused one by one, each named
-    pieces = []
-    for table in tables:
-        for batch in table.to_batches():  # arrays as parsed: no copy into one
-            piece = _piece(batch)
-            if piece is None:
-                return None
-            pieces.append(piece)
-    arrays = {key: np.concatenate([piece[key] for piece in pieces]) for key in pieces[0]}
-    arrays["_part"] = np.repeat(np.arange(len(tables)), [table.num_rows for table in tables])
+    pieces = [piece for _, piece in read]
+    rows = sum(len(piece["_id"]) for piece in pieces)
+    # The figures are written once, straight into the block the table keeps them in.
+    block = np.empty((len(_FIGURES), rows))
+    arrays = {"_figures": block}
+    for i, figure in enumerate(_FIGURES):
+        arrays[figure] = np.concatenate([piece[figure] for piece in pieces], out=block[i])
+    for key in pieces[0]:
+        if key not in (*_FIGURES, "_login", "_logins", "_day", "_days"):
+            arrays[key] = np.concatenate([piece[key] for piece in pieces])
+    for name in ("_login", "_day"):
+        arrays[name], arrays[name + "s"] = _merged_codes(pieces, name)
+    arrays["_part"] = np.repeat(np.arange(len(pieces)), [len(piece["_id"]) for piece in pieces])
     return _telemetry(arrays, reports, [source for _, source in files], team)
+
+
+def _file(raw: bytes, source: str, max_bytes: int, index: int) -> tuple[dict, dict] | None:
+    """One file's report (scope, period, creation) and its rows as arrays."""
+    table = _table(raw, source, max_bytes)
+    report = None if table is None else _report(table, index)
+    piece = None if report is None else _piece(table)
+    return None if piece is None else (report, _in_order(piece))
+
+
+def _in_order(piece: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """A file's rows by day and login, the order of the joined table: files of successive
+    days are then in order once put together, and a year is not sorted again."""
+    day_rank = np.argsort(np.argsort(piece["_days"].astype(str)))
+    login_rank = np.argsort(np.argsort(piece["_logins"].astype(str)))
+    order = np.lexsort((login_rank[piece["_login"]], day_rank[piece["_day"]]))
+    if (order[1:] > order[:-1]).all():
+        return piece
+    return {
+        key: values if key in ("_logins", "_days") else values[order]
+        for key, values in piece.items()
+    }
+
+
+def _merged_codes(pieces: list[dict], name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The files' codes into their own distinct values (``name``, ``name + "s"``) as codes
+    into the distinct values of all files."""
+    sizes = [len(piece[name + "s"]) for piece in pieces]
+    offsets = np.r_[0, np.cumsum(sizes)[:-1]]
+    every, distinct = pd.factorize(np.concatenate([piece[name + "s"] for piece in pieces]))
+    codes = np.concatenate(
+        [every[piece[name] + offset] for piece, offset in zip(pieces, offsets, strict=True)]
+    )
+    return codes, np.asarray(distinct, dtype=object)
 
 
 def _table(raw: bytes, source: str, max_bytes: int) -> pa.Table | None:
@@ -151,7 +193,7 @@ def _table(raw: bytes, source: str, max_bytes: int) -> pa.Table | None:
     if _too_deep(raw):
         return None
     try:
-        table = pj.read_json(io.BytesIO(raw), read_options=_READ, parse_options=_OPTIONS)
+        table = pj.read_json(pa.BufferReader(raw), read_options=_READ, parse_options=_OPTIONS)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
         return None
     lines = raw.count(b"\n") + (not raw.endswith(b"\n"))
@@ -162,25 +204,22 @@ def _table(raw: bytes, source: str, max_bytes: int) -> pa.Table | None:
 
 def _too_deep(raw: bytes) -> bool:
     """Whether a line of ``raw`` opens more than :data:`MAX_DEPTH` lists and objects (the
-    one-by-one reading then checks how deep they nest)."""
-    data = np.frombuffer(raw, dtype=np.uint8)
-    opens = np.flatnonzero((data == ord("{")) | (data == ord("[")))
-    if len(opens) <= MAX_DEPTH:
-        return False
-    line = np.searchsorted(np.flatnonzero(data == ord("\n")), opens)
-    return bool(np.bincount(line).max() > MAX_DEPTH)
+    one-by-one reading then checks how deep they nest): the file with all but brackets and
+    line ends deleted, its lines' lengths."""
+    brackets = raw.translate(None, _NOT_BRACKETS)
+    return len(brackets) > MAX_DEPTH and max(map(len, brackets.split(b"\n"))) > MAX_DEPTH
 
 
-def _column(batch: pa.RecordBatch, key: str) -> pa.Array:
-    return batch.column(key)
+def _column(table: pa.Table, key: str) -> pa.ChunkedArray:
+    return table.column(key)
 
 
-def _piece(batch: pa.RecordBatch) -> dict[str, np.ndarray] | None:
-    """A batch of rows as numpy arrays: the figures, the flags, ``phase``, and the raw
+def _piece(table: pa.Table) -> dict[str, np.ndarray] | None:
+    """The rows as numpy arrays: the figures, the flags, ``phase``, and the raw
     ``user_id``, ``user_login`` and ``day``; ``None`` when one needs reading one by one."""
-    columns = _columns(batch)
-    marks = _flags_and_phases(batch)
-    ids, logins, days = (batch.column(key) for key in ("user_id", "user_login", "day"))
+    columns = _columns(table)
+    marks = _flags_and_phases(table)
+    ids, logins, days = (table.column(key) for key in ("user_id", "user_login", "day"))
     if columns is None or marks is None or ids.null_count or logins.null_count:
         return None
     if days.null_count or pc.any(pc.equal(logins, "")).as_py():
@@ -191,8 +230,19 @@ def _piece(batch: pa.RecordBatch) -> dict[str, np.ndarray] | None:
         **flags,
         "phase": phases,
         "_id": ids.to_numpy(),
-        "_login": logins.to_numpy(zero_copy_only=False),
-        "_day": days.to_numpy(zero_copy_only=False),
+        **_encoded(logins, "_login"),
+        **_encoded(days, "_day"),
+    }
+
+
+def _encoded(values: pa.ChunkedArray, name: str) -> dict[str, np.ndarray]:
+    """Text as codes into its distinct values, each value kept once (a year's logins and
+    days are a few thousand strings, not a million): ``name`` the codes, ``name + "s"`` the
+    values, in the order met."""
+    encoded = pc.dictionary_encode(values.combine_chunks())
+    return {
+        name: encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
+        name + "s": encoded.dictionary.to_numpy(zero_copy_only=False).astype(object),
     }
 
 
@@ -306,19 +356,24 @@ def _report(table: pa.Table, index: int) -> dict | None:
     }
 
 
-def _people(ids: np.ndarray, logins: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Each row's person (``user_id``) as codes, and its login; ``None`` for an id under two
-    logins or a login of two ids (a renamed login is named one by one)."""
+def _people(
+    ids: np.ndarray, logins: np.ndarray, distinct: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Each row's person (``user_id``) as codes, its login's rank in the sorted logins, and
+    the sorted logins (``logins``: codes into the ``distinct`` logins); ``None`` for an id
+    under two logins or a login of two ids (a renamed login is named one by one)."""
     codes, uniques = pd.factorize(ids)
-    pairs = pd.DataFrame({"code": codes, "name": logins}).drop_duplicates()
-    if len(pairs) != len(uniques) or pairs["name"].nunique() != len(pairs):
+    pairs = np.unique(codes.astype(np.int64) * len(distinct) + logins)
+    if len(pairs) != len(uniques) or len(np.unique(pairs % len(distinct))) != len(pairs):
         return None
-    return codes, logins
+    order = np.argsort(distinct.astype(str), kind="stable")
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct))
+    return codes, rank[logins], distinct[order]
 
 
-def _days(days: np.ndarray) -> np.ndarray | None:
-    codes, uniques = pd.factorize(days)
-    read = [date_error(value)[0] for value in uniques]
+def _days(codes: np.ndarray, days: np.ndarray) -> np.ndarray | None:
+    read = [date_error(value)[0] for value in days]
     if any(day is None for day in read):
         return None
     return np.array(read, dtype="datetime64[D]")[codes].astype("datetime64[ns]")
@@ -347,30 +402,38 @@ def _telemetry(
     arrays: dict[str, np.ndarray], reports: list[dict], sources: list[str], team: str
 ) -> Telemetry | None:
     """The joined export, as :func:`roi.adoption.combine.combine` makes it of the files."""
-    people = _people(arrays["_id"], arrays["_login"])
-    dates = _days(arrays["_day"])
+    people = _people(arrays["_id"], arrays["_login"], arrays["_logins"])
+    dates = _days(arrays["_day"], arrays["_days"])
     if people is None or dates is None:
         return None
-    codes, names = people
+    codes, ranks, logins = people
+    names = logins[ranks]
     part = arrays["_part"]
     columns = {figure: arrays[figure] for figure in _FIGURES}
     flags = {flag: arrays[flag] for flag in USER_FLAGS}
     phases = arrays["phase"]
     if pd.DataFrame({"code": codes, "date": dates}).duplicated().any():
         return None  # a person twice on a day: which copy is kept is said one by one
-    order = np.lexsort((pd.factorize(names, sort=True)[0], dates))
+    order = np.lexsort((ranks, dates))
     if (order[1:] > order[:-1]).all():
         order = slice(None)  # already in order: no copy
-    user_days = pd.DataFrame(
-        {
-            "date": dates[order],
-            "user": names[order],
-            "team": np.full(len(dates), team, dtype=object),
-            "active": np.ones(len(dates), dtype=bool),
-            **{figure: values[order] for figure, values in columns.items()},
-            **{flag: values[order] for flag, values in flags.items()},
-            "phase": phases[order],
-        }
+    user_days = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "date": dates[order],
+                    "user": names[order],
+                    "team": np.full(len(dates), team, dtype=object),
+                    "active": np.ones(len(dates), dtype=bool),
+                }
+            ),
+            _block(columns, order)
+            if not isinstance(order, slice)
+            else pd.DataFrame(arrays["_figures"].T, columns=list(_FIGURES), copy=False),
+            _block(flags, order),
+            pd.DataFrame({"phase": phases[order]}),
+        ],
+        axis=1,
     )
     daily = daily_from_user_days(user_days)
     daily["licensed_users"] = np.nan  # GitHub's per-user reports list no seats
@@ -380,7 +443,7 @@ def _telemetry(
         "github_usage_metrics_users",
         f"{len(sources)} files",
         daily,
-        _last_activity(codes, names, dates, part, reports),
+        _last_activity(codes, ranks, logins, dates, part, reports),
         tuple(notes),
         None,
         breakdown=None,
@@ -390,6 +453,20 @@ def _telemetry(
         period=(min(p[0] for p in periods), max(p[1] for p in periods)) if periods else None,
         created=max((r["created"] for r in reports if r["created"]), default=None),
     )
+
+
+def _block(arrays: dict[str, np.ndarray], order: np.ndarray | slice) -> pd.DataFrame:
+    """Columns of one type as one table, each written once in ``order`` into the block
+    pandas keeps them in (a million rows: no copy to consolidate them afterwards)."""
+    first = next(iter(arrays.values()))
+    rows = len(first[order]) if isinstance(order, slice) else len(order)
+    block = np.empty((len(arrays), rows), dtype=first.dtype)
+    for i, values in enumerate(arrays.values()):
+        if isinstance(order, slice):
+            block[i] = values
+        else:
+            np.take(values, order, out=block[i])
+    return pd.DataFrame(block.T, columns=list(arrays), copy=False)
 
 
 def _completion_notes(
@@ -412,13 +489,17 @@ def _completion_notes(
 
 
 def _last_activity(
-    codes: np.ndarray, names: np.ndarray, dates: np.ndarray, part: np.ndarray, reports: list
+    codes: np.ndarray,
+    ranks: np.ndarray,
+    logins: np.ndarray,
+    dates: np.ndarray,
+    part: np.ndarray,
+    reports: list,
 ) -> pd.DataFrame:
     """``Telemetry.users``: each file's people with their last active day as of the file's
     report end (else its last day), the files taken in the order combine ranks them (made
     later, else ending later, else given later) and a (snapshot, user) kept from the last."""
-    name_codes, sorted_names = pd.factorize(names, sort=True)
-    frame = pd.DataFrame({"part": part, "code": codes, "name": name_codes, "date": dates})
+    frame = pd.DataFrame({"part": part, "code": codes, "name": ranks, "date": dates})
     last = frame.groupby(["part", "code"], sort=False).agg(
         name=("name", "last"), last_activity=("date", "max")
     )
@@ -438,7 +519,7 @@ def _last_activity(
     table = pd.DataFrame(
         {
             "snapshot": snapshots[last["part"].to_numpy()],
-            "user": np.asarray(sorted_names, dtype=object)[last["name"].to_numpy()],
+            "user": logins[last["name"].to_numpy()],
             "last_activity": last["last_activity"].to_numpy(),
         }
     )
