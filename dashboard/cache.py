@@ -14,8 +14,15 @@ import streamlit as st
 from dashboard.database import open_store, store, unavailable
 from roi import BusinessCase, CaseResult, evaluate, load_case
 from roi.adoption.forecast import AdoptionForecast
+from roi.adoption.formats.common import Telemetry
 from roi.adoption.report import AdoptionReport, analyse, team_adoption, team_forecast
-from roi.adoption.telemetry import read_telemetry, read_telemetry_files
+from roi.adoption.telemetry import (
+    read_telemetry,
+    read_telemetry_files,
+    read_tool_files,
+    team_attributes,
+)
+from roi.adoption.tools import ToolComparison, compare_tools
 from roi.core.casefile import CASE_FILE_SUFFIXES
 from roi.core.distributions import follow_values
 from roi.core.hosting import (
@@ -377,30 +384,73 @@ def adoption(
     return analyse(read_telemetry(raw, name, team), eligible, target, "month", licence_price)
 
 
+Files = tuple[tuple[bytes, str], ...]  # each upload's bytes and name
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def adoption_tools(
+    files: Files, team: str | None, team_by: str | None = None
+) -> tuple[Telemetry, ...]:
+    """Exports of one or several tools read, one :class:`Telemetry` per format and scope
+    (:func:`roi.adoption.telemetry.read_tool_files`), in the order each was first given."""
+    return read_tool_files(files, team, team_by=team_by)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def viva_attributes(files: Files) -> tuple[str, ...]:
+    """The HR attributes that the first Viva Insights person query among ``files`` can take
+    as its team (:func:`roi.adoption.telemetry.team_attributes`); none without one."""
+    return team_attributes(files)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def tool_comparison(
+    files: Files,
+    team: str | None,
+    team_by: str | None,
+    seats: tuple[tuple[str, int], ...],
+    seat_prices: tuple[tuple[str, float], ...],
+    window_days: int = 28,
+) -> ToolComparison:
+    """The tools of ``files`` side by side (:func:`roi.adoption.tools.compare_tools`), with
+    the seats and monthly seat prices given per tool."""
+    return compare_tools(
+        adoption_tools(files, team, team_by), dict(seats), dict(seat_prices), window_days
+    )
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def adoption_files(
-    files: tuple[tuple[bytes, str], ...],
+    files: Files,
     team: str | None,
     eligible: float | None,
     target: float,
     licence_price: float | None,
+    team_by: str | None = None,
+    group: int | None = None,
 ) -> AdoptionReport:
-    """One or several exports of one source read (format detected, joined) and analysed."""
-    telemetry = read_telemetry_files(files, team)
+    """One or several exports of one source read (format detected, joined) and analysed;
+    with ``group``, that tool of :func:`adoption_tools` (the files of several tools)."""
+    if group is None:
+        telemetry = read_telemetry_files(files, team, team_by=team_by)
+    else:
+        telemetry = adoption_tools(files, team, team_by)[group]
     return analyse(telemetry, eligible, target, "month", licence_price)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def adoption_team(
-    files: tuple[tuple[bytes, str], ...],
+    files: Files,
     team_label: str | None,
     eligible: float | None,
     target: float,
     licence_price: float | None,
     team: str,
+    team_by: str | None = None,
+    group: int | None = None,
 ) -> AdoptionForecast | None:
     """One team's forecast with its Holt cross-check."""
-    report = adoption_files(files, team_label, eligible, target, licence_price)
+    report = adoption_files(files, team_label, eligible, target, licence_price, team_by, group)
     return team_forecast(report, team)
 
 

@@ -5,7 +5,7 @@ notes, cohorts and idle licences, and use a team's measured adoption in a busine
 import pandas as pd
 import streamlit as st
 
-from dashboard import cache, saved, signin
+from dashboard import adoption_sections, cache, saved, signin
 from dashboard.charts.adoption import adoption_trend_figure, cohort_figure
 from dashboard.markup import plain
 from dashboard.ui import METHODOLOGY, before_after, show_rejection
@@ -87,9 +87,21 @@ price = settings[1].number_input(
     key="adoption.price",
 )  # fmt: skip
 
+sources = files or ((raw, name),)
 try:
+    groups = cache.adoption_tools(sources, team_label)
+    team_by = adoption_sections.viva_team_by(sources, groups, options)
+    if team_by is not None:
+        groups = cache.adoption_tools(sources, team_label, team_by)
+    group = 0  # one tool: its exports as read above, not read again
+    if len(groups) > 1:
+        st.success(
+            f"Read as {len(groups)} tools: "
+            + "; ".join(plain(adoption_sections.group_label(g)) for g in groups) + "."
+        )  # fmt: skip
+        group = adoption_sections.tools_side_by_side(sources, team_label, team_by, groups)
     report = cache.adoption_files(
-        files or ((raw, name),), team_label, float(eligible) or None, target, price
+        sources, team_label, float(eligible) or None, target, price, team_by, group
     )
 except TelemetryError as error:
     show_rejection(error)
@@ -99,7 +111,9 @@ except ValueError as error:  # eligible users below the active users
 
 telemetry, summary = report.telemetry, report.summary
 read_as = f"Read as: {telemetry.format_name}"
-if len(files) > 1:
+if len(groups) > 1:  # one tool of several: its file, or how many of its files joined
+    read_as += f", {plain(telemetry.source)}"
+elif len(files) > 1:
     read_as += f", {len(files)} files joined"
 if telemetry.scope:
     read_as += f", {plain(telemetry.scope)}"
@@ -151,7 +165,7 @@ else:
     teams = [item.team for item in report.forecasts]
     team = st.selectbox("Team", teams, key="adoption.team_view")
     forecast = cache.adoption_team(
-        files or ((raw, name),), team_label, float(eligible) or None, target, price, team
+        sources, team_label, float(eligible) or None, target, price, team, team_by, group
     )
     if forecast.fit is None:
         st.info(plain(forecast.note[0].upper() + forecast.note[1:]) + ".")
@@ -307,6 +321,7 @@ if telemetry.user_days is not None or has_spend:
                 )
                 st.markdown(f"{what} by {by}{unit}")
                 st.dataframe(table, hide_index=True, width="stretch")
+    adoption_sections.measured_usage_case(telemetry)
 
 st.subheader("Data quality")
 if telemetry.data_quality:

@@ -151,6 +151,18 @@ def measured_usage(telemetry: Telemetry, figure: str) -> MeasuredUsage | None:
     return _with_source(measured, telemetry)
 
 
+def measured_figures(telemetry: Telemetry) -> dict[str, MeasuredUsage]:
+    """The figures of :data:`UNIT_FIGURES` the export measures per active user a month
+    (:func:`measured_usage`), leaving out those nobody used (GitHub writes 0 CLI requests
+    for a user without CLI use: a mean of 0 is no usage to bill)."""
+    found = {figure: measured_usage(telemetry, figure) for figure in UNIT_FIGURES}
+    return {
+        figure: measured
+        for figure, measured in found.items()
+        if measured is not None and measured.p90 + measured.mean > 0
+    }
+
+
 def _with_source(measured: MeasuredUsage, telemetry: Telemetry) -> MeasuredUsage:
     spread = "" if measured.sd is None else f", sd {measured.sd:,.4g} across users"
     span = measured.months[0].month

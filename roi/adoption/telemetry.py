@@ -334,6 +334,10 @@ def read_tool_files(
     """
     if not files:
         raise TelemetryError("the upload", [Problem("", "has no file")])
+    if len(files) > 1:
+        fast = github_users_arrow.read_user_reports(files, team or ALL_TEAMS, max_bytes)
+        if fast is not None:  # one tool's per-user reports, read column by column
+            return (fast,)
     read = _read_each(files, team, max_bytes, team_by)
     groups: dict[tuple[str, str | None, str | None], list[Telemetry]] = {}
     for telemetry in read:
@@ -344,6 +348,27 @@ def read_tool_files(
         parts[0] if len(parts) == 1 else combine(parts, f"{len(parts)} files")
         for parts in groups.values()
     )
+
+
+def team_attributes(
+    files: Sequence[tuple[bytes, str]], max_bytes: int = MAX_UPLOAD_BYTES
+) -> tuple[str, ...]:
+    """The HR attributes the first Viva Insights person query among ``files`` can take as
+    its team (:func:`roi.adoption.formats.viva_insights.attributes`, for ``team_by``); none
+    without such a file. A file that cannot be read is passed over: reading it says why."""
+    for raw, source in files:
+        try:
+            text = check_raw(raw, source, TelemetryError, max_bytes, header_first=False)
+            first = text.split("\n", 1)[0]
+            if text.lstrip()[:1] in "[{" or not first.strip():
+                continue
+            delimiter = delimiter_of(first, source, TelemetryError)
+        except TelemetryError:
+            continue
+        header = [h.strip().strip('"').strip() for h in header_line(text).split(delimiter)]
+        if viva_insights.detect_csv([h.lower() for h in header]):
+            return tuple(viva_insights.attributes(header, text, delimiter))
+    return ()
 
 
 def _in_file(source: str, where: str) -> str:

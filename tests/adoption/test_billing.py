@@ -344,3 +344,12 @@ def test_idle_seats_from_a_snapshot():
 def test_idle_seats_refuses_bad_arguments(arguments, message):
     with pytest.raises(ValueError, match=message):
         idle_seats(telemetry(FEBRUARY), **({"seats": 3, "price_per_seat": 19.0} | arguments))
+
+
+def test_measured_figures_leave_out_what_nobody_used():
+    from roi.adoption.billing import measured_figures
+
+    rows = [{**row, "requests": 0.0} for row in TWO_MONTHS]
+    found = measured_figures(telemetry(rows, period=("2027-02-01", "2027-03-31")))
+    # credits are used (mean 1,200, test above); requests are 0 for every user-month.
+    assert list(found) == ["credits"] and found["credits"].mean == pytest.approx(1200.0)

@@ -293,3 +293,17 @@ def test_nothing_crashes_on_junk(text):
         read_telemetry(text.encode(), "junk.csv")
     assert caught.value.problems
     assert viva_insights.attributes(text.splitlines()[0].split(","), text) is not None
+
+
+def test_the_attributes_of_the_first_query_among_the_uploaded_files():
+    from roi.adoption.telemetry import team_attributes
+
+    other = (b'{"data": []}', "cursor.json")
+    blank = (b"\n\n", "blank.csv")
+    query = (SAMPLE.read_bytes(), SAMPLE.name)
+    semicolons = (SAMPLE.read_text(encoding="utf-8").replace(",", ";").encode(), "q;.csv")
+    expected = ("FunctionType", "SupervisorIndicator", "Level", "Organization",
+                "LevelDesignation")  # fmt: skip
+    assert team_attributes([other, blank, query]) == expected
+    assert team_attributes([semicolons]) == expected
+    assert team_attributes([other]) == ()

@@ -60,3 +60,33 @@ def test_several_files_and_seats(page, app_url, screenshot, tmp_path):
     # The report lists only people who used Copilot: no "idle licences" from the list itself.
     expect(page.get_by_text("Idle licences on", exact=False)).to_have_count(0)
     screenshot(page, "issue21_several_files_seats")
+
+
+VIVA = Path(__file__).parents[1] / "data" / "telemetry" / "viva" / "viva_pq_data_3_orgs_2_weeks.csv"
+
+
+def test_viva_team_is_the_attribute_chosen(page, app_url, screenshot):
+    page.set_viewport_size({"width": 1400, "height": 3000})
+    page.goto(f"{app_url}/adoption")
+    expect(page.get_by_text("Read as: adoption CSV", exact=False)).to_be_visible()
+    upload(page, VIVA)
+    expect(
+        page.get_by_text(
+            "Read as: Viva Insights person query, report period 2024-03-31 to 2024-04-13."
+        )
+    ).to_be_visible()
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Team is the attribute")
+    expect(box.get_by_role("combobox")).to_have_value("Organization")
+    # Six people, two in each of IT, HR and Sales, over the weeks of 2024-03-31 and 04-07.
+    expect(page.get_by_text("teams: HR, IT, Sales.", exact=False)).to_be_visible()
+    box.click()
+    page.get_by_role("option", name="Level", exact=True).click()
+    # By Level: Level1 (the two Sales executives), Level3 and Level4.
+    expect(page.get_by_text("teams: Level1, Level3, Level4.", exact=False)).to_be_visible()
+    # The week of 04-07: Level1 1 + Level3 3 + Level4 1 active people = 5, as by
+    # organisation (HR 2 + IT 2 + Sales 1): the attribute splits people, never counts them.
+    active = page.locator('[data-testid="stMetric"]').filter(has_text="Active users (last day)")
+    expect(active).to_contain_text("5")
+    page.get_by_text("Monthly series by team").click()
+    expect(page.get_by_text("Level3", exact=True).first).to_be_attached()
+    screenshot(page, "issue21_viva_team_by")
