@@ -145,7 +145,7 @@ figures[3].metric(
 )  # fmt: skip
 figures[4].metric("Stickiness (DAU/MAU)", share(summary.stickiness))
 st.caption(
-    f"{summary.days:,} day(s) from {summary.first_date} to {summary.last_date};"
+    f"{summary.days:,} {telemetry.row}(s) from {summary.first_date} to {summary.last_date};"
     f" teams: {', '.join(plain(team) for team in summary.teams)}."
 )
 

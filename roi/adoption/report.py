@@ -234,7 +234,8 @@ def render_report(report: AdoptionReport) -> str:
         lines.append(f"Note: {telemetry.note}.")
     if summary.days:
         lines.append(
-            f"{summary.days} day(s) from {summary.first_date} to {summary.last_date};"
+            f"{summary.days} {telemetry.row}(s) from {summary.first_date} to"
+            f" {summary.last_date};"
             f" teams: {', '.join(summary.teams)}"
         )
         active = summary.active_users_latest

@@ -307,3 +307,13 @@ def test_the_attributes_of_the_first_query_among_the_uploaded_files():
     assert team_attributes([other, blank, query]) == expected
     assert team_attributes([semicolons]) == expected
     assert team_attributes([other]) == ()
+
+
+def test_a_weekly_query_is_reported_in_weeks():
+    from roi.adoption.report import analyse, render_report
+    from roi.adoption.telemetry import read_telemetry
+
+    telemetry = read_telemetry(SAMPLE.read_bytes(), SAMPLE.name)
+    assert telemetry.row == "week"
+    # The sample's two weeks (its MetricDate values), not "2 day(s)".
+    assert "2 week(s) from " in render_report(analyse(telemetry))

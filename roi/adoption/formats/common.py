@@ -206,6 +206,12 @@ class Telemetry:
         """What ``figure`` means in this export."""
         return self.labels.get(figure, FIGURE_LABELS.get(figure, figure))
 
+    @property
+    def row(self) -> str:
+        """What one date of the daily table covers: ``day``, or ``week`` (Viva Insights'
+        person query grouped by week, the ``row`` label)."""
+        return self.labels.get("row", "day")
+
 
 def empty_daily() -> pd.DataFrame:
     """A daily table with no row: ``date`` (datetime64), ``team`` and :data:`FIGURES`."""

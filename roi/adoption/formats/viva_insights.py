@@ -432,4 +432,5 @@ def _labels(
             + (" (the week, not the day)" if weekly else "")
         ),
         "team": f"the HR attribute {team_column}" if team_column else "one team for everyone",
+        "row": "week" if weekly else "day",
     }
