@@ -24,7 +24,7 @@ from roi.reports.exports import adoption_csv
 EXPORT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".csv")
 
 
-def _export_files(names: list[str]) -> list[tuple[bytes, str]]:
+def export_files(names: list[str]) -> list[tuple[bytes, str]]:
     """Each named file, and each export file of a named folder (by name, not following
     links out of it), as (bytes, name)."""
     files = []
@@ -48,7 +48,7 @@ def _export_files(names: list[str]) -> list[tuple[bytes, str]]:
 
 
 def _adoption(args: argparse.Namespace) -> int:
-    telemetry = read_telemetry_files(_export_files(args.file), team=args.team, team_by=args.team_by)
+    telemetry = read_telemetry_files(export_files(args.file), team=args.team, team_by=args.team_by)
     try:
         report = analyse(telemetry, args.eligible, args.target, args.period, args.licence_price)
     except ValueError as error:
