@@ -31,6 +31,13 @@ Targets:
 - issue #3: a slider change re-renders the scenario explorer in under 300 ms (AppTest),
   beside the rerun of a trivial one-slider page; the Overview's first render after the app
   starts under 3 s (Chromium, else AppTest), beside a trivial page's first render.
+- issue #21: a year of GitHub's 1-day per-user reports (5,000 users) read and summarised in
+  under 10 s, beside json.loads of the same lines.
+- issue #22 (benchmarks/browser_bench.py, Chromium): slider → the explorer's NPV and ROI
+  changed within 1.5× a trivial page's slider → metric, → every figure settled within 2×;
+  the Overview's first render with an empty browser cache within 1.5× the trivial page's;
+  15 sessions moving a slider every second for a minute: no error, median slider → NPV
+  within 3× one session's.
 
 The naive baseline is what a spreadsheet-minded first version would do: a Python loop over
 months and line items, numpy-financial's ``npv`` and ``irr`` (polynomial roots), and a
@@ -41,6 +48,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -825,6 +833,23 @@ def main() -> None:
             f"   trivial page {trivial_seconds:7.2f} s"
             f"   target < 3 s: {'meets' if seconds < 3.0 else 'MISSES'}"
         )
+    explorer_browser()
+
+
+def explorer_browser(sessions: int = 15, seconds: float = 60.0) -> None:
+    """Issue 22: the explorer's slider in Chromium beside a trivial page, the Overview's
+    first render, and ``sessions`` sessions at once (see benchmarks/browser_bench.py)."""
+    sys.path.insert(0, str(ROOT / "tests" / "browser"))
+    sys.path.insert(0, str(ROOT / "devtools"))
+    from browser_bench import explorer_in_a_browser, print_figures
+
+    from conftest import chromium_path
+
+    chromium = chromium_path()
+    if chromium is None:
+        print(f"{'explorer in a browser (issue 22)':<44}   skipped: no Chromium")
+        return
+    print_figures(explorer_in_a_browser(chromium, sessions, seconds), sessions)
 
 
 if __name__ == "__main__":

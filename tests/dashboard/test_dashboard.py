@@ -543,12 +543,16 @@ def test_explorer_shows_the_simulation_and_it_follows_the_sliders():
     at = app("explorer")
     case_id = at.session_state["explorer.case"]
     case = load_case(ROOT / "sample_data" / "cases" / f"{case_id}.yaml")
+    # Nothing is simulated until an analysis is opened (issue 22): one chart, the cash flow.
+    assert len(at.get("plotly_chart")) == 1
+    assert not any(m.label == "P(NPV > 0)" for m in at.metric)
+    at.segmented_control(key="explorer.uncertainty").set_value("NPV distribution").run()
     expected = simulate(case, 5_000, 0)
     assert metric(at, "P(NPV > 0)") == f"{expected.prob_npv_positive:.0%}"
     assert metric(at, "Median NPV (P50)") == format_money(
         expected.npv_percentiles[50], case.currency
     )
-    assert len(at.get("plotly_chart")) >= 5  # cash flow, histogram, fan, tornado, two-way
+    assert len(at.get("plotly_chart")) == 3  # cash flow, histogram, fan
     at.slider(key=lever_key(case_id, "adoption_ceiling")).set_value(0.5).run()
     assert not at.exception
     levers = replace(levers_of(case), adoption_ceiling=0.5)
@@ -559,9 +563,12 @@ def test_explorer_shows_the_simulation_and_it_follows_the_sliders():
 
 def test_explorer_lists_break_evens_and_scenarios():
     at = app("explorer")
-    tables = [d.value for d in at.dataframe]
-    evens = next(t for t in tables if "NPV = 0 at" in t.columns)
+    at.segmented_control(key="explorer.uncertainty").set_value("What decides it").run()
+    assert len(at.get("plotly_chart")) == 2  # cash flow, tornado
+    evens = next(d.value for d in at.dataframe if "NPV = 0 at" in d.value.columns)
     assert len(evens) == 8
+    at.segmented_control(key="explorer.uncertainty").set_value("Scenarios").run()
+    tables = [d.value for d in at.dataframe]
     scenarios = next(t for t in tables if "Scenario" in t.columns)
     assert list(scenarios["Scenario"]) == ["conservative", "expected", "optimistic"]
     assert scenarios["NPV"].is_monotonic_increasing

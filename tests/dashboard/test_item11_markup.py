@@ -178,6 +178,8 @@ def test_item11_explorer_shows_a_saved_case_name_as_text(store):
     assert at.subheader[0].value == plain(CASE_NAME)
     assert at.caption[0].value == plain(DESCRIPTION)
     assert len(assert_no_markup(at)) >= 2
+    # The tornado is drawn when "What decides it" is opened (issue 22).
+    at.segmented_control(key="explorer.uncertainty").set_value("What decides it").run()
     specs = assert_charts_escaped(at)
     assert json.dumps(chart_text(LINE))[1:-1] in specs  # the tornado's labels
 

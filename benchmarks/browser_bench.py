@@ -1,0 +1,207 @@
+"""Browser figures of the Scenario explorer (issue 22), each beside a trivial Streamlit page
+measured in the same run: slider → headline metrics changed, slider → every figure settled,
+the Overview's first render with an empty browser cache, and slider → metric with 15
+sessions at once. Chromium headless (Debian's ``chromium``), servers on 127.0.0.1 only.
+
+A move is timed from the key press on a focused slider thumb to the moment the page shows
+every awaited metric with a new value (``metric``), and then to the moment Streamlit says the
+run is over (the app's ``data-test-script-state`` is ``notRunning``) and two frames have been
+painted (``settled``)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TRIVIAL = (
+    "import streamlit as st\n"
+    "value = st.slider('Value', 0, 100, 50)\n"
+    "st.metric('Result', f'{value * 3:,}')\n"
+)
+SERVER_OPTIONS = [
+    "--server.address", "127.0.0.1", "--server.headless", "true",
+    "--browser.gatherUsageStats", "false", "--server.port",
+]  # fmt: skip
+# The texts of the metrics a move must change, as one JSON string.
+METRICS_JS = """(labels) => JSON.stringify(
+  [...document.querySelectorAll('[data-testid="stMetric"]')]
+    .filter(m => labels.some(l => m.querySelector('[data-testid="stMetricLabel"]')
+                                  ?.innerText.trim() === l))
+    .map(m => m.querySelector('[data-testid="stMetricValue"]')?.innerText))"""
+CHANGED_JS = f"""([labels, old]) => {{ const now = ({METRICS_JS})(labels);
+  const a = JSON.parse(now), b = JSON.parse(old);
+  return a.length === b.length && a.length > 0 && a.every((v, i) => v !== b[i]); }}"""
+IDLE_JS = """() => new Promise(done => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') { done(false); return; }
+  requestAnimationFrame(() => requestAnimationFrame(() => done(true))); })"""
+
+
+@contextlib.contextmanager
+def served(command: list[str]) -> Iterator[str]:
+    """``command`` (a Streamlit server, the port last) on a free port; its URL."""
+    sys.path.insert(0, str(ROOT / "devtools"))
+    from appserver import free_port, wait_for_health
+
+    port = free_port()
+    server = subprocess.Popen(
+        [*command, str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for_health(url, server)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def dashboard_command() -> list[str]:
+    return [sys.executable, "-m", "dashboard.serve", *SERVER_OPTIONS]  # as `make run` starts it
+
+
+def trivial_command(folder: Path) -> list[str]:
+    path = folder / "trivial.py"
+    path.write_text(TRIVIAL)
+    return [sys.executable, "-m", "streamlit", "run", str(path), *SERVER_OPTIONS]
+
+
+async def _moves(
+    page, slider: str, metrics: list[str], moves: int, pause: float, until: float | None
+) -> list:
+    """(metric, settled) seconds of ``moves`` moves of ``slider``, right then left (or as
+    many as fit before ``until``, a ``time.perf_counter`` value)."""
+    box = page.locator('[data-testid="stSlider"]').filter(has_text=slider)
+    thumb = box.get_by_role("slider")
+    await thumb.focus()
+    timings = []
+    for move in range(moves):
+        if until is not None and time.perf_counter() > until:
+            break
+        await page.wait_for_function(IDLE_JS, polling=50, timeout=120_000)
+        old = await page.evaluate(METRICS_JS, metrics)
+        start = time.perf_counter()
+        await thumb.press("ArrowRight" if move % 2 == 0 else "ArrowLeft")
+        await page.wait_for_function(CHANGED_JS, arg=[metrics, old], polling="raf",
+                                     timeout=120_000)  # fmt: skip
+        changed = time.perf_counter() - start
+        await page.wait_for_function(IDLE_JS, polling="raf", timeout=120_000)
+        timings.append((changed, time.perf_counter() - start))
+        await asyncio.sleep(pause)
+    return timings
+
+
+async def _session(browser, url: str, slider: str, metrics: list[str], moves: int,
+                   pause: float, until: float | None = None) -> list:  # fmt: skip
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    await page.goto(url)
+    await page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=120_000)
+    try:
+        return await _moves(page, slider, metrics, moves, pause, until)
+    finally:
+        await context.close()
+
+
+async def _first_render(browser, url: str) -> float:
+    """Seconds from opening ``url`` in a new context (empty cache) to its first metric."""
+    context = await browser.new_context()
+    page = await context.new_page()
+    start = time.perf_counter()
+    await page.goto(url)
+    await page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=120_000)
+    seconds = time.perf_counter() - start
+    await context.close()
+    return seconds
+
+
+def median(values) -> float:
+    return statistics.median(values)
+
+
+async def _measure(chromium: str, sessions: int, seconds: float) -> dict[str, float]:
+    from playwright.async_api import async_playwright
+
+    sys.path.insert(0, str(ROOT / "tests" / "browser"))
+    from conftest import CHROMIUM_ARGS
+
+    out: dict[str, float] = {}
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+        )
+        with tempfile.TemporaryDirectory() as folder, served(trivial_command(Path(folder))) as url:
+            await _first_render(browser, url)  # the browser itself warm
+            out["trivial_first"] = await _first_render(browser, url)
+            timed = await _session(browser, url, "Value", ["Result"], 12, 0.2)
+            out["trivial_metric"] = median(t[0] for t in timed)
+            out["trivial_settled"] = median(t[1] for t in timed)
+        with served(dashboard_command()) as url:
+            await _first_render(browser, url)  # the server's first run (caches) untimed
+            out["overview_first"] = await _first_render(browser, url)
+            explorer = f"{url}/explorer?case=support_draft_replies"
+            await _session(browser, explorer, "Adoption ceiling", ["NPV"], 2, 0.2)  # warm
+            timed = await _session(browser, explorer, "Adoption ceiling", ["NPV", "ROI"], 12,
+                                   0.2)  # fmt: skip
+            out["explorer_metric"] = median(t[0] for t in timed)
+            out["explorer_settled"] = median(t[1] for t in timed)
+            if not sessions:
+                await browser.close()
+                return out
+            started = time.perf_counter()
+            until = started + seconds  # each session moves, waits a second, moves again
+            every = await asyncio.gather(
+                *(_session(browser, explorer, "Adoption ceiling", ["NPV"], 10_000, 1.0, until)
+                  for _ in range(sessions)),
+                return_exceptions=True,
+            )  # fmt: skip
+            out["load_seconds"] = time.perf_counter() - started
+            errors = [e for e in every if isinstance(e, BaseException)]
+            times = [t[0] for result in every if not isinstance(result, BaseException)
+                     for t in result]  # fmt: skip
+            out["load_errors"] = float(len(errors))
+            out["load_metric"] = median(times) if times else float("nan")
+            out["load_p95"] = (
+                statistics.quantiles(times, n=20)[-1] if len(times) >= 20 else float("nan")
+            )
+        await browser.close()
+    return out
+
+
+def explorer_in_a_browser(
+    chromium: str, sessions: int = 15, seconds: float = 60.0
+) -> dict[str, float]:
+    """The figures of the module's docstring (seconds), and ``load_errors``."""
+    return asyncio.run(_measure(chromium, sessions, seconds))
+
+
+def print_figures(figures: dict[str, float], sessions: int) -> None:
+    def line(name: str, seconds: float, base: float, base_name: str, target: float) -> None:
+        ratio = seconds / base
+        verdict = "meets" if ratio <= target else "MISSES"
+        print(
+            f"{name:<44} {seconds * 1000:7.0f} ms   {base_name} {base * 1000:5.0f} ms"
+            f" ({ratio:4.2f}x)   target <= {target:g}x: {verdict}"
+        )
+
+    f = figures
+    line("explorer: slider -> NPV and ROI changed", f["explorer_metric"], f["trivial_metric"],
+         "trivial page", 1.5)  # fmt: skip
+    line("explorer: slider -> every figure settled", f["explorer_settled"], f["trivial_settled"],
+         "trivial page", 2.0)  # fmt: skip
+    line("overview: first render, empty cache", f["overview_first"], f["trivial_first"],
+         "trivial page", 1.5)  # fmt: skip
+    line(f"explorer: {sessions} sessions, slider -> NPV", f["load_metric"], f["explorer_metric"],
+         "one session", 3.0)  # fmt: skip
+    print(
+        f"{'':<44} p95 {f['load_p95'] * 1000:6.0f} ms, {f['load_errors']:.0f} error(s),"
+        f" {f['load_seconds']:.0f} s"
+    )
