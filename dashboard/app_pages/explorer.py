@@ -85,6 +85,33 @@ st.session_state.setdefault("explorer.draws", 5_000)
 st.session_state.setdefault("explorer.seed", 0)
 
 
+def save_panel(case_id: str, case, levers: Levers, result) -> None:
+    """ "Save this scenario" (for those who may save, with a store), and the saved one's link."""
+    if not signin.may(Right.SAVE):
+        st.caption(":material/lock: " + signin.refusal(Right.SAVE, "saving a scenario"))
+    elif database.store() is not None:
+        with st.popover("Save this scenario", icon=":material/bookmark_add:"):
+            scenario_name = st.text_input(
+                "Scenario name", key="explorer.scenario_name", max_chars=200,
+                placeholder="e.g. Board case: 40% adoption",
+            )  # fmt: skip
+            if st.button("Save", key="explorer.save_scenario", type="primary"):
+                problem = saved.save_scenario(
+                    scenario_name, case_id, levers_to_query(case, levers), result
+                )
+                if problem:
+                    st.error(f"Not saved: {plain(problem)}.")
+                else:
+                    st.success(
+                        f"Saved as {plain(repr(scenario_name.strip()))}. Compare it with"
+                        " others on the Scenarios page; a name saved again is replaced (the"
+                        " history keeps both)."
+                    )
+        if st.session_state.get("explorer.saved"):
+            saved_id = st.session_state["explorer.saved"]
+            st.caption(f"[Link to the saved scenario](/explorer?scenario={saved_id})")
+
+
 @st.fragment
 def scenario() -> None:
     """The levers and every figure they drive: a move reruns this, not the page (the
@@ -173,29 +200,7 @@ def scenario() -> None:
             f"[Link to this scenario](/explorer?{urlencode(params)}) — or copy the address bar."
         )
         case_downloads(case_id, levers, "explorer")
-        if not signin.may(Right.SAVE):
-            st.caption(":material/lock: " + signin.refusal(Right.SAVE, "saving a scenario"))
-        elif database.store() is not None:
-            with st.popover("Save this scenario", icon=":material/bookmark_add:"):
-                scenario_name = st.text_input(
-                    "Scenario name", key="explorer.scenario_name", max_chars=200,
-                    placeholder="e.g. Board case: 40% adoption",
-                )  # fmt: skip
-                if st.button("Save", key="explorer.save_scenario", type="primary"):
-                    problem = saved.save_scenario(
-                        scenario_name, case_id, levers_to_query(case, levers), result
-                    )
-                    if problem:
-                        st.error(f"Not saved: {plain(problem)}.")
-                    else:
-                        st.success(
-                            f"Saved as {plain(repr(scenario_name.strip()))}. Compare it with"
-                            " others on the Scenarios page; a name saved again is replaced (the"
-                            " history keeps both)."
-                        )
-            if st.session_state.get("explorer.saved"):
-                saved_id = st.session_state["explorer.saved"]
-                st.caption(f"[Link to the saved scenario](/explorer?scenario={saved_id})")
+        save_panel(case_id, case, levers, result)
 
     st.plotly_chart(cash_flow_figure(result), width="stretch", key="explorer.chart")
     st.subheader("Annual cash flows (risk-adjusted)")
@@ -254,137 +259,156 @@ def uncertainty(case_id: str, case, levers: Levers, result) -> None:
     if view != UNCERTAINTY_VIEWS[0]:
         rows, evens, scenarios = cache.sensitivity(case_id, levers)
     if view == UNCERTAINTY_VIEWS[0]:
-        p = simulation.npv_percentiles
-        cells = st.columns(5)
-        cells[0].metric("P(NPV > 0)", f"{simulation.prob_npv_positive:.0%}")
-        cells[1].metric("P10 NPV", format_money(p[10], case.currency),
-                        help="One draw in ten is below this.")  # fmt: skip
-        cells[2].metric("Median NPV (P50)", format_money(p[50], case.currency))
-        cells[3].metric("P90 NPV", format_money(p[90], case.currency),
-                        help="One draw in ten is above this.")  # fmt: skip
-        payback = simulation.payback_p50_months
-        cells[4].metric(
-            "Median payback (months)",
-            "never" if payback is None else f"{payback:.1f}",
-            help=f"{simulation.prob_payback_within_horizon:.0%} of draws pay back within the"
-            " horizon.",
-        )
-        st.plotly_chart(histogram_figure(simulation, case.currency), width="stretch",
-                        key="explorer.histogram")  # fmt: skip
-        st.plotly_chart(fan_figure(simulation, month_labels(result.timeline), case.currency),
-                        width="stretch", key="explorer.fan")  # fmt: skip
-        if simulation.contributions:
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {"Input": c.label, "Share of the spread": 100 * c.share,
-                         "Rank correlation with NPV": c.rank_correlation}
-                        for c in simulation.contributions
-                    ]
-                ),
-                hide_index=True, width="stretch",
-                column_config={
-                    "Share of the spread": st.column_config.ProgressColumn(
-                        format="%.0f%%", min_value=0, max_value=100
-                    ),
-                    "Rank correlation with NPV": st.column_config.NumberColumn(format="%+.2f"),
-                },
-            )  # fmt: skip
+        distribution(case, result, simulation)
     elif view == UNCERTAINTY_VIEWS[1]:
-        st.plotly_chart(tornado_figure(rows, simulation.deterministic_npv, case.currency),
-                        width="stretch", key="explorer.tornado")  # fmt: skip
-        st.subheader("Break-even values")
-        st.caption(
-            "The value of each input at which NPV is 0, and at which payback is"
-            f" {cache.PAYBACK_TARGET_MONTHS:g} months, the others as they are (unadjusted view,"
-            " as the tornado)."
-        )
+        decides(case, rows, evens, simulation)
+    elif view == UNCERTAINTY_VIEWS[2]:
+        compared(case, scenarios)
+    else:
+        pair(case_id, case, levers, rows)
+
+
+def distribution(case, result, simulation) -> None:
+    """The NPV distribution: percentiles, histogram, fan and what explains the spread."""
+    p = simulation.npv_percentiles
+    cells = st.columns(5)
+    cells[0].metric("P(NPV > 0)", f"{simulation.prob_npv_positive:.0%}")
+    cells[1].metric("P10 NPV", format_money(p[10], case.currency),
+                    help="One draw in ten is below this.")  # fmt: skip
+    cells[2].metric("Median NPV (P50)", format_money(p[50], case.currency))
+    cells[3].metric("P90 NPV", format_money(p[90], case.currency),
+                    help="One draw in ten is above this.")  # fmt: skip
+    payback = simulation.payback_p50_months
+    cells[4].metric(
+        "Median payback (months)",
+        "never" if payback is None else f"{payback:.1f}",
+        help=f"{simulation.prob_payback_within_horizon:.0%} of draws pay back within the horizon.",
+    )
+    st.plotly_chart(histogram_figure(simulation, case.currency), width="stretch",
+                    key="explorer.histogram")  # fmt: skip
+    st.plotly_chart(fan_figure(simulation, month_labels(result.timeline), case.currency),
+                    width="stretch", key="explorer.fan")  # fmt: skip
+    if simulation.contributions:
         st.dataframe(
             pd.DataFrame(
                 [
-                    {
-                        "Input": b.label, "Now": format_value(case, b.input, b.value),
-                        "NPV = 0 at": (
-                            b.npv_note if b.npv_zero is None
-                            else format_value(case, b.input, b.npv_zero)
-                        ),
-                        f"Payback = {cache.PAYBACK_TARGET_MONTHS:g} months at": (
-                            b.payback_note if b.payback_target is None
-                            else format_value(case, b.input, b.payback_target)
-                        ),
-                    }
-                    for b in evens
+                    {"Input": c.label, "Share of the spread": 100 * c.share,
+                     "Rank correlation with NPV": c.rank_correlation}
+                    for c in simulation.contributions
                 ]
             ),
             hide_index=True, width="stretch",
             column_config={
-                "Input": st.column_config.TextColumn(width=330),
-                "Now": st.column_config.TextColumn(width=80),
-                "NPV = 0 at": st.column_config.TextColumn(width=265),
-                f"Payback = {cache.PAYBACK_TARGET_MONTHS:g} months at": st.column_config.TextColumn(
-                    width=265
+                "Share of the spread": st.column_config.ProgressColumn(
+                    format="%.0f%%", min_value=0, max_value=100
                 ),
+                "Rank correlation with NPV": st.column_config.NumberColumn(format="%+.2f"),
             },
         )  # fmt: skip
-    elif view == UNCERTAINTY_VIEWS[2]:
-        table = pd.DataFrame(
+
+
+def decides(case, rows, evens, simulation) -> None:
+    """What decides NPV: the tornado and the break-even values."""
+    st.plotly_chart(tornado_figure(rows, simulation.deterministic_npv, case.currency),
+                    width="stretch", key="explorer.tornado")  # fmt: skip
+    st.subheader("Break-even values")
+    st.caption(
+        "The value of each input at which NPV is 0, and at which payback is"
+        f" {cache.PAYBACK_TARGET_MONTHS:g} months, the others as they are (unadjusted view,"
+        " as the tornado)."
+    )
+    st.dataframe(
+        pd.DataFrame(
             [
                 {
-                    "Scenario": r.name, "NPV": round(r.npv),
-                    "Change from the case": round(r.npv_change),
-                    "ROI (%)": None if r.roi is None else 100 * r.roi,
-                    "Payback (months)": r.payback_months,
+                    "Input": b.label, "Now": format_value(case, b.input, b.value),
+                    "NPV = 0 at": (
+                        b.npv_note if b.npv_zero is None
+                        else format_value(case, b.input, b.npv_zero)
+                    ),
+                    f"Payback = {cache.PAYBACK_TARGET_MONTHS:g} months at": (
+                        b.payback_note if b.payback_target is None
+                        else format_value(case, b.input, b.payback_target)
+                    ),
                 }
-                for r in scenarios
+                for b in evens
             ]
-        )  # fmt: skip
+        ),
+        hide_index=True, width="stretch",
+        column_config={
+            "Input": st.column_config.TextColumn(width=330),
+            "Now": st.column_config.TextColumn(width=80),
+            "NPV = 0 at": st.column_config.TextColumn(width=265),
+            f"Payback = {cache.PAYBACK_TARGET_MONTHS:g} months at": st.column_config.TextColumn(
+                width=265
+            ),
+        },
+    )  # fmt: skip
+
+
+def compared(case, scenarios) -> None:
+    """The scenarios side by side, with their inputs."""
+    table = pd.DataFrame(
+        [
+            {
+                "Scenario": r.name, "NPV": round(r.npv),
+                "Change from the case": round(r.npv_change),
+                "ROI (%)": None if r.roi is None else 100 * r.roi,
+                "Payback (months)": r.payback_months,
+            }
+            for r in scenarios
+        ]
+    )  # fmt: skip
+    st.dataframe(
+        table.style.map(
+            lambda v: "color: #D55E00" if v < 0 else ("color: #009E73" if v > 0 else ""),
+            subset=["Change from the case"],
+        ),
+        hide_index=True, width="stretch",
+        column_config={
+            "NPV": st.column_config.NumberColumn(format="localized"),
+            "Change from the case": st.column_config.NumberColumn(format="localized"),
+            "ROI (%)": st.column_config.NumberColumn(format="%.0f"),
+            "Payback (months)": st.column_config.NumberColumn(format="%.1f"),
+        },
+    )  # fmt: skip
+    named = list(dict.fromkeys(k for r in scenarios for k in r.values))
+    if named:
+        st.markdown("**Inputs in each scenario** (blank: as written)")
         st.dataframe(
-            table.style.map(
-                lambda v: "color: #D55E00" if v < 0 else ("color: #009E73" if v > 0 else ""),
-                subset=["Change from the case"],
+            pd.DataFrame(
+                [
+                    {"Input": describe(case, k), "As written": format_input(value_at(case, k)),
+                     **{r.name: (format_input(r.values[k]) if k in r.values else "")
+                        for r in scenarios}}
+                    for k in named
+                ]
             ),
             hide_index=True, width="stretch",
-            column_config={
-                "NPV": st.column_config.NumberColumn(format="localized"),
-                "Change from the case": st.column_config.NumberColumn(format="localized"),
-                "ROI (%)": st.column_config.NumberColumn(format="%.0f"),
-                "Payback (months)": st.column_config.NumberColumn(format="%.1f"),
-            },
         )  # fmt: skip
-        named = list(dict.fromkeys(k for r in scenarios for k in r.values))
-        if named:
-            st.markdown("**Inputs in each scenario** (blank: as written)")
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {"Input": describe(case, k), "As written": format_input(value_at(case, k)),
-                         **{r.name: (format_input(r.values[k]) if k in r.values else "")
-                            for r in scenarios}}
-                        for k in named
-                    ]
-                ),
-                hide_index=True, width="stretch",
-            )  # fmt: skip
-        st.caption(
-            "Unadjusted view. Without scenarios of its own, a case gets conservative and optimistic"
-            " ones: every uncertain input at the unfavourable or favourable end of its range."
-        )
+    st.caption(
+        "Unadjusted view. Without scenarios of its own, a case gets conservative and optimistic"
+        " ones: every uncertain input at the unfavourable or favourable end of its range."
+    )
+
+
+def pair(case_id: str, case, levers: Levers, rows) -> None:
+    """NPV over a grid of two inputs."""
+    choices = [r.input for r in rows]
+    if len(choices) < 2:
+        st.info("Fewer than two inputs move NPV: no grid to draw.")
     else:
-        choices = [r.input for r in rows]
-        if len(choices) < 2:
-            st.info("Fewer than two inputs move NPV: no grid to draw.")
-        else:
-            labels = {r.input: r.label for r in rows}
-            left, right = st.columns(2)
-            first = left.selectbox("First input", choices, 0, format_func=labels.get,
-                                   key="explorer.two_way.first")  # fmt: skip
-            second = right.selectbox(
-                "Second input", [c for c in choices if c != first], 0,
-                format_func=labels.get, key="explorer.two_way.second",
-            )  # fmt: skip
-            a, b, grid = cache.two_way_grid(case_id, levers, first, second)
-            figure = two_way_figure(a, b, grid, labels[first], labels[second], case.currency)
-            st.plotly_chart(figure, width="stretch", key="explorer.two_way")
+        labels = {r.input: r.label for r in rows}
+        left, right = st.columns(2)
+        first = left.selectbox("First input", choices, 0, format_func=labels.get,
+                               key="explorer.two_way.first")  # fmt: skip
+        second = right.selectbox(
+            "Second input", [c for c in choices if c != first], 0,
+            format_func=labels.get, key="explorer.two_way.second",
+        )  # fmt: skip
+        a, b, grid = cache.two_way_grid(case_id, levers, first, second)
+        figure = two_way_figure(a, b, grid, labels[first], labels[second], case.currency)
+        st.plotly_chart(figure, width="stretch", key="explorer.two_way")
 
 
 scenario()

@@ -52,9 +52,27 @@ def test_explorer_slider_changes_npv_and_the_link(page, app_url, screenshot):
     thumb = slider.get_by_role("slider")
     thumb.focus()
     # The measured ceiling (75.34 %, issue 20 item 12) steps down to the slider's 5 % grid.
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    drawn = chart.inner_html()
     thumb.press("ArrowLeft")  # 75.34 % → 70 %
     expect(metric_value(page, "NPV")).to_have_text(npv_text("lead_scoring", adoption_ceiling=0.7))
     expect(page).to_have_url(re.compile(r"ceiling=0\.7\b"))
+    # Every figure follows (issue 22: the move reruns a fragment, not the page): both views'
+    # metrics, and the cash-flow chart's bars.
+    moved = evaluate(
+        apply_levers(
+            CASES["lead_scoring"], replace(levers_of(CASES["lead_scoring"]), adoption_ceiling=0.7)
+        )
+    )
+    currency = CASES["lead_scoring"].currency
+    values = page.locator('[data-testid="stMetric"]').filter(has_text="NPV")
+    expect(values.nth(1).locator('[data-testid="stMetricValue"]')).to_have_text(
+        format_money(moved.unadjusted.metrics.npv, currency)
+    )
+    page.wait_for_function(
+        "([sel, old]) => document.querySelector(sel)?.innerHTML !== old",
+        arg=['[data-testid="stPlotlyChart"]', drawn],
+    )
     screenshot(page, "explorer")
 
 
