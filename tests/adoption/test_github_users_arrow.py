@@ -10,6 +10,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from roi.adoption.combine import combine
 from roi.adoption.formats.github_users_arrow import read_user_reports
@@ -161,3 +163,20 @@ def test_files_that_need_a_message_or_a_choice_are_read_one_by_one(case):
             read_telemetry_files(files)
         return
     assert_same(read_telemetry_files(files), expected)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_damaged_file_is_read_or_refused_never_a_crash(data):
+    files = reports(6, days=2, users=5)
+    raw, name = files[0]
+    start = data.draw(st.integers(0, len(raw) - 1))
+    length = data.draw(st.integers(1, 40))
+    junk = data.draw(st.binary(min_size=0, max_size=40))
+    damaged = [(raw[:start] + junk + raw[start + length :], name), *files[1:]]
+    try:
+        telemetry = read_telemetry_files(damaged)
+    except TelemetryError as error:
+        assert error.problems  # refused with its reasons
+    else:
+        assert telemetry.format == "github_usage_metrics_users"

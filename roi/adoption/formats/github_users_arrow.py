@@ -194,7 +194,7 @@ def _table(raw: bytes, source: str, max_bytes: int) -> pa.Table | None:
         return None
     try:
         table = pj.read_json(pa.BufferReader(raw), read_options=_READ, parse_options=_OPTIONS)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
+    except (pa.ArrowException, UnicodeDecodeError):  # any file pyarrow cannot take
         return None
     lines = raw.count(b"\n") + (not raw.endswith(b"\n"))
     if table.num_rows == 0 or table.num_rows != lines:  # a blank line: read one by one
