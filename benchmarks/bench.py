@@ -36,8 +36,8 @@ Targets:
 - issue #22 (benchmarks/browser_bench.py, Chromium): slider → the explorer's NPV and ROI
   changed within 1.5× a trivial page's slider → metric, → every figure settled within 2×;
   the Overview's first render with an empty browser cache within 1.5× the trivial page's;
-  15 sessions moving a slider every second for a minute: no error, median slider → NPV
-  within 3× one session's.
+  15 sessions moving a slider about every second for a minute (over Streamlit's protocol,
+  benchmarks/protocol_load.py): no error, median slider → NPV within 3× one session's.
 
 The naive baseline is what a spreadsheet-minded first version would do: a Python loop over
 months and line items, numpy-financial's ``npv`` and ``irr`` (polynomial roots), and a

@@ -3,6 +3,12 @@ measured in the same run: slider → headline metrics changed, slider → every 
 the Overview's first render with an empty browser cache, and slider → metric with 15
 sessions at once. Chromium headless (Debian's ``chromium``), servers on 127.0.0.1 only.
 
+The 15 sessions speak Streamlit's protocol (protocol_load.py), each moving the slider about
+once a second at its own moments for a minute, and their slider → NPV is set beside one
+session's over the same protocol. The same 15 moving in one instant (the worst case) and 15
+Chromium pages (which, on one small machine, measure the pages as much as the server) are
+printed beside them.
+
 A move is timed from the key press on a focused slider thumb to the moment the page shows
 every awaited metric with a new value (``metric``), and then to the moment Streamlit says the
 run is over (the app's ``data-test-script-state`` is ``notRunning``) and two frames have been
@@ -127,7 +133,43 @@ def median(values) -> float:
     return statistics.median(values)
 
 
-async def _measure(chromium: str, sessions: int, seconds: float) -> dict[str, float]:
+async def _protocol(url: str, sessions: int, seconds: float, out: dict[str, float]) -> None:
+    """One session and ``sessions`` at once, through Streamlit's protocol (see
+    protocol_load.py): the load target's figures."""
+    from protocol_load import many, session
+
+    page = (url, "case=support_draft_replies", "explorer", "Adoption ceiling", ["NPV", "ROI"])
+    timed = await session(*page, 20, 0.3)
+    out["protocol_metric"] = median(t[0] for t in timed)
+    out["protocol_finished"] = median(t[1] for t in timed)
+    if not sessions:
+        return
+    for name, staggered, span in (("load", True, seconds), ("burst", False, seconds / 3)):
+        figures = await many(*page, sessions, span, staggered=staggered)
+        for key, value in figures.items():
+            out[f"{name}_{key}"] = value
+
+
+async def _browser_load(browser, explorer: str, sessions: int, seconds: float) -> dict:
+    """``sessions`` Chromium pages on this machine moving the slider about every second."""
+    started = time.perf_counter()
+    until = started + seconds
+    every = await asyncio.gather(
+        *(_session(browser, explorer, "Adoption ceiling", ["NPV"], 10_000, 1.0, until)
+          for _ in range(sessions)),
+        return_exceptions=True,
+    )  # fmt: skip
+    times = [t[0] for result in every if not isinstance(result, BaseException)
+             for t in result]  # fmt: skip
+    return {
+        "pages_errors": float(sum(isinstance(e, BaseException) for e in every)),
+        "pages_metric": median(times) if times else float("nan"),
+    }
+
+
+async def _measure(
+    chromium: str, sessions: int, seconds: float, browser_sessions: int
+) -> dict[str, float]:
     from playwright.async_api import async_playwright
 
     sys.path.insert(0, str(ROOT / "tests" / "browser"))
@@ -153,34 +195,18 @@ async def _measure(chromium: str, sessions: int, seconds: float) -> dict[str, fl
                                    0.2)  # fmt: skip
             out["explorer_metric"] = median(t[0] for t in timed)
             out["explorer_settled"] = median(t[1] for t in timed)
-            if not sessions:
-                await browser.close()
-                return out
-            started = time.perf_counter()
-            until = started + seconds  # each session moves, waits a second, moves again
-            every = await asyncio.gather(
-                *(_session(browser, explorer, "Adoption ceiling", ["NPV"], 10_000, 1.0, until)
-                  for _ in range(sessions)),
-                return_exceptions=True,
-            )  # fmt: skip
-            out["load_seconds"] = time.perf_counter() - started
-            errors = [e for e in every if isinstance(e, BaseException)]
-            times = [t[0] for result in every if not isinstance(result, BaseException)
-                     for t in result]  # fmt: skip
-            out["load_errors"] = float(len(errors))
-            out["load_metric"] = median(times) if times else float("nan")
-            out["load_p95"] = (
-                statistics.quantiles(times, n=20)[-1] if len(times) >= 20 else float("nan")
-            )
+            await _protocol(url, sessions, seconds, out)
+            if browser_sessions:
+                out.update(await _browser_load(browser, explorer, browser_sessions, 30.0))
         await browser.close()
     return out
 
 
 def explorer_in_a_browser(
-    chromium: str, sessions: int = 15, seconds: float = 60.0
+    chromium: str, sessions: int = 15, seconds: float = 60.0, browser_sessions: int = 15
 ) -> dict[str, float]:
-    """The figures of the module's docstring (seconds), and ``load_errors``."""
-    return asyncio.run(_measure(chromium, sessions, seconds))
+    """The figures of the module's docstring (seconds), and the error counts."""
+    return asyncio.run(_measure(chromium, sessions, seconds, browser_sessions))
 
 
 def print_figures(figures: dict[str, float], sessions: int) -> None:
@@ -199,9 +225,25 @@ def print_figures(figures: dict[str, float], sessions: int) -> None:
          "trivial page", 2.0)  # fmt: skip
     line("overview: first render, empty cache", f["overview_first"], f["trivial_first"],
          "trivial page", 1.5)  # fmt: skip
-    line(f"explorer: {sessions} sessions, slider -> NPV", f["load_metric"], f["explorer_metric"],
+    print(
+        f"{'explorer over the protocol: slider -> NPV':<44} {f['protocol_metric'] * 1000:7.1f} ms"
+        f"   -> run finished {f['protocol_finished'] * 1000:5.0f} ms (one session)"
+    )
+    if "load_metric" not in f:
+        return
+    line(f"explorer: {sessions} sessions, slider -> NPV", f["load_metric"], f["protocol_metric"],
          "one session", 3.0)  # fmt: skip
     print(
-        f"{'':<44} p95 {f['load_p95'] * 1000:6.0f} ms, {f['load_errors']:.0f} error(s),"
-        f" {f['load_seconds']:.0f} s"
+        f"{'':<44} p95 {f['load_p95'] * 1000:6.0f} ms, {f['load_moves']:.0f} moves,"
+        f" {f['load_errors']:.0f} error(s), {f['load_seconds']:.0f} s"
     )
+    print(
+        f"{f'  all {sessions} moving in the same instant':<44} {f['burst_metric'] * 1000:7.0f} ms"
+        f"   p95 {f['burst_p95'] * 1000:5.0f} ms, {f['burst_errors']:.0f} error(s) (worst case)"
+    )
+    if "pages_metric" in f:
+        print(
+            f"{f'  {sessions} Chromium pages on this machine':<44}"
+            f" {f['pages_metric'] * 1000:7.0f} ms   one page {f['explorer_metric'] * 1000:5.0f} ms"
+            f", {f['pages_errors']:.0f} error(s) (the pages share the server's cores)"
+        )
