@@ -106,11 +106,14 @@ async def _moves(
 
 
 async def _session(browser, url: str, slider: str, metrics: list[str], moves: int,
-                   pause: float, until: float | None = None) -> list:  # fmt: skip
+                   pause: float, span: float | None = None) -> list:  # fmt: skip
+    """Open ``url`` in a new context and time ``moves`` moves (or as many as fit in ``span``
+    seconds from the moment the page has shown its first metric)."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     await page.goto(url)
     await page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=120_000)
+    until = None if span is None else time.perf_counter() + span
     try:
         return await _moves(page, slider, metrics, moves, pause, until)
     finally:
@@ -127,6 +130,9 @@ async def _first_render(browser, url: str) -> float:
     seconds = time.perf_counter() - start
     await context.close()
     return seconds
+
+
+ROUNDS = 3  # of each page's first render and ten moves, taken in turn
 
 
 def median(values) -> float:
@@ -152,10 +158,8 @@ async def _protocol(url: str, sessions: int, seconds: float, out: dict[str, floa
 
 async def _browser_load(browser, explorer: str, sessions: int, seconds: float) -> dict:
     """``sessions`` Chromium pages on this machine moving the slider about every second."""
-    started = time.perf_counter()
-    until = started + seconds
     every = await asyncio.gather(
-        *(_session(browser, explorer, "Adoption ceiling", ["NPV"], 10_000, 1.0, until)
+        *(_session(browser, explorer, "Adoption ceiling", ["NPV"], 10_000, 1.0, seconds)
           for _ in range(sessions)),
         return_exceptions=True,
     )  # fmt: skip
@@ -180,21 +184,30 @@ async def _measure(
         browser = await playwright.chromium.launch(
             executable_path=chromium, headless=True, args=CHROMIUM_ARGS
         )
-        with tempfile.TemporaryDirectory() as folder, served(trivial_command(Path(folder))) as url:
-            await _first_render(browser, url)  # the browser itself warm
-            out["trivial_first"] = await _first_render(browser, url)
-            timed = await _session(browser, url, "Value", ["Result"], 12, 0.2)
-            out["trivial_metric"] = median(t[0] for t in timed)
-            out["trivial_settled"] = median(t[1] for t in timed)
-        with served(dashboard_command()) as url:
-            await _first_render(browser, url)  # the server's first run (caches) untimed
-            out["overview_first"] = await _first_render(browser, url)
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            served(trivial_command(Path(folder))) as trivial,
+            served(dashboard_command()) as url,
+        ):
             explorer = f"{url}/explorer?case=support_draft_replies"
+            await _first_render(browser, trivial)  # the browser itself warm
+            await _first_render(browser, url)  # the server's first run (caches) untimed
             await _session(browser, explorer, "Adoption ceiling", ["NPV"], 2, 0.2)  # warm
-            timed = await _session(browser, explorer, "Adoption ceiling", ["NPV", "ROI"], 12,
-                                   0.2)  # fmt: skip
-            out["explorer_metric"] = median(t[0] for t in timed)
-            out["explorer_settled"] = median(t[1] for t in timed)
+            # Rounds in turn, so that a change in the machine's load falls on both pages.
+            firsts: dict[str, list[float]] = {"trivial": [], "overview": []}
+            moves: dict[str, list[tuple[float, float]]] = {"trivial": [], "explorer": []}
+            for _ in range(ROUNDS):
+                firsts["trivial"].append(await _first_render(browser, trivial))
+                firsts["overview"].append(await _first_render(browser, url))
+                moves["trivial"] += await _session(browser, trivial, "Value", ["Result"], 10, 0.2)
+                moves["explorer"] += await _session(
+                    browser, explorer, "Adoption ceiling", ["NPV", "ROI"], 10, 0.2
+                )
+            for name in ("trivial", "overview"):
+                out[f"{name}_first"] = median(firsts[name])
+            for name in ("trivial", "explorer"):
+                out[f"{name}_metric"] = median(t[0] for t in moves[name])
+                out[f"{name}_settled"] = median(t[1] for t in moves[name])
             await _protocol(url, sessions, seconds, out)
             if browser_sessions:
                 out.update(await _browser_load(browser, explorer, browser_sessions, 30.0))

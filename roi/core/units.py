@@ -14,11 +14,40 @@ FRACTIONS = (
 )  # fmt: skip
 
 
+# Inputs whose name alone says too little (a rate per second, a size in GB, a ratio).
+NAMED_UNITS = {
+    "capacity_rps_per_instance": "requests per second",
+    "memory_gb": "GB",
+    "seconds_per_request": "seconds",
+    "free_gb_seconds_per_month": "GB-seconds per month",
+    "free_requests_per_month": "requests per month",
+    "input_tokens_per_request": "tokens per request",
+    "output_tokens_per_request": "tokens per request",
+    "peak_to_average": "ratio",
+    "steepness": "per month",
+    "min_instances": "instances",
+    "seats": "seats",
+    "included_units_per_seat": "units per seat per month",
+    "usage_per_active_user_per_month": "units per month",
+    "usage_sd_across_users": "units per month",
+    "fte": "full-time equivalents",
+    "observed": "fraction",
+    "shares_by_year": "fraction",
+    "share": "fraction",
+    "by_year": "currency",
+    "by_month": "currency",
+    "initial": "currency",
+}
+
+
 def unit_of(case, path: str) -> str:
     """The unit shown beside an input, read from its name: the case's currency code,
     ``per year (fraction)``, ``fraction``, ``month``, ``months``, ``per month``, ``minutes``,
-    ``seconds`` or ``count``."""
-    name = path.rsplit(".", 1)[-1]
+    ``seconds``, ``count``, or one of :data:`NAMED_UNITS` (GB, requests per second…)."""
+    name = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    named = NAMED_UNITS.get(name)
+    if named is not None:
+        return case.currency if named == "currency" else named
     if name in ("discount_rate", "annual_volume_growth") or "escalation" in name:
         return "per year (fraction)"  # before money: annual_cost_escalation is a rate
     if any(word in name for word in ("cost", "price", "amount", "value", "revenue")):

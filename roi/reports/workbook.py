@@ -38,20 +38,24 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
 
 from roi.core.distributions import describe
 from roi.core.engine import CaseResult
+from roi.io.formatting import IRR_CAP, IRR_CAP_TEXT
+from roi.reports.workbook_formulas import Row, workings_columns, workings_formulas
 from roi.reports.workbook_sheets import (
-    HEADER_FONT,
-    MONEY,
+    ScheduleColumns,
     annual_sheet,
     assumptions_sheet,
     define_names,
+    line_keys,
     monthly_sheet,
     payback_sheet,
     summary_sheet,
-    write_text,
 )
+from roi.reports.workbook_style import HEADER_FONT, MONEY, TITLE_FONT, write_text
 
 
 def build_workbook(result: CaseResult) -> Workbook:
@@ -65,12 +69,147 @@ def build_workbook(result: CaseResult) -> Workbook:
     monthly = book.create_sheet("Monthly")
     annual = book.create_sheet("Annual")
     inputs = assumptions_sheet(assumptions, result)
-    schedule = monthly_sheet(monthly, result, inputs)
+    workings = {}
+    if any(line.type in ("infrastructure", "usage_licence") for line in result.lines):
+        workings = workings_sheet(book.create_sheet("Workings"), result)
+    schedule = monthly_sheet(monthly, result, inputs, workings)
     annual_sheet(annual, result, schedule, inputs)
     paybacks = payback_sheet(book.create_sheet("Payback"), result, schedule)
     summary_sheet(summary, result, schedule, paybacks)
+    checks_sheet(book.create_sheet("Checks"), result, schedule)
     define_names(book, inputs)
     return book
+
+
+def workings_sheet(sheet, result: CaseResult) -> dict[int, dict[str, str]]:
+    """The intermediate quantities of infrastructure and usage-billed licence lines, one
+    column each, on the Monthly sheet's rows; their columns by line (index in
+    ``result.lines``) and key."""
+    case = result.case
+    for col, title in enumerate(("Period", "Date", "Year"), start=1):
+        sheet.cell(row=1, column=col, value=title).font = HEADER_FONT
+    columns: dict[int, dict[str, str]] = {}
+    next_col = 4
+    keys = line_keys(result.lines)
+    for i, (kind, index) in enumerate(keys):
+        item = getattr(case, kind)[index]
+        if item.type not in ("infrastructure", "usage_licence"):
+            continue
+        columns[i] = {}
+        for key, title in workings_columns(item):
+            letter = get_column_letter(next_col)
+            columns[i][key] = letter
+            cell = sheet.cell(row=1, column=next_col)
+            write_text(cell, f"{item.name} · {title}")
+            cell.font, cell.alignment = HEADER_FONT, Alignment(wrap_text=True, vertical="top")
+            sheet.column_dimensions[letter].width = 18
+            next_col += 1
+    dates, years = result.timeline.dates(), result.timeline.year_of_period
+    first = 2
+    for k in range(result.timeline.periods):
+        r = first + k
+        sheet.cell(row=r, column=1, value=k)
+        sheet.cell(row=r, column=2, value=dates[k]).number_format = "yyyy-mm-dd"
+        sheet.cell(row=r, column=3, value=int(years[k]))
+        for i, col in columns.items():
+            kind, index = keys[i]
+            item = getattr(case, kind)[index]
+            for key, formula in workings_formulas(kind, index, item, Row(r, first), col).items():
+                cell = sheet[f"{col[key]}{r}"]
+                cell.value = formula
+                cell.number_format = "#,##0.00" if key not in ("instances",) else "0"
+                if key.endswith("cost") or key in ("serverless", "provisioned", "total"):
+                    cell.number_format = MONEY
+    sheet.freeze_panes = "D2"
+    return columns
+
+
+# --- Checks ---------------------------------------------------------------------------------
+
+_MONEY_TOLERANCE = 0.005  # to the cent
+_RATIO_TOLERANCE = 1e-6
+
+
+def _engine_value(value, none: str):
+    return none if value is None else float(value)
+
+
+def _check_rows(result: CaseResult, schedule: ScheduleColumns) -> list[tuple]:
+    """(figure, workbook formula, engine value, tolerance, number format) of every check."""
+    rows = []
+    factor = schedule.span("factor")
+    amounts = result.unadjusted.line_amounts
+    for i, line in enumerate(result.lines):
+        span = schedule.line_span(i)
+        rows.append((f"{line.name} · total (unadjusted)", f"=SUM({span})",
+                     float(amounts[i].sum()), _MONEY_TOLERANCE, MONEY))  # fmt: skip
+        rows.append((f"{line.name} · present value (unadjusted)", f"=SUMPRODUCT({span},{factor})",
+                     float((amounts[i] * result.discount_factors).sum()), _MONEY_TOLERANCE,
+                     MONEY))  # fmt: skip
+    rows.append(("Adoption · sum of the monthly shares", "=SUM(Monthly!$D:$D)",
+                 float(result.adoption.sum()), _RATIO_TOLERANCE, "0.000000"))  # fmt: skip
+    for column, view, title in (("B", result.risk_adjusted, "risk-adjusted"),
+                                ("C", result.unadjusted, "unadjusted")):  # fmt: skip
+        m = view.metrics
+        irr = m.irr
+        irr_value = "undefined" if irr is None else (IRR_CAP_TEXT if irr > IRR_CAP else irr)
+        for label, cell, value, tolerance, number_format in (
+            ("NPV", 5, m.npv, _MONEY_TOLERANCE, MONEY),
+            ("Present value of benefits", 6, m.pv_benefits, _MONEY_TOLERANCE, MONEY),
+            ("Present value of costs", 7, m.pv_costs, _MONEY_TOLERANCE, MONEY),
+            ("ROI", 8, _engine_value(m.roi, "undefined"), _RATIO_TOLERANCE, "0.00%"),
+            ("IRR (annual)", 9, irr_value, _RATIO_TOLERANCE, "0.00%"),
+            ("Payback (months)", 10, _engine_value(m.payback_months, "never"),
+             _RATIO_TOLERANCE, "0.000"),
+            ("Discounted payback (months)", 11,
+             _engine_value(m.discounted_payback_months, "never"), _RATIO_TOLERANCE, "0.000"),
+        ):  # fmt: skip
+            rows.append((f"{label} ({title})", f"=Summary!{column}{cell}", value, tolerance,
+                         number_format))  # fmt: skip
+    return rows
+
+
+def checks_sheet(sheet, result: CaseResult, schedule: ScheduleColumns) -> None:
+    """The engine's figures as values beside the workbook's own formulas, with the
+    difference: they agree when the workbook opens, and part when an input is changed."""
+    sheet["A1"] = "Checks: the workbook's figures against the engine's"
+    sheet["A1"].font = TITLE_FONT
+    sheet["A2"] = (
+        "Column B is the workbook's own formula; column C the engine's figure when the file"
+        " was written (python -m roi export), as a value. They agree to the tolerance when the"
+        " file opens; change an input on the Assumptions sheet and the two part, as they should."
+    )
+    header = ["Figure", "Workbook", "Engine", "Difference", "Tolerance", "Agrees?"]
+    for col, title in enumerate(header, start=1):
+        sheet.cell(row=5, column=col, value=title).font = HEADER_FONT
+    rows = _check_rows(result, schedule)
+    top = 6
+    for k, (label, formula, value, tolerance, number_format) in enumerate(rows):
+        r = top + k
+        write_text(sheet.cell(row=r, column=1), label)
+        sheet.cell(row=r, column=2, value=formula).number_format = number_format
+        engine = sheet.cell(row=r, column=3)
+        if isinstance(value, str):
+            write_text(engine, value)
+        else:
+            engine.value = value
+            engine.number_format = number_format
+        sheet.cell(row=r, column=4, value=(
+            f'=IF(AND(ISNUMBER(B{r}),ISNUMBER(C{r})),B{r}-C{r},IF(B{r}=C{r},0,"differs"))'
+        )).number_format = number_format  # fmt: skip
+        sheet.cell(row=r, column=5, value=tolerance)
+        sheet.cell(row=r, column=6,
+                   value=f'=IF(ISNUMBER(D{r}),IF(ABS(D{r})<=E{r},"yes","no"),"no")')  # fmt: skip
+    last = top + len(rows) - 1
+    sheet["A3"] = "Verdict"
+    sheet["A3"].font = HEADER_FONT
+    sheet["B3"] = (
+        f'=IF(COUNTIF(F{top}:F{last},"no")=0,"the workbook agrees with the engine",'
+        f'COUNTIF(F{top}:F{last},"no")&" figure(s) differ from the engine")'
+    )
+    sheet.column_dimensions["A"].width = 56
+    for col in "BCDEF":
+        sheet.column_dimensions[col].width = 20
 
 
 def _table(sheet, top: int, header: list[str], rows: list[list[Any]], formats=None) -> int:

@@ -7,37 +7,26 @@ workbook shares."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
 
-from roi.core.distributions import describe, numeric_inputs, value_at
 from roi.core.engine import CaseResult
-from roi.core.units import unit_of
 from roi.io.formatting import IRR_CAP, IRR_CAP_TEXT
-from roi.reports.exports import FORMULA_START
-
-WARNING_FONT = Font(bold=True, color="9C0006")
-INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # the usual "input cell" yellow
-INPUT_FONT = Font(color="1F4E79", bold=True)
-HEADER_FONT = Font(bold=True)
-TITLE_FONT = Font(bold=True, size=14)
-HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")  # the Monthly sheet's long titles
-MONEY = "#,##0.00;[Red]-#,##0.00"
-
-
-def write_text(cell, value: Any) -> None:
-    """Write user text as text: a leading ``=`` (or +, -, @, tab, CR) stays characters;
-    control characters a workbook cannot hold are dropped."""
-    cell.value = None if value is None else ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    if cell.value is not None:
-        cell.data_type = "s"
-        if cell.value.startswith(FORMULA_START):
-            cell.quotePrefix = True
+from roi.reports.workbook_formulas import Row, adoption_formula, line_formula
+from roi.reports.workbook_inputs import input_rows, line_prefix
+from roi.reports.workbook_style import (
+    HEADER_ALIGNMENT,
+    HEADER_FONT,
+    INPUT_FILL,
+    INPUT_FONT,
+    MONEY,
+    TITLE_FONT,
+    WARNING_FONT,
+    write_text,
+)
 
 
 def _evidence(case, path: str) -> tuple[str, str | None]:
@@ -59,6 +48,7 @@ class InputCells:
 
     rate: str  # the annual discount rate, e.g. ``Assumptions!$B$5``
     risks: tuple[str, ...]  # each line item's risk factor, in the order of ``result.lines``
+    names: dict[str, str]  # every input's workbook name and its absolute reference
 
 
 @dataclass(frozen=True)
@@ -129,26 +119,46 @@ def assumptions_sheet(sheet, result: CaseResult) -> InputCells:
     write_text(sheet["A1"], f"Assumptions: {case.name}")
     sheet["A1"].font = TITLE_FONT
     sheet["A2"] = (
-        "Yellow cells drive the workbook's formulas: change them and the schedule's discounting"
-        " and risk adjustment, and every headline figure, follow."
+        "Yellow cells are the inputs: every monthly amount, the schedule's discounting and risk"
+        " adjustment and every headline figure are formulas of them. Each has the workbook"
+        " name in column G (use it in your own formulas); the Checks sheet compares the"
+        " workbook's figures with the engine's."
     )
     if case.warnings:  # a line whose value its evidence does not support
         write_text(sheet["A3"], "Warning: " + " · ".join(case.warnings))
         sheet["A3"].font = WARNING_FONT
-    _header_row(sheet, 4, ["Input", "Value", "Unit", "Evidence", "Source", "Path"])
+    _header_row(sheet, 4, ["Input", "Value", "Unit", "Evidence", "Source", "Path", "Name"])
     rate = _discount_rate_row(sheet, case, 5)
     row = _case_settings_rows(sheet, case, 6) + 1
     sheet.cell(row=row, column=1, value="Risk factor of each line item (ρ)").font = HEADER_FONT
     risks, row = _risk_factor_rows(sheet, result.lines, row + 1)
     row += 1
     title = sheet.cell(
-        row=row, column=1, value="Driver inputs (the schedule's amounts come from them)"
+        row=row, column=1, value="Driver inputs (the schedule's amounts are formulas of them)"
     )
     title.font = HEADER_FONT
-    _driver_input_rows(sheet, case, row + 1)
-    for col, width in zip("ABCDEF", (52, 16, 20, 12, 40, 44), strict=True):
+    names, _ = input_rows(sheet, case, row + 1, _evidence)
+    names["DISCOUNT_RATE"] = rate
+    for ref, prefix in zip(risks, line_prefixes(result.lines), strict=True):
+        names[f"{prefix}_RISK"] = ref
+    for col, width in zip("ABCDEFG", (52, 16, 20, 12, 40, 44, 40), strict=True):
         sheet.column_dimensions[col].width = width
-    return InputCells(rate=rate, risks=risks)
+    return InputCells(rate=rate, risks=risks, names=names)
+
+
+def line_keys(lines) -> list[tuple[str, int]]:
+    """Each line's list and place in it: ``("benefits", 0)`` for the first benefit."""
+    counts = {"benefit": 0, "cost": 0}
+    out = []
+    for line in lines:
+        out.append(("benefits" if line.kind == "benefit" else "costs", counts[line.kind]))
+        counts[line.kind] += 1
+    return out
+
+
+def line_prefixes(lines) -> list[str]:
+    """Each line's name prefix: ``BENEFIT1`` for the first benefit, ``COST2`` the second cost."""
+    return [line_prefix(kind, index) for kind, index in line_keys(lines)]
 
 
 def _discount_rate_row(sheet, case, row: int) -> str:
@@ -159,6 +169,7 @@ def _discount_rate_row(sheet, case, row: int) -> str:
     sheet.cell(row=row, column=3, value="per year (fraction)")
     sheet.cell(row=row, column=4, value="assumed")
     sheet.cell(row=row, column=6, value="discount_rate")
+    sheet.cell(row=row, column=7, value="DISCOUNT_RATE")
     return f"Assumptions!$B${row}"
 
 
@@ -181,41 +192,33 @@ def _risk_factor_rows(sheet, lines, row: int) -> tuple[tuple[str, ...], int]:
     """Each line item's risk factor as an input cell from ``row``: their absolute references
     and the next free row."""
     refs = []
-    for line in lines:
+    for line, (plural, number) in zip(lines, line_keys(lines), strict=True):
         write_text(sheet.cell(row=row, column=1), f"{line.name} · risk")
         cell = sheet.cell(row=row, column=2, value=line.risk)
         cell.fill, cell.font, cell.number_format = INPUT_FILL, INPUT_FONT, "0%"
         sheet.cell(row=row, column=3, value="fraction")
         write_text(sheet.cell(row=row, column=4), line.evidence)
         write_text(sheet.cell(row=row, column=5), line.source)
-        kind_index = sum(1 for other in lines[: lines.index(line)] if other.kind == line.kind)
-        plural = "benefits" if line.kind == "benefit" else "costs"
-        sheet.cell(row=row, column=6, value=f"{plural}[{kind_index}].risk")
+        sheet.cell(row=row, column=6, value=f"{plural}[{number}].risk")
+        sheet.cell(row=row, column=7, value=f"{line_prefix(plural, number)}_RISK")
         refs.append(f"Assumptions!$B${row}")
         row += 1
+    risk_rule = DataValidation(type="decimal", operator="between", formula1="0", formula2="0.9")
+    risk_rule.error, risk_rule.showErrorMessage = "Expected a number from 0 to 0.9.", True
+    risk_rule.sqref = " ".join(ref.split("!")[1].replace("$", "") for ref in refs)
+    if refs:
+        sheet.add_data_validation(risk_rule)
     return tuple(refs), row
-
-
-def _driver_input_rows(sheet, case, row: int) -> None:
-    """Every numeric driver input but the discount rate, as values, from ``row``."""
-    for path in numeric_inputs(case):
-        if path == "discount_rate":
-            continue
-        evidence, source = _evidence(case, path)
-        write_text(sheet.cell(row=row, column=1), describe(case, path))
-        sheet.cell(row=row, column=2, value=value_at(case, path))
-        sheet.cell(row=row, column=3, value=unit_of(case, path))
-        write_text(sheet.cell(row=row, column=4), evidence)
-        write_text(sheet.cell(row=row, column=5), source)
-        sheet.cell(row=row, column=6, value=path)
-        row += 1
 
 
 # --- Monthly --------------------------------------------------------------------------------
 
 
-def monthly_sheet(sheet, result: CaseResult, inputs: InputCells) -> ScheduleColumns:
-    """The schedule: a row a period, the line amounts as values, the rest as formulas."""
+def monthly_sheet(
+    sheet, result: CaseResult, inputs: InputCells, workings: dict[int, dict[str, str]]
+) -> ScheduleColumns:
+    """The schedule: a row a period, everything a formula (adoption and each line's amount
+    of the Assumptions sheet's inputs, ``workings`` the Workings columns of line i)."""
     lines = result.lines
     n_lines = len(lines)
     for col, title in enumerate([*_MONTHLY_HEADER, *(line.name for line in lines),
@@ -234,15 +237,19 @@ def monthly_sheet(sheet, result: CaseResult, inputs: InputCells) -> ScheduleColu
     )
     dates = result.timeline.dates()
     years = result.timeline.year_of_period
-    amounts = result.unadjusted.line_amounts
+    case = result.case
+    items = [*((("benefits", k), item) for k, item in enumerate(case.benefits)),
+             *((("costs", k), item) for k, item in enumerate(case.costs))]  # fmt: skip
     for k in range(result.timeline.periods):
         r = schedule.first + k
+        row = Row(r, schedule.first)
         sheet.cell(row=r, column=1, value=k)
         sheet.cell(row=r, column=2, value=dates[k]).number_format = "yyyy-mm-dd"
         sheet.cell(row=r, column=3, value=int(years[k]))
-        sheet.cell(row=r, column=4, value=float(result.adoption[k])).number_format = "0.0%"
-        for i in range(n_lines):
-            sheet.cell(row=r, column=5 + i, value=float(amounts[i, k])).number_format = MONEY
+        sheet.cell(row=r, column=4, value=adoption_formula(case, row)).number_format = "0.0%"
+        for i, ((kind, index), item) in enumerate(items):
+            formula = line_formula(kind, index, item, row, workings.get(i, {}))
+            sheet.cell(row=r, column=5 + i, value=formula).number_format = MONEY
         _monthly_formulas(sheet, schedule, inputs, r, result.case.discounting)
     sheet.freeze_panes = "E2"
     for col in range(1, 5 + n_lines + len(_MONTHLY_FIGURES)):
@@ -479,10 +486,10 @@ def _irr_formula(flows: str, engine_irr: float | None, year_end: bool) -> str:
 
 
 def define_names(book: Workbook, inputs: InputCells) -> None:
-    """The workbook names of the headline figures and of the discount rate input."""
+    """The workbook names of the headline figures and of every input."""
     for name, ref in (
         ("NPV", "Summary!$B$5"), ("ROI", "Summary!$B$8"), ("IRR", "Summary!$B$9"),
-        ("PAYBACK_MONTHS", "Summary!$B$10"), ("DISCOUNT_RATE", inputs.rate),
+        ("PAYBACK_MONTHS", "Summary!$B$10"), *inputs.names.items(),
     ):  # fmt: skip
         sheet, cell = ref.split("!")
         book.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(sheet)}!{cell}")

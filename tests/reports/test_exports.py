@@ -74,6 +74,14 @@ def test_workbook_formulas_recompute_to_the_engine_to_the_cent(case_path, scratc
     ):  # fmt: skip
         expected = "never" if months is None else months
         assert values[f"SUMMARY!{cell}"] == pytest.approx(expected, abs=1e-6), cell
+    # Issue 23: every amount is a formula now; month by month they equal the engine's.
+    amounts = result.unadjusted.line_amounts
+    for i in range(len(result.lines)):
+        letter = openpyxl.utils.get_column_letter(5 + i)
+        for k in range(result.timeline.periods):
+            got = values[f"MONTHLY!{letter}{2 + k}"]
+            assert got == pytest.approx(amounts[i, k], abs=0.005), (result.lines[i].name, k)
+    assert values["CHECKS!B3"] == "the workbook agrees with the engine"
 
 
 def test_changing_the_discount_rate_in_the_workbook_moves_npv_like_the_engine(tmp_path):

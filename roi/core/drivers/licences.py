@@ -79,6 +79,9 @@ def expected_excess(mean, sd, allowance) -> np.ndarray:
         # Stand-ins of 1 where the formula does not apply keep the logarithms finite.
         m, s, a = (np.where(spread, value, 1.0) for value in (mean, sd, allowance))
         sigma2 = np.log1p((s / m) ** 2)
+        # A spread too small to register (σ² = 0 in floating point) is no spread.
+        spread &= sigma2 > 0
+        sigma2 = np.where(spread, sigma2, 1.0)
         sigma = np.sqrt(sigma2)
         d1 = (np.log(m / a) + sigma2 / 2) / sigma
         out = np.where(spread, m * ndtr(d1) - a * ndtr(d1 - sigma), out)
