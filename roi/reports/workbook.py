@@ -4,16 +4,21 @@ Sheets:
 
 - **Summary**: the headline figures, risk-adjusted and unadjusted, as live formulas, and
   the evidence tier of every line item.
-- **Assumptions**: every input with its unit, evidence tier and source. The discount rate
-  and each line's risk factor are the *live* inputs (styled as input cells): the monthly
-  schedule's discounting and risk adjustment are formulas of them.
-- **Monthly**: the full schedule. Each line's amounts as entered (the engine's driver
-  formulas, as values), then formulas: risk-adjusted benefits, costs and net, the
-  unadjusted net, the discount factor, present value and the cumulative flows.
+- **Assumptions**: every input as a named, typed, validated input cell (yellow), with its
+  unit, evidence tier, source, path and workbook name (:mod:`roi.reports.workbook_inputs`).
+- **Monthly**: the full schedule, every cell a formula: the adoption and each line's amount
+  as its driver's formula of the inputs (:mod:`roi.reports.workbook_formulas`), then the
+  risk-adjusted benefits, costs and net, the unadjusted net, the discount factor, present
+  value and the cumulative flows.
+- **Workings**, when the case has infrastructure or usage-billed licence lines: their
+  intermediate quantities per month, as formulas.
 - **Annual**: the TEI-style table (Initial, Year 1..H, Total, present value) of the
   risk-adjusted view, every cell a formula over Monthly.
+- **Checks**: the engine's figures as values beside the workbook's formulas, with the
+  difference and a verdict.
 - **Infrastructure**, when the case has infrastructure lines: each one's monthly requests,
-  serverless and provisioned cost, instances and the cheaper model, and its crossover.
+  serverless and provisioned cost, instances and the cheaper model, and its crossover
+  (values: the engine's run, which does not follow an edited input).
 - **Scenarios**, **Sensitivity** and, when the case declares uncertain inputs,
   **Simulation**: the figures of :mod:`roi.uncertainty.sensitivity` and
   :mod:`roi.uncertainty.simulation` as values (unadjusted view, as they are computed), with
@@ -28,8 +33,8 @@ interpolates within the period after the last one whose cumulative flow is negat
 months; a ``year_end`` case works on annual flows).
 
 Workbook names: ``NPV``, ``IRR``, ``ROI``, ``PAYBACK_MONTHS`` (risk-adjusted headline) and
-``DISCOUNT_RATE`` (the input). Text from users (names, notes, sources) is written as text
-and can never become a formula.
+one per input (:func:`roi.reports.workbook_inputs.name_of`). Text from users (names, notes,
+sources) is written as text and can never become a formula.
 """
 
 from __future__ import annotations

@@ -60,6 +60,7 @@ class WorkbookInput:
     high: float | None = None
     options: tuple[str, ...] = ()
     strict_low: bool = False
+    strict_high: bool = False
 
     @property
     def in_list(self) -> bool:
@@ -85,19 +86,32 @@ def line_prefix(kind: str, index: int) -> str:
     return name_of(f"{kind}[{index}]")
 
 
-def _bounds(metadata) -> tuple[float | None, float | None, bool]:
-    low = high = None
-    strict = False
+def _bounds(metadata) -> dict[str, Any]:
+    """The range a field's constraints allow: low, high and whether each is strict."""
+    out: dict[str, Any] = {"low": None, "high": None, "strict_low": False, "strict_high": False}
     for rule in metadata:
         if isinstance(rule, Ge):
-            low = float(rule.ge)
+            out["low"], out["strict_low"] = float(rule.ge), False
         elif isinstance(rule, Gt):
-            low, strict = float(rule.gt), True
+            out["low"], out["strict_low"] = float(rule.gt), True
         elif isinstance(rule, Le):
-            high = float(rule.le)
+            out["high"], out["strict_high"] = float(rule.le), False
         elif isinstance(rule, Lt):
-            high = float(rule.lt)
-    return low, high, strict
+            out["high"], out["strict_high"] = float(rule.lt), True
+    return out
+
+
+def _field_metadata(info) -> list:
+    """A field's constraints, also when its type is optional (``NonNegative | None``)."""
+    out = list(info.metadata)
+    for member in typing.get_args(info.annotation):
+        for part in typing.get_args(member)[1:]:
+            out.extend(getattr(part, "metadata", [part]))
+    return out
+
+
+# Months that must lie inside the horizon (the engine refuses a later one).
+_HORIZON_MONTHS = ("start_month", "spread_over_months")
 
 
 def _element_metadata(annotation) -> list:
@@ -155,23 +169,24 @@ def _owner_inputs(case, owner: BaseModel, path: str, label: str) -> list[Workboo
                 )
             )
         elif isinstance(value, list):
-            low, high, strict = _bounds(_element_metadata(info.annotation))
+            bounds = _bounds(_element_metadata(info.annotation))
             for k, element in enumerate(value):
                 out.append(
                     WorkbookInput(
                         f"{where}[{k}]", name_of(where),
                         f"{_label(label, field)} · {k + 1}", float(element),
-                        unit_of(case, where), "number", low, high, strict_low=strict,
+                        unit_of(case, where), "number", **bounds,
                     )
                 )  # fmt: skip
         elif isinstance(value, int | float):
-            low, high, strict = _bounds(info.metadata)
-            whole = isinstance(value, int) and (high is None or high <= _WHOLE_LIMIT)
+            bounds = _bounds(_field_metadata(info))
+            if field in _HORIZON_MONTHS:
+                bounds["high"] = float(12 * case.horizon_years)
             out.append(
                 WorkbookInput(
                     where, name_of(where), _label(label, field), value,
-                    unit_of(case, where), "whole" if whole else "number", low, high,
-                    strict_low=strict,
+                    unit_of(case, where), "whole" if isinstance(value, int) else "number",
+                    **bounds,
                 )
             )  # fmt: skip
     return [i.__class__(**{**i.__dict__, "name": _model_name(i)}) for i in out]
@@ -204,13 +219,44 @@ def case_inputs(case) -> list[WorkbookInput]:
 
 def validation_key(item: WorkbookInput) -> tuple[Any, ...]:
     """What decides an input's data validation (inputs with the same rule share one)."""
-    return (item.kind, item.low, item.high, item.strict_low, item.options)
+    return (item.kind, item.low, item.high, item.strict_low, item.strict_high, item.options)
+
+
+def _custom(kind, low, high, strict_low, strict_high) -> bool:
+    """Whether a rule needs a formula: a strict bound, or a whole number beyond Excel's
+    whole-number validation."""
+    return strict_low or strict_high or (kind == "whole" and (high or 0) > _WHOLE_LIMIT)
+
+
+def _custom_rules(kind, low, high, strict_low, strict_high, refs) -> list[DataValidation]:
+    """One formula rule per cell (a formula rule is relative to its first cell)."""
+    out = []
+    for ref in refs:
+        parts = [f"ISNUMBER({ref})"]
+        words = []
+        if low is not None:
+            parts.append(f"{ref}{'>' if strict_low else '>='}{low!r}")
+            words.append(f"{'above' if strict_low else 'at least'} {low:g}")
+        if high is not None:
+            parts.append(f"{ref}{'<' if strict_high else '<='}{high!r}")
+            words.append(f"{'below' if strict_high else 'at most'} {high:g}")
+        if kind == "whole":
+            parts.append(f"{ref}=INT({ref})")
+        rule = DataValidation(type="custom", formula1="AND(" + ",".join(parts) + ")")
+        noun = "a whole number" if kind == "whole" else "a number"
+        rule.error = f"Expected {noun} " + " and ".join(words) + "."
+        rule.errorTitle, rule.showErrorMessage, rule.sqref = "Input", True, ref
+        out.append(rule)
+    return out
 
 
 def data_validations(cells: dict[tuple[Any, ...], list[str]]) -> list[DataValidation]:
     """One data validation per rule, over the cells (``B7``) that follow it."""
     out = []
-    for (kind, low, high, strict, options), refs in cells.items():
+    for (kind, low, high, strict_low, strict_high, options), refs in cells.items():
+        if kind in ("number", "whole") and _custom(kind, low, high, strict_low, strict_high):
+            out += _custom_rules(kind, low, high, strict_low, strict_high, refs)
+            continue
         if kind == "bool":
             rule = DataValidation(type="list", formula1='"TRUE,FALSE"', allow_blank=False)
             text = "TRUE or FALSE"
@@ -224,9 +270,10 @@ def data_validations(cells: dict[tuple[Any, ...], list[str]]) -> list[DataValida
                                       formula1=repr(low), formula2=repr(high))  # fmt: skip
                 text = f"a number from {low:g} to {high:g}"
             elif low is not None:
-                operator = "greaterThan" if strict else "greaterThanOrEqual"
-                rule = DataValidation(type=kind_name, operator=operator, formula1=repr(low))
-                text = f"a number {'above' if strict else 'at least'} {low:g}"
+                rule = DataValidation(
+                    type=kind_name, operator="greaterThanOrEqual", formula1=repr(low)
+                )
+                text = f"a number at least {low:g}"
             else:
                 continue
             if kind == "whole":

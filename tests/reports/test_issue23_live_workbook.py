@@ -215,9 +215,18 @@ def test_inputs_carry_their_units_and_validation(tmp_path):
     model = f"B{rows['costs[8].model']}"
     rule = next(dv for ref, dv in rules.items() if model in ref.split())
     assert rule.type == "list" and rule.formula1 == '"serverless,provisioned,cheapest"'
-    seats = f"B{rows['costs[3].seats']}"
+    seats = f"B{rows['costs[3].seats']}"  # a whole number beyond Excel's whole rule
     rule = next(dv for ref, dv in rules.items() if seats in ref.split())
-    assert (rule.type, rule.operator, rule.formula1) == ("decimal", "between", "0.0")
+    assert rule.type == "custom" and f"{seats}=INT({seats})" in rule.formula1
+    utilisation = f"B{rows['costs[8].provisioned.target_utilization']}"  # above 0, at most 1
+    rule = next(dv for ref, dv in rules.items() if utilisation in ref.split())
+    assert rule.formula1 == f"AND(ISNUMBER({utilisation}),{utilisation}>0.0,{utilisation}<=1.0)"
+    budget = f"B{rows['costs[12].overage_budget_per_month']}"  # an optional field
+    rule = next(dv for ref, dv in rules.items() if budget in ref.split())
+    assert (rule.operator, rule.formula1) == ("between", "0.0")
+    start = f"B{rows['costs[2].start_month']}"  # inside the horizon of 3 years
+    rule = next(dv for ref, dv in rules.items() if start in ref.split())
+    assert (rule.type, rule.formula1, rule.formula2) == ("whole", "1.0", "36.0")
 
 
 # One input of each driver and option, changed in the workbook, against the engine with it.
@@ -229,11 +238,21 @@ CHANGES = [
     ("costs[2].start_month", 6), ("costs[3].seats", 150), ("costs[4].follow_adoption", False),
     ("costs[5].cost_per_new_user", 400.0), ("costs[6].fte", 3.0),
     ("costs[8].model", "serverless"), ("costs[8].provisioned.min_instances", 4),
-    ("costs[9].requests_per_user_per_month", 5000.0),
+    ("costs[9].requests_per_user_per_month", 50000.0), ("costs[8].cache_hit_rate", 0.6),
+    ("costs[8].provisioned.commitment_discount", 0.5), ("benefits[4].by_month[1]", 9000.0),
+    ("costs[11].licence.included_units_per_seat", 500.0),
+    ("costs[12].overage_budget_per_month", 50.0),
     ("costs[10].serverless.price_per_million_input_tokens", 3.0),
     ("costs[11].usage_per_active_user_per_month", 4000.0),
     ("costs[12].licence.allowance", "pooled"), ("costs[12].usage_sd_across_users", 60.0),
     ("costs[12].licence.models[fast].price_per_unit", 0.9),
+]  # fmt: skip
+
+
+# Inputs of the other curves: (curve, path, value).
+CURVE_CHANGES = [
+    ("linear", "adoption.months_to_ceiling", 4), ("steps", "adoption.shares_by_year[1]", 0.9),
+    ("measured", "adoption.observed[2]", 0.5), ("measured", "adoption.first_observed_month", 2),
 ]  # fmt: skip
 
 
@@ -280,7 +299,11 @@ def generated_cases(draw) -> dict:
         for key, value in list(item.items()):
             if key in ("risk",):
                 item[key] = draw(st.floats(0, 0.9))
-            elif isinstance(value, float) and key.endswith(("cost", "amount", "price")):
+            elif (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and key.endswith(("cost", "amount", "price", "_value"))
+            ):
                 item[key] = draw(st.floats(0, 10 * value + 1))
         if item["type"] in ("per_seat", "usage_licence"):
             item["follow_adoption"] = draw(st.booleans())
@@ -369,13 +392,17 @@ def test_libreoffice_follows_a_change_of_one_input_of_each_driver(tmp_path):
     """Each input of CHANGES written into its Assumptions cell, the workbook recalculated by
     LibreOffice, against ``evaluate`` of the case with that value."""
     paths, moved = [], {}
-    for k, (path, value) in enumerate(CHANGES):
-        data = every_driver()
+    changes = [("logistic", path, value) for path, value in CHANGES] + CURVE_CHANGES
+    for k, (curve, path, value) in enumerate(changes):
+        data = every_driver(curve)
         case = parse_case(data)
         workbook = written(case, tmp_path, f"change-{k}")
         set_input(workbook, case, path, value)
         paths.append(workbook)
-        moved[workbook.stem] = (path, evaluate(parse_case(changed_case(data, path, value))))
+        result = evaluate(parse_case(changed_case(data, path, value)))
+        before = evaluate(case).unadjusted.metrics.npv
+        assert abs(result.unadjusted.metrics.npv - before) > 0.01, f"{path} moves nothing"
+        moved[workbook.stem] = (path, result)
     sheets = libreoffice_sheets(paths, tmp_path)
     for stem, (path, result) in moved.items():
         summary = by_label(sheets[stem]["Summary"])
