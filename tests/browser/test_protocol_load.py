@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import math
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -18,15 +19,22 @@ from protocol_load import many, session
 PAGE = ("case=support_draft_replies", "explorer", "Adoption ceiling", ["NPV", "ROI"])
 
 
+def run(coroutine):
+    """``asyncio.run`` in a thread of its own: Playwright's sync API, used by the other
+    browser tests of this worker, keeps an event loop running in this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_a_move_over_the_protocol_changes_every_headline_figure(app_url):
-    timed = asyncio.run(session(app_url, *PAGE, moves=3, pause=0.0))
+    timed = run(session(app_url, *PAGE, moves=3, pause=0.0))
     assert len(timed) == 3
     for metric, finished in timed:
         assert 0 < metric <= finished
 
 
 def test_several_sessions_at_once_all_answer(app_url):
-    figures = asyncio.run(many(app_url, *PAGE, sessions=3, seconds=2.0, pause=0.5))
+    figures = run(many(app_url, *PAGE, sessions=3, seconds=2.0, pause=0.5))
     assert figures["errors"] == 0
     assert figures["moves"] >= 3
     assert math.isfinite(figures["metric"])
@@ -34,4 +42,4 @@ def test_several_sessions_at_once_all_answer(app_url):
 
 def test_a_slider_that_is_not_there_is_named(app_url):
     with pytest.raises(RuntimeError, match="no slider labelled 'Nothing' on explorer"):
-        asyncio.run(session(app_url, PAGE[0], "explorer", "Nothing", ["NPV"], 1, 0.0))
+        run(session(app_url, PAGE[0], "explorer", "Nothing", ["NPV"], 1, 0.0))
