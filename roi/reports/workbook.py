@@ -86,6 +86,13 @@ def build_workbook(result: CaseResult) -> Workbook:
     return book
 
 
+# Workings columns in money or in whole instances; the rest are counts of requests, users
+# and units.
+_WORKINGS_FORMATS = {
+    key: MONEY for key in ("serverless", "provisioned", "seat_cost", "usage_cost", "total")
+} | {"instances": "0"}
+
+
 def workings_sheet(sheet, result: CaseResult) -> dict[int, dict[str, str]]:
     """The intermediate quantities of infrastructure and usage-billed licence lines, one
     column each, on the Monthly sheet's rows; their columns by line (index in
@@ -122,9 +129,7 @@ def workings_sheet(sheet, result: CaseResult) -> dict[int, dict[str, str]]:
             for key, formula in workings_formulas(kind, index, item, Row(r, first), col).items():
                 cell = sheet[f"{col[key]}{r}"]
                 cell.value = formula
-                cell.number_format = "#,##0.00" if key not in ("instances",) else "0"
-                if key.endswith("cost") or key in ("serverless", "provisioned", "total"):
-                    cell.number_format = MONEY
+                cell.number_format = _WORKINGS_FORMATS.get(key, "#,##0.00")
     sheet.freeze_panes = "D2"
     return columns
 

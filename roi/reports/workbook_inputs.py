@@ -72,12 +72,15 @@ def name_of(path: str) -> str:
 
     >>> name_of("benefits[0].minutes_saved_per_task"), name_of("costs[1].by_year")
     ('BENEFIT1_MINUTES_SAVED_PER_TASK', 'COST2_BY_YEAR')
+    >>> name_of("costs[4].licence.models[1].share")
+    'COST5_LICENCE_MODEL1_SHARE'
     """
     out = re.sub(
         r"^(benefits|costs)\[(\d+)\]",
         lambda m: f"{m.group(1)[:-1]}{int(m.group(2)) + 1}",
         path,
     )
+    out = re.sub(r"\.models\[(\d+)\]", r".model\1", out)  # a licence's models, from 1
     return out.replace(".", "_").upper()
 
 
@@ -189,22 +192,18 @@ def _owner_inputs(case, owner: BaseModel, path: str, label: str) -> list[Workboo
                     **bounds,
                 )
             )  # fmt: skip
-    return [i.__class__(**{**i.__dict__, "name": _model_name(i)}) for i in out]
-
-
-def _model_name(item: WorkbookInput) -> str:
-    """``…_LICENCE_MODELS[1]_SHARE`` → ``…_LICENCE_MODEL1_SHARE``."""
-    return re.sub(r"_MODELS\[(\d+)\]", r"_MODEL\1", item.name)
+    return out
 
 
 def case_inputs(case) -> list[WorkbookInput]:
     """Every input of ``case`` in case order: its rates, the adoption curve's parameters,
     then each benefit's and each cost's (risk factors apart: they have rows of their own)."""
+    fields = type(case).model_fields
     out = [
-        WorkbookInput("discount_rate", "DISCOUNT_RATE", "discount rate (annual)",
-                      case.discount_rate, "per year (fraction)", "number", 0.0, 1.0),
-        WorkbookInput("annual_volume_growth", "ANNUAL_VOLUME_GROWTH", "annual volume growth",
-                      case.annual_volume_growth, "per year (fraction)", "number", -0.9, 10.0),
+        WorkbookInput(field, name_of(field), label, getattr(case, field), "per year (fraction)",
+                      "number", **_bounds(_field_metadata(fields[field])))
+        for field, label in (("discount_rate", "discount rate (annual)"),
+                             ("annual_volume_growth", "annual volume growth"))
     ]  # fmt: skip
     if case.adoption is not None:
         out += _owner_inputs(case, case.adoption, "adoption", f"adoption ({case.adoption.curve})")
