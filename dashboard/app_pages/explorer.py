@@ -202,16 +202,14 @@ def scenario() -> None:
         st.markdown(
             f"[Link to this scenario](/explorer?{urlencode(params)}) — or copy the address bar."
         )
-
-    # The browser paints what arrives together in one go, and drawing the chart and the
-    # table (and the download and save widgets) then holds back the headline above. Sent a
-    # moment later, they let the headline show first: in Chromium, slider → NPV went from
-    # about 230 ms to about 140 ms (a trivial page: 95 ms) and every figure settled sooner
-    # too (issue 22; make bench).
-    time.sleep(HEADLINE_PAINT_SECONDS)
-    with figures:
         case_downloads(case_id, levers, "explorer")
         save_panel(case_id, case, levers, result)
+
+    # The browser paints what arrives together in one go, and drawing the chart and the
+    # table then holds back the headline above. Sent a moment later, they let the headline
+    # show first: in Chromium, slider → NPV went from about 230 ms to about 140 ms (a
+    # trivial page: 95 ms) and every figure settled sooner too (issue 22; make bench).
+    time.sleep(HEADLINE_PAINT_SECONDS)
     st.plotly_chart(cash_flow_figure(result), width="stretch", key="explorer.chart")
     st.subheader("Annual cash flows (risk-adjusted)")
     st.dataframe(annual_table(result), hide_index=True, width="stretch")
