@@ -80,7 +80,7 @@ def month_labels(timeline) -> list[str]:
     return ["Initial", *(d.strftime("%Y-%m") for d in timeline.dates()[1:])]
 
 
-# How long the headline figures have to be painted before the chart and table follow.
+# How long the headline figures have to be painted before the levers, chart and table follow.
 HEADLINE_PAINT_SECONDS = 0.05
 # The uncertainty section's analyses, one open at a time.
 UNCERTAINTY_VIEWS = ("NPV distribution", "What decides it", "Scenarios", "Two inputs")
@@ -115,75 +115,89 @@ def save_panel(case_id: str, case, levers: Levers, result) -> None:
             st.caption(f"[Link to the saved scenario](/explorer?scenario={saved_id})")
 
 
+def levers_panel(case_id: str, case, ranges) -> None:
+    """The case chooser, one slider per lever that acts on the case, and the way back."""
+    st.selectbox("Use case", ids, format_func=labels.get, key="explorer.case")
+    lever_labels = {
+        "adoption_ceiling": (
+            "Adoption ceiling",
+            "percent",
+            "Highest share of eligible users active.",
+        ),
+        "ramp_months": (
+            ("Ramp: month of half the ceiling", "month %.1f", "How fast adoption grows.")
+            if case.adoption is not None and case.adoption.curve in ("logistic", "measured")
+            else (
+                "Ramp: months to reach the ceiling",
+                "%.0f months",
+                "How fast adoption grows.",
+            )
+        ),
+        "volume_scale": ("Volume of work (% of plan)", "percent", "Tasks, tickets or leads."),
+        "minutes_saved_scale": ("Minutes saved (% of plan)", "percent", "Per task or item."),
+        "hourly_cost_scale": (
+            "Loaded hourly cost (% of plan)",
+            "percent",
+            "Wage plus overheads.",
+        ),
+        "productivity_recapture": (
+            "Productivity recapture",
+            "percent",
+            "Share of saved time that turns into value (every time-saved line).",
+        ),
+        "discount_rate": ("Discount rate (annual)", "percent", "Cost of capital."),
+        "risk_points": (
+            "Extra risk on every line (points of ρ)",
+            "percent",
+            "Added to each line item's risk factor, kept between 0% and 90%.",
+        ),
+    }
+    for name, bounds in ranges.items():
+        key = lever_key(case_id, name)
+        label, number_format, tip = lever_labels[name]
+        st.slider(
+            label,
+            min_value=bounds.low,
+            max_value=bounds.high,
+            step=bounds.step,
+            format=number_format,
+            help=tip,
+            key=key,
+        )
+
+    def back_to_plan(case_id: str = case_id) -> None:
+        for name in LEVER_NAMES:
+            st.session_state.pop(lever_key(case_id, name), None)
+
+    st.button("Back to the plan", on_click=back_to_plan, icon=":material/undo:")
+
+
 @st.fragment
 def scenario() -> None:
     """The levers and every figure they drive: a move reruns this, not the page (the
     sign-in, the navigation and the link reading above stay as they are)."""
     controls, figures = st.columns([1, 2.6], gap="large")
-    with controls:
-        case_id = st.selectbox("Use case", ids, format_func=labels.get, key="explorer.case")
-        case = cases[case_id]
-        plan = levers_of(case)
-        ranges = lever_ranges(case)
-        lever_labels = {
-            "adoption_ceiling": (
-                "Adoption ceiling",
-                "percent",
-                "Highest share of eligible users active.",
-            ),
-            "ramp_months": (
-                ("Ramp: month of half the ceiling", "month %.1f", "How fast adoption grows.")
-                if case.adoption is not None and case.adoption.curve in ("logistic", "measured")
-                else (
-                    "Ramp: months to reach the ceiling",
-                    "%.0f months",
-                    "How fast adoption grows.",
-                )
-            ),
-            "volume_scale": ("Volume of work (% of plan)", "percent", "Tasks, tickets or leads."),
-            "minutes_saved_scale": ("Minutes saved (% of plan)", "percent", "Per task or item."),
-            "hourly_cost_scale": (
-                "Loaded hourly cost (% of plan)",
-                "percent",
-                "Wage plus overheads.",
-            ),
-            "productivity_recapture": (
-                "Productivity recapture",
-                "percent",
-                "Share of saved time that turns into value (every time-saved line).",
-            ),
-            "discount_rate": ("Discount rate (annual)", "percent", "Cost of capital."),
-            "risk_points": (
-                "Extra risk on every line (points of ρ)",
-                "percent",
-                "Added to each line item's risk factor, kept between 0% and 90%.",
-            ),
+    case_id = st.session_state["explorer.case"]
+    case = cases[case_id]
+    plan = levers_of(case)
+    ranges = lever_ranges(case)
+    # A moved slider's value is in the session before its widget is drawn, so the headline
+    # is computed and sent before the levers (into the right-hand column, the layout as
+    # before). The browser renders what arrives together in one go: the headline alone,
+    # then, a moment later, the levers, downloads, chart and table. In Chromium, slider →
+    # NPV went from about 100 ms to about 72 ms, a trivial page's 65 ms (issue 22; make
+    # bench; first the chart alone came later: 230 → 140 ms).
+    for name in ranges:
+        st.session_state.setdefault(lever_key(case_id, name), getattr(plan, name))
+    levers = Levers(
+        **{
+            name: st.session_state[lever_key(case_id, name)] if name in ranges
+            else getattr(plan, name)
+            for name in LEVER_NAMES
         }
-        values = {}
-        for name, bounds in ranges.items():
-            key = lever_key(case_id, name)
-            st.session_state.setdefault(key, getattr(plan, name))
-            label, number_format, tip = lever_labels[name]
-            values[name] = st.slider(
-                label,
-                min_value=bounds.low,
-                max_value=bounds.high,
-                step=bounds.step,
-                format=number_format,
-                help=tip,
-                key=key,
-            )
-
-        def back_to_plan(case_id: str = case_id) -> None:
-            for name in LEVER_NAMES:
-                st.session_state.pop(lever_key(case_id, name), None)
-
-        st.button("Back to the plan", on_click=back_to_plan, icon=":material/undo:")
-
-    levers = Levers(**{name: values.get(name, getattr(plan, name)) for name in LEVER_NAMES})
+    )  # fmt: skip
     params = {"case": case_id, **levers_to_query(case, levers)}
     st.query_params.from_dict(params)
-
     result = cache.scenario(case_id, levers)
     planned = cache.scenario(case_id, plan)
 
@@ -202,14 +216,13 @@ def scenario() -> None:
         st.markdown(
             f"[Link to this scenario](/explorer?{urlencode(params)}) — or copy the address bar."
         )
+    time.sleep(HEADLINE_PAINT_SECONDS)
+    with controls:
+        levers_panel(case_id, case, ranges)
+    with figures:
         case_downloads(case_id, levers, "explorer")
         save_panel(case_id, case, levers, result)
 
-    # The browser paints what arrives together in one go, and drawing the chart and the
-    # table then holds back the headline above. Sent a moment later, they let the headline
-    # show first: in Chromium, slider → NPV went from about 230 ms to about 140 ms (a
-    # trivial page: 95 ms) and every figure settled sooner too (issue 22; make bench).
-    time.sleep(HEADLINE_PAINT_SECONDS)
     st.plotly_chart(cash_flow_figure(result), width="stretch", key="explorer.chart")
     st.subheader("Annual cash flows (risk-adjusted)")
     st.dataframe(annual_table(result), hide_index=True, width="stretch")
