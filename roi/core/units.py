@@ -40,11 +40,33 @@ NAMED_UNITS = {
 }
 
 
+# Money inputs whose amount is per something: the currency followed by this.
+MONEY_PER = {
+    "loaded_hourly_cost": "per hour",
+    "hourly_price": "per instance-hour",
+    "fixed_monthly_cost": "per month",
+    "monthly_amount": "per month",
+    "price_per_gb_second": "per GB-second",
+    "price_per_million_requests": "per million requests",
+    "price_per_million_input_tokens": "per million input tokens",
+    "price_per_million_output_tokens": "per million output tokens",
+    "price_per_seat_per_month": "per seat per month",
+    "price_per_unit": "per unit",
+    "annual_revenue_per_customer": "per customer per year",
+    "average_deal_value": "per deal",
+    "cost_per_new_user": "per new user",
+    "loaded_annual_cost": "per FTE per year",
+}
+
+
 def unit_of(case, path: str) -> str:
     """The unit shown beside an input, read from its name: the case's currency code,
     ``per year (fraction)``, ``fraction``, ``month``, ``months``, ``per month``, ``minutes``,
-    ``seconds``, ``count``, or one of :data:`NAMED_UNITS` (GB, requests per second…)."""
+    ``seconds``, ``count``, one of :data:`NAMED_UNITS` (GB, requests per second…), or
+    the currency with what a price is per (``USD per hour``; :data:`MONEY_PER`)."""
     name = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    if name in MONEY_PER:
+        return f"{case.currency} {MONEY_PER[name]}"
     named = NAMED_UNITS.get(name)
     if named is not None:
         return case.currency if named == "currency" else named
@@ -84,7 +106,7 @@ def format_value(case, path: str, value: float) -> str:
     ('$42.00', '$1,234')
     """
     unit = unit_of(case, path)
-    if unit == case.currency:
+    if unit == case.currency or unit.startswith(f"{case.currency} per "):
         return format_money(value, case.currency, 2 if abs(value) < 100 else 0)
     if unit == "fraction":
         return format_percent(value)

@@ -60,7 +60,14 @@ from roi.reports.workbook_sheets import (
     payback_sheet,
     summary_sheet,
 )
-from roi.reports.workbook_style import HEADER_FONT, MONEY, TITLE_FONT, write_text
+from roi.reports.workbook_style import (
+    HEADER_FONT,
+    MONEY,
+    TITLE_FONT,
+    print_to_page_width,
+    wrap_across,
+    write_text,
+)
 
 
 def build_workbook(result: CaseResult) -> Workbook:
@@ -81,8 +88,11 @@ def build_workbook(result: CaseResult) -> Workbook:
     annual_sheet(annual, result, schedule, inputs)
     paybacks = payback_sheet(book.create_sheet("Payback"), result, schedule)
     summary_sheet(summary, result, schedule, paybacks)
-    checks_sheet(book.create_sheet("Checks"), result, schedule)
+    checks = book.create_sheet("Checks")
+    checks_sheet(checks, result, schedule)
     define_names(book, inputs)
+    for sheet in (summary, assumptions, annual, checks):  # the sheets read on paper
+        print_to_page_width(sheet)
     return book
 
 
@@ -138,6 +148,21 @@ def workings_sheet(sheet, result: CaseResult) -> dict[int, dict[str, str]]:
 
 _MONEY_TOLERANCE = 0.005  # to the cent
 _RATIO_TOLERANCE = 1e-6
+# A double holds 15–16 significant digits, and two engines' sums of many months part in the
+# last ones: beyond the amount where this share is the tolerance above (5 x 10^10 for money,
+# 10^7 for a ratio), the tolerance is this share of the figure.
+_RELATIVE_TOLERANCE = 1e-13
+
+
+def _money_tolerance(value: float) -> float:
+    """To the cent, or 10^-13 of an amount too large for a cent to be exact."""
+    return max(_MONEY_TOLERANCE, _RELATIVE_TOLERANCE * abs(value))
+
+
+def _ratio_tolerance(value) -> float:
+    """To 10^-6, or 10^-13 of a ratio (an ROI of costs near zero) beyond 10^7."""
+    number = abs(value) if isinstance(value, float) else 0.0
+    return max(_RATIO_TOLERANCE, _RELATIVE_TOLERANCE * number)
 
 
 def _engine_value(value, none: str):
@@ -151,11 +176,12 @@ def _check_rows(result: CaseResult, schedule: ScheduleColumns) -> list[tuple]:
     amounts = result.unadjusted.line_amounts
     for i, line in enumerate(result.lines):
         span = schedule.line_span(i)
-        rows.append((f"{line.name} · total (unadjusted)", f"=SUM({span})",
-                     float(amounts[i].sum()), _MONEY_TOLERANCE, MONEY))  # fmt: skip
+        total = float(amounts[i].sum())
+        present = float((amounts[i] * result.discount_factors).sum())
+        rows.append((f"{line.name} · total (unadjusted)", f"=SUM({span})", total,
+                     _money_tolerance(total), MONEY))  # fmt: skip
         rows.append((f"{line.name} · present value (unadjusted)", f"=SUMPRODUCT({span},{factor})",
-                     float((amounts[i] * result.discount_factors).sum()), _MONEY_TOLERANCE,
-                     MONEY))  # fmt: skip
+                     present, _money_tolerance(present), MONEY))  # fmt: skip
     rows.append(("Adoption · sum of the monthly shares", "=SUM(Monthly!$D:$D)",
                  float(result.adoption.sum()), _RATIO_TOLERANCE, "0.000000"))  # fmt: skip
     for column, view, title in (("B", result.risk_adjusted, "risk-adjusted"),
@@ -163,12 +189,14 @@ def _check_rows(result: CaseResult, schedule: ScheduleColumns) -> list[tuple]:
         m = view.metrics
         irr = m.irr
         irr_value = "undefined" if irr is None else (IRR_CAP_TEXT if irr > IRR_CAP else irr)
+        roi = _engine_value(m.roi, "undefined")
         for label, cell, value, tolerance, number_format in (
-            ("NPV", 5, m.npv, _MONEY_TOLERANCE, MONEY),
-            ("Present value of benefits", 6, m.pv_benefits, _MONEY_TOLERANCE, MONEY),
-            ("Present value of costs", 7, m.pv_costs, _MONEY_TOLERANCE, MONEY),
-            ("ROI", 8, _engine_value(m.roi, "undefined"), _RATIO_TOLERANCE, "0.00%"),
-            ("IRR (annual)", 9, irr_value, _RATIO_TOLERANCE, "0.00%"),
+            ("NPV", 5, m.npv, _money_tolerance(m.npv), MONEY),
+            ("Present value of benefits", 6, m.pv_benefits, _money_tolerance(m.pv_benefits),
+             MONEY),
+            ("Present value of costs", 7, m.pv_costs, _money_tolerance(m.pv_costs), MONEY),
+            ("ROI", 8, roi, _ratio_tolerance(roi), "0.00%"),
+            ("IRR (annual)", 9, irr_value, _ratio_tolerance(irr_value), "0.00%"),
             ("Payback (months)", 10, _engine_value(m.payback_months, "never"),
              _RATIO_TOLERANCE, "0.000"),
             ("Discounted payback (months)", 11,
@@ -220,6 +248,7 @@ def checks_sheet(sheet, result: CaseResult, schedule: ScheduleColumns) -> None:
     sheet.column_dimensions["A"].width = 56
     for col in "BCDEF":
         sheet.column_dimensions[col].width = 20
+    wrap_across(sheet, 2, "F", 156)
 
 
 def _table(sheet, top: int, header: list[str], rows: list[list[Any]], formats=None) -> int:

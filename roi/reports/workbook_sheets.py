@@ -18,13 +18,17 @@ from roi.io.formatting import IRR_CAP, IRR_CAP_TEXT
 from roi.reports.workbook_formulas import Row, adoption_formula, line_formula
 from roi.reports.workbook_inputs import input_rows, line_prefix
 from roi.reports.workbook_style import (
+    FIXED_FONT,
     HEADER_ALIGNMENT,
     HEADER_FONT,
     INPUT_FILL,
     INPUT_FONT,
     MONEY,
     TITLE_FONT,
+    TOP,
     WARNING_FONT,
+    wrap_across,
+    wrap_in_cell,
     write_text,
 )
 
@@ -121,8 +125,9 @@ def assumptions_sheet(sheet, result: CaseResult) -> InputCells:
     sheet["A2"] = (
         "Yellow cells are the inputs: every monthly amount, the schedule's discounting and risk"
         " adjustment and every headline figure are formulas of them. Each has the workbook"
-        " name in column G (use it in your own formulas); the Checks sheet compares the"
-        " workbook's figures with the engine's."
+        " name in column G (use it in your own formulas); grey italic cells are settings the"
+        " layout is built for. The Checks sheet compares the workbook's figures with the"
+        " engine's."
     )
     if case.warnings:  # a line whose value its evidence does not support
         write_text(sheet["A3"], "Warning: " + " · ".join(case.warnings))
@@ -143,6 +148,9 @@ def assumptions_sheet(sheet, result: CaseResult) -> InputCells:
         names[f"{prefix}_RISK"] = ref
     for col, width in zip("ABCDEFG", (52, 16, 20, 12, 40, 44, 40), strict=True):
         sheet.column_dimensions[col].width = width
+    wrap_across(sheet, 2, "G", 224)
+    if case.warnings:
+        wrap_across(sheet, 3, "G", 224)
     return InputCells(rate=rate, risks=risks, names=names)
 
 
@@ -173,17 +181,32 @@ def _discount_rate_row(sheet, case, row: int) -> str:
     return f"Assumptions!$B${row}"
 
 
+# The settings the sheets' layout is built for: a cell of each, but not an input.
+FIXED_AT_EXPORT = (
+    "fixed when the file was written: the sheets' periods, discount factors and annual"
+    " columns are laid out for it; change it in the case and export again"
+)
+
+
 def _case_settings_rows(sheet, case, row: int) -> int:
-    """Discounting, currency, start and horizon from ``row``; the next free row."""
-    for label, value in (
-        ("Discounting", case.discounting), ("Currency", case.currency), ("Start", case.start),
-        ("Horizon (years)", case.horizon_years),
+    """Discounting, currency, start and horizon from ``row``, marked as fixed (grey italic,
+    not yellow, with the reason in the Source column); the next free row."""
+    for label, value, unit in (
+        ("Discounting", case.discounting, "monthly or year_end"),
+        ("Currency", case.currency, "ISO 4217 code"), ("Start", case.start, "YYYY-MM"),
+        ("Horizon (years)", case.horizon_years, "years"),
     ):  # fmt: skip
         sheet.cell(row=row, column=1, value=label)
+        cell = sheet.cell(row=row, column=2)
         if isinstance(value, str):
-            write_text(sheet.cell(row=row, column=2), value)
+            write_text(cell, value)
         else:
-            sheet.cell(row=row, column=2, value=value)
+            cell.value = value
+        cell.font = FIXED_FONT
+        sheet.cell(row=row, column=3, value=unit)
+        write_text(sheet.cell(row=row, column=4), "setting")
+        source = sheet.cell(row=row, column=5, value=FIXED_AT_EXPORT)
+        source.font = FIXED_FONT
         row += 1
     return row
 
@@ -429,8 +452,11 @@ def summary_sheet(
         if plain is not None:
             sheet.cell(row=r, column=3, value=plain).number_format = number_format
     sheet["A14"] = (
-        "Every figure above is a formula: change the discount rate or a risk factor on the"
-        " Assumptions sheet and they follow. Money in " + case.currency + "."
+        "Every figure above is a formula of the Monthly sheet, and every monthly amount a"
+        " formula of the inputs: change any yellow cell on the Assumptions sheet and they"
+        " follow (the Checks sheet then shows how far from the engine's). Money in "
+        + case.currency
+        + "."
     )
     _header_row(sheet, 16, ["Line item", "Kind", "Evidence", "Source"])
     for k, line in enumerate(result.lines):
@@ -438,10 +464,17 @@ def summary_sheet(
         write_text(sheet.cell(row=r, column=1), line.name)
         sheet.cell(row=r, column=2, value=line.kind)
         write_text(sheet.cell(row=r, column=3), line.evidence)
-        write_text(sheet.cell(row=r, column=4), line.source)
+        source = sheet.cell(row=r, column=4)
+        write_text(source, line.source)
+        wrap_in_cell(source, 90)
+        for col in (1, 2, 3):
+            sheet.cell(row=r, column=col).alignment = TOP
     sheet.column_dimensions["A"].width = 44
-    for col in "BCD":
+    for col in "BC":
         sheet.column_dimensions[col].width = 20
+    sheet.column_dimensions["D"].width = 90
+    for row in (2, 14):
+        wrap_across(sheet, row, "D", 174)
 
 
 def _headline_rows(result: CaseResult, schedule: ScheduleColumns, paybacks: PaybackCells) -> list:

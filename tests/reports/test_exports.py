@@ -262,49 +262,6 @@ def test_ranking_adoption_and_survey_export_as_csv(tmp_path, capsys):
     capsys.readouterr()
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    "name", ["support_draft_replies", "document_classification", "demand_forecasting"]
-)
-def test_libreoffice_recomputes_the_workbook_to_the_engine(name, tmp_path):
-    """A second, independent spreadsheet engine: LibreOffice headless recalculates the
-    workbook (it has no cached values) and prints its Summary sheet as CSV."""
-    import shutil
-    import subprocess
-
-    soffice = shutil.which("soffice")
-    assert soffice, "LibreOffice (libreoffice-calc-nogui) is needed; CI installs it"
-    result = evaluate(load_case(ROOT / "sample_data" / "cases" / f"{name}.yaml"))
-    path = tmp_path / "case.xlsx"
-    path.write_bytes(workbook_bytes(result, uncertainty=False))
-    subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--calc",
-         "--convert-to", "csv", "--outdir", str(tmp_path / "out"), str(path)],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    rows = {r[0]: r for r in csv.reader((tmp_path / "out" / "case.csv").open()) if r}
-
-    def number(text: str) -> float:
-        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
-
-    adjusted, plain = result.risk_adjusted.metrics, result.unadjusted.metrics
-    assert number(rows["NPV"][1]) == pytest.approx(adjusted.npv, abs=0.005)
-    assert number(rows["NPV"][2]) == pytest.approx(plain.npv, abs=0.005)
-    assert number(rows["ROI (NPV / PV costs)"][1]) == pytest.approx(adjusted.roi, abs=1e-9)
-    assert number(rows["IRR (annual)"][1]) == pytest.approx(adjusted.irr, rel=1e-6)
-    payback = rows["Payback (months)"][1]
-    if adjusted.payback_months is None:  # document_classification, measured: never
-        assert payback == "never"
-    else:
-        assert number(payback) == pytest.approx(adjusted.payback_months)
-    assert number(rows["IRR (annual)"][2]) == pytest.approx(plain.irr, rel=1e-6)
-    discounted = rows["Discounted payback (months)"][1]
-    if adjusted.discounted_payback_months is None:
-        assert discounted == "never"
-    else:
-        assert number(discounted) == pytest.approx(adjusted.discounted_payback_months)
-
-
 def test_the_one_pager_stays_on_one_page_with_long_names_and_many_lines(tmp_path):
     import subprocess
 

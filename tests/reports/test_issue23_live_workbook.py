@@ -193,6 +193,70 @@ def test_every_input_has_a_stable_name_pointing_at_its_value(tmp_path):
     assert "ADOPTION_OBSERVED" in names and "COST8_BY_YEAR" in names and "BENEFIT1_RISK" in names
 
 
+def test_the_settings_the_layout_is_built_for_are_marked_fixed_not_inputs(tmp_path):
+    """Discounting, currency, start and horizon are shown but cannot be changed in the file:
+    the periods, discount factors and annual columns are laid out for them."""
+    from roi.reports.workbook_style import INPUT_FILL
+
+    case = parse_case(every_driver())
+    book = openpyxl.load_workbook(written(case, tmp_path))
+    sheet = book["Assumptions"]
+    rows = {sheet.cell(row=r, column=1).value: r for r in range(1, sheet.max_row + 1)}
+    for label, value in (("Discounting", "monthly"), ("Currency", "USD"),
+                         ("Start", "2027-01"), ("Horizon (years)", 3)):  # fmt: skip
+        cell = sheet.cell(row=rows[label], column=2)
+        assert cell.value == value
+        assert cell.fill.fgColor.rgb != INPUT_FILL.fgColor.rgb, label
+        assert cell.font.italic, label
+        assert "export again" in sheet.cell(row=rows[label], column=5).value
+        assert f"Assumptions!$B${rows[label]}" not in {
+            n.attr_text for n in book.defined_names.values()
+        }, label
+    rate = sheet.cell(row=rows["Discount rate (annual)"], column=2)
+    assert rate.fill.fgColor.rgb == INPUT_FILL.fgColor.rgb  # the rate is an input
+
+
+def test_the_sheets_read_on_paper_print_to_the_page_width(tmp_path):
+    """Printed or saved as PDF, a row of Assumptions or Checks is never cut from its figures
+    (LibreOffice split the Checks sheet's labels and figures onto separate pages)."""
+    book = openpyxl.load_workbook(written(parse_case(every_driver()), tmp_path))
+    for name in ("Summary", "Assumptions", "Annual", "Checks"):
+        sheet = book[name]
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, name
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0), name
+        assert sheet.page_setup.orientation == "landscape", name
+    assert "A2:G2" in {str(r) for r in book["Assumptions"].merged_cells.ranges}
+
+
+def test_checks_of_amounts_beyond_a_cents_precision_are_relative(tmp_path):
+    """A trillion a month: a cent is below what two engines' sums of twelve months can agree
+    on, so the tolerance is 10^-13 of the amount (methodology: the workbook as the model);
+    small amounts keep the cent. Recalculated, the verdict still agrees."""
+    case = parse_case({
+        "name": "Very large", "start": "2027-01", "horizon_years": 1, "discount_rate": 0.08,
+        "benefits": [{"name": "Large", "type": "explicit", "by_month": [1.234567e12] * 12}],
+        "costs": [{"name": "Small", "type": "explicit", "by_month": [10.0] * 12}],
+    })  # fmt: skip
+    result = evaluate(case)
+    path = written(case, tmp_path)
+    checks = openpyxl.load_workbook(path)["Checks"]
+    tolerance = {
+        checks.cell(row=r, column=1).value: checks.cell(row=r, column=5).value
+        for r in range(6, checks.max_row + 1)
+    }
+    total = float(result.unadjusted.line_amounts[0].sum())
+    assert tolerance["Large · total (unadjusted)"] == pytest.approx(1e-13 * total)
+    assert tolerance["Small · total (unadjusted)"] == 0.005
+    assert tolerance["NPV (risk-adjusted)"] == pytest.approx(
+        1e-13 * abs(result.risk_adjusted.metrics.npv)
+    )
+    assert tolerance["ROI (risk-adjusted)"] == pytest.approx(
+        1e-13 * result.risk_adjusted.metrics.roi
+    )  # a benefit 10^11 times its costs
+    assert tolerance["Adoption · sum of the monthly shares"] == 1e-6
+    assert recompute(path)["CHECKS!B3"] == "the workbook agrees with the engine"
+
+
 def test_inputs_carry_their_units_and_validation(tmp_path):
     case = parse_case(every_driver())
     sheet = openpyxl.load_workbook(written(case, tmp_path))["Assumptions"]
@@ -381,6 +445,17 @@ def test_libreoffice_recalculates_every_driver_under_every_curve_month_by_month(
     year_end = every_driver("logistic")
     year_end["discounting"] = "year_end"
     cases["year-end"] = parse_case(year_end)
+    paths = [written(case, tmp_path, stem) for stem, case in cases.items()]
+    sheets = libreoffice_sheets(paths, tmp_path)
+    for stem, case in cases.items():
+        assert_libreoffice_equals_the_engine(sheets[stem], evaluate(case))
+
+
+@pytest.mark.slow
+def test_libreoffice_recalculates_every_sample_case_to_the_engine(tmp_path):
+    """The bundled cases, one LibreOffice run: month by month, both NPVs and the Checks
+    sheet's verdict (every line's total and present value, ROI, IRR and paybacks)."""
+    cases = {path.stem: load_case(path) for path in CASES}
     paths = [written(case, tmp_path, stem) for stem, case in cases.items()]
     sheets = libreoffice_sheets(paths, tmp_path)
     for stem, case in cases.items():
