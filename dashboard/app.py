@@ -27,6 +27,7 @@ PAGES = [
     st.Page("app_pages/pilots.py", title="Pilots", icon=":material/science:"),
     st.Page("app_pages/adoption.py", title="Adoption", icon=":material/trending_up:"),
     st.Page("app_pages/culture.py", title="Culture", icon=":material/groups:"),
+    st.Page("app_pages/impact.py", title="Impact", icon=":material/insights:"),
     st.Page("app_pages/infrastructure.py", title="Infrastructure", icon=":material/dns:"),
     st.Page("app_pages/scenarios.py", title="Scenarios", icon=":material/compare_arrows:"),
     st.Page("app_pages/export.py", title="Export", icon=":material/download:"),

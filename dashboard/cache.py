@@ -38,6 +38,9 @@ from roi.core.totals import PortfolioRow, PortfolioTotals, portfolio_rows, portf
 from roi.culture.anonymity import MIN_GROUP_DEFAULT
 from roi.culture.instrument import read_invitations, read_items, read_responses
 from roi.culture.report import SurveyReport, survey_report, team_change_readiness
+from roi.impact.files import read_metrics, read_outcomes, read_usage
+from roi.impact.panel import join
+from roi.impact.report import ImpactReport, impact_report
 from roi.portfolio.budget import BudgetPortfolio, default_budget, select_portfolio
 from roi.portfolio.quickwins import Ranking, RankSettings, rank, with_survey_readiness
 from roi.portfolio.register import Register, read_register
@@ -65,6 +68,7 @@ SAMPLE_SURVEY_ITEMS = ROOT / "sample_data" / "survey" / "survey_items.csv"
 SAMPLE_SURVEY_RESPONSES = ROOT / "sample_data" / "survey" / "survey_responses.csv"
 SAMPLE_SURVEY_INVITATIONS = ROOT / "sample_data" / "survey" / "survey_invitations.csv"
 SAMPLE_SURVEY_ADOPTION = ROOT / "sample_data" / "survey" / "team_adoption.csv"
+SAMPLE_IMPACT = ROOT / "sample_data" / "impact"
 # The bundled register; its folder is where every register's case_file paths are read from.
 BUNDLED_REGISTER = ROOT / "sample_data" / "use_cases.csv"
 SAMPLE_REGISTER = Path(os.environ.get("ROI_REGISTER_FILE", ROOT / "sample_data" / "use_cases.csv"))
@@ -473,3 +477,19 @@ def survey(
     if adoption_file is not None:
         adoption_rates = team_adoption(analyse(read_telemetry(*adoption_file)))
     return survey_report(responses, instrument, min_group, invitations, adoption_rates)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def impact(
+    usage_file: tuple[bytes, str],
+    outcomes_file: tuple[bytes, str],
+    metrics_file: tuple[bytes, str] | None,
+    heavy_share: float,
+    hash_ids: bool,
+    min_group: int,
+) -> ImpactReport:
+    """A measured-impact report (aggregates only); each file is its (bytes, name)."""
+    usage = read_usage(*usage_file, hash_ids=hash_ids)
+    outcomes = read_outcomes(*outcomes_file, hash_ids=hash_ids)
+    metrics = {} if metrics_file is None else read_metrics(*metrics_file)
+    return impact_report(join(usage, outcomes, heavy_share), metrics, min_group=min_group)

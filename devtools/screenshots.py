@@ -164,6 +164,11 @@ def culture(page) -> None:
     settled(page, charts=1)
 
 
+def impact(page) -> None:
+    expect(page.get_by_text("Using the tool lowers", exact=False).first).to_be_visible()
+    settled(page, charts=3)
+
+
 def quickwins(page) -> None:
     expect(metric(page, "Risk-adjusted NPV")).to_have_text(MONEY)
     settled(page, charts=1)
@@ -212,6 +217,7 @@ SHOTS = [
     Shot("pilots", "pilots", pilots, 1300),
     Shot("adoption", "adoption", adoption, 1400),
     Shot("culture", "culture", culture, 1300),
+    Shot("impact", "impact", impact, 1700),
     Shot("quickwins", "quickwins", quickwins, 1300),
     Shot("infrastructure", "infrastructure", infrastructure, 1300),
     Shot("scenarios", "scenarios", scenarios, 1300),

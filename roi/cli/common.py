@@ -19,17 +19,22 @@ from roi.io.structured import load_yaml
 EXIT_BAD_INPUT = 2
 
 
-def read_mapping(name: str | None):
-    """A pilot column mapping file (YAML), validated; ``None`` when not given."""
-    if not name:
-        return None
+def read_yaml(name: str) -> Any:
+    """A YAML file's content (the safe loader's limits; not UTF-8 is a problem)."""
     raw = read_file(name)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         message = f"is not UTF-8 text: byte 0x{raw[error.start]:02X} cannot be decoded"
         raise CaseError(name, [Problem("", message)]) from None
-    return parse_mapping(load_yaml(text, name), name)
+    return load_yaml(text, name)
+
+
+def read_mapping(name: str | None):
+    """A pilot column mapping file (YAML), validated; ``None`` when not given."""
+    if not name:
+        return None
+    return parse_mapping(read_yaml(name), name)
 
 
 def write_text(name: str, text: str) -> None:

@@ -26,6 +26,7 @@ from roi.cli.common import (
 from roi.cli.culture import add_survey_command
 from roi.cli.db import add_db_commands
 from roi.cli.evidence import add_pilot_commands
+from roi.cli.impact import add_impact_command
 from roi.cli.portfolio import add_portfolio_commands
 from roi.cli.tools import add_tools_commands
 from roi.io.problems import CaseError, Problem
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_adoption_command(commands)
     add_tools_commands(commands)
     add_survey_command(commands)
+    add_impact_command(commands)
     add_db_commands(commands)
     return parser
 

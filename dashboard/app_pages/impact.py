@@ -1,0 +1,185 @@
+"""Impact: do the people who use the AI tool do better, and by how much? Usage tiers over
+time, outcome by tier, the event study with its band, the estimates with their checks and
+verdict, and the cohort figures as CSV, with anonymity kept (issue 24)."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import cache, saved, signin
+from dashboard.charts.impact import event_study_figure, outcome_figure, tier_mix_figure
+from dashboard.markup import plain
+from dashboard.ui import METHODOLOGY, show_rejection
+from roi.impact.files import ImpactFileError
+from roi.impact.panel import HEAVY_SHARE_DEFAULT
+from roi.impact.report import pretrend_reading
+from roi.reports.impact import estimate_rows, impact_csv
+
+st.title("Impact")
+st.caption(
+    "Do the people who use the AI tool deliver more, and how much of that did the tool"
+    " cause? Usage per person and period is joined with outcomes; heavy users are compared"
+    " with non-users, and adopters before and after first use with people not yet using it."
+    f" [How it is computed]({METHODOLOGY}#measured-impact)"
+)
+
+files = st.columns(3)
+with files[0]:
+    usage_upload = signin.uploader(
+        "Usage (usage.csv: person_id, period, active_days)", type=["csv", "txt"],
+        key="impact.usage",
+    )  # fmt: skip
+with files[1]:
+    outcomes_upload = signin.uploader(
+        "Outcomes (outcomes.csv: person_id, period, metric, value)", type=["csv", "txt"],
+        key="impact.outcomes",
+    )  # fmt: skip
+with files[2]:
+    metrics_upload = signin.uploader(
+        "Metrics (metrics.csv: metric, unit, better), optional", type=["csv", "txt"],
+        key="impact.metrics",
+    )  # fmt: skip
+settings = st.columns([1, 1, 2])
+heavy_share = settings[0].number_input(
+    "Heavy: active on at least this % of working days", min_value=5, max_value=100,
+    value=round(HEAVY_SHARE_DEFAULT * 100), step=5, key="impact.heavy",
+    help="35 % is this product's own bar (1.75 days a week); Microsoft's Adoption Score"
+    " counts 3 days a week, 60 %.",
+) / 100  # fmt: skip
+hash_ids = settings[1].checkbox(
+    "Hash e-mail addresses", key="impact.hash",
+    help="Each person id is replaced by the SHA-256 of its lower-cased form in both files"
+    " before anything else is done with it.",
+)  # fmt: skip
+
+min_group = saved.min_group()
+if min_group is None:
+    st.warning(
+        "Impact figures are not shown while the store cannot be read: the anonymity threshold"
+        " an admin set is kept there.",
+        icon=":material/shield_person:",
+    )
+    st.stop()
+
+
+def chosen(upload, sample) -> tuple[bytes, str]:
+    return (
+        (sample.read_bytes(), sample.name) if upload is None else (upload.getvalue(), upload.name)
+    )
+
+
+sample = cache.SAMPLE_IMPACT
+usage_file = chosen(usage_upload, sample / "usage.csv")
+outcomes_file = chosen(outcomes_upload, sample / "outcomes.csv")
+if metrics_upload is not None:
+    metrics_file = chosen(metrics_upload, None)
+elif outcomes_upload is None:
+    metrics_file = chosen(None, sample / "metrics.csv")
+else:
+    metrics_file = None
+if usage_upload is None or outcomes_upload is None:
+    st.info(
+        "Showing the bundled sample where no file is uploaded: 400 engineers over 26 weeks, an"
+        " AI coding assistant rolled out in week 7, in which heavy users were already better"
+        " before the roll-out and the tool also has a real effect."
+    )
+st.caption(
+    f":material/shield_person: Groups of fewer than {min_group} people are hidden, and so is"
+    " the next smallest group of a period when a hidden one could be worked out from the"
+    " total. No per-person value is shown or exported."
+)
+try:
+    with st.spinner("Estimating…"):
+        report = cache.impact(
+            usage_file, outcomes_file, metrics_file, heavy_share, hash_ids, min_group
+        )
+except ImpactFileError as error:
+    show_rejection(error)
+except ValueError as error:  # a heavy share out of range cannot reach here; kept honest
+    st.error(plain(error))
+    st.stop()
+
+figures = st.columns(4)
+figures[0].metric("People", f"{report.people:,}")
+figures[1].metric(
+    f"{report.period_kind.capitalize()}s", f"{len(report.periods)}",
+    help=f"{report.periods[0]} to {report.periods[-1]}",
+)  # fmt: skip
+figures[2].metric("Roll-out", report.rollout or "none", help="The first period with any use")
+figures[3].metric(
+    "Rows without a partner", f"{report.unmatched_usage + report.unmatched_outcomes:,}",
+    help=f"{report.unmatched_usage:,} usage rows and {report.unmatched_outcomes:,} outcome rows"
+    " have no row of the other file for the same person and period: counted, not used.",
+)  # fmt: skip
+hidden = sum(c.suppressed for c in report.tier_mix)
+st.plotly_chart(tier_mix_figure(report), width="stretch", key="impact.mix")
+if hidden:
+    st.caption(f"{hidden} tier-period cell(s) hidden (fewer than {min_group} people).")
+
+if not report.metrics:
+    st.warning("The outcomes file has no metric to measure.")
+    st.stop()
+names = [m.metric for m in report.metrics]
+metric_name = st.selectbox("Metric", names, key="impact.metric")
+metric = report.metrics[names.index(metric_name)]
+direction = f"{metric.unit}, " if metric.unit else ""
+st.subheader(f"{metric.metric} ({direction}{metric.better} is better)")
+verdict_box = st.warning if "Not reliable" in metric.verdict else st.success
+if metric.panel is None or metric.panel.effect is None:
+    verdict_box = st.info
+verdict_box(metric.verdict)
+
+rows = pd.DataFrame(estimate_rows(metric))
+rows["p_value"] = [
+    "–" if p is None or p != p else "< 0.001" if p < 0.001 else f"{p:.3f}" for p in rows["p_value"]
+]
+rows = rows.rename(
+    columns={"estimate": "Estimate", "effect": "Effect", "ci_low": "95% low",
+             "ci_high": "95% high", "p_value": "p", "people": "People", "reading": "Reading"}
+)  # fmt: skip
+st.dataframe(
+    rows, hide_index=True, width="stretch",
+    column_config={
+        "Effect": st.column_config.NumberColumn(format="%+.3f"),
+        "95% low": st.column_config.NumberColumn(format="%+.3f"),
+        "95% high": st.column_config.NumberColumn(format="%+.3f"),
+    },
+)  # fmt: skip
+checks = st.columns(3)
+panel = metric.panel
+checks[0].markdown(
+    "**Pre-trend test**  \n"
+    + ("not estimable" if panel is None else plain(pretrend_reading(panel.pretrend_p)))
+)
+selection = metric.selection
+checks[1].markdown(
+    "**Who adopted**  \n"
+    + ("not estimable" if selection is None else
+       f"heavy users' level before the roll-out: {selection.effect:+,.2f} against never users"
+       f" (95% {selection.ci_low:+,.2f} to {selection.ci_high:+,.2f})")
+)  # fmt: skip
+variance = metric.comparison.variance_removed
+checks[2].markdown(
+    "**Adjustment**  \n"
+    + ("not made" if variance is None else
+       f"removed {variance:.0%} of the comparison's variance")
+)  # fmt: skip
+
+charts = st.columns(2)
+with charts[0]:
+    st.plotly_chart(outcome_figure(report, metric), width="stretch", key="impact.outcome")
+with charts[1]:
+    event = event_study_figure(report, metric)
+    if event is None:
+        st.info("No event study: too few adopters or people not yet using the tool.")
+    else:
+        st.plotly_chart(event, width="stretch", key="impact.event")
+with st.expander("Notes", expanded=False):
+    for note in metric.notes:
+        st.markdown(f"- {plain(note)}")
+
+st.download_button(
+    "Cohort figures (CSV)", impact_csv(report), file_name="impact_cohorts.csv",
+    mime="text/csv", key="impact.csv", icon=":material/download:",
+    help="People and mean outcome per metric, period and tier; hidden cells blank with the"
+    " reason.",
+)  # fmt: skip

@@ -1,0 +1,90 @@
+"""Issue 24: the Impact page (AppTest). Its figures are the engine's for the same files; a
+bad file is refused with every problem and nothing from it is used; small groups are
+hidden; the CSV holds aggregates only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.markup import shown
+from roi.impact.files import read_metrics, read_outcomes, read_usage
+from roi.impact.panel import join
+from roi.impact.report import impact_report
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample_data" / "impact"
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+def page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("app_pages/impact.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture(scope="module")
+def engine():
+    usage = read_usage((SAMPLE / "usage.csv").read_bytes(), "usage.csv")
+    outcomes = read_outcomes((SAMPLE / "outcomes.csv").read_bytes(), "outcomes.csv")
+    metrics = read_metrics((SAMPLE / "metrics.csv").read_bytes(), "metrics.csv")
+    return impact_report(join(usage, outcomes), metrics)
+
+
+def test_the_page_shows_the_engines_estimates_for_the_sample(store, engine):
+    at = page()
+    assert [m.value for m in at.metric if m.label == "People"] == ["400"]
+    assert [m.value for m in at.metric if m.label == "Roll-out"] == ["2026-W07"]
+    first = engine.metrics[0]  # hours_to_merge, sorted by name
+    assert at.selectbox(key="impact.metric").value == first.metric
+    assert at.success[0].value == first.verdict
+    table = at.dataframe[0].value
+    did = table[table["Estimate"].str.startswith("Before/after")].iloc[0]
+    assert did["Effect"] == pytest.approx(first.panel.effect.effect, abs=1e-12)
+    assert did["95% low"] == pytest.approx(first.panel.effect.ci_low, abs=1e-12)
+    assert len(at.get("plotly_chart")) == 3  # tier mix, outcome by tier, event study
+    at.selectbox(key="impact.metric").set_value("prs_merged").run()
+    assert "raises prs_merged by 0.65 pull requests" in at.success[0].value
+    assert "overstates it" in at.success[0].value
+
+
+def test_a_higher_heavy_bar_moves_people_out_of_the_heavy_tier(store, engine):
+    at = page()
+    plain = at.dataframe[0].value["People"].iloc[0]
+    at.number_input(key="impact.heavy").set_value(60).run()
+    assert not at.exception
+    assert at.dataframe[0].value["People"].iloc[0] != plain
+
+
+def test_a_bad_usage_file_is_refused_with_every_problem(store):
+    at = page()
+    bad = b"person_id,period,active_days\nana@example.com,2026-W02,-1\nbo@example.com,2026-W02,9\n"
+    at.get("file_uploader")[0].upload("usage.csv", bad, "text/csv").run()
+    assert "usage.csv was rejected: 2 problem(s)" in shown(at.error[0].value)
+    assert list(at.dataframe[0].value["Where"]) == [
+        "line 2, column active_days", "line 3, column active_days"]  # fmt: skip
+    assert not at.get("plotly_chart")  # nothing from it is used
+
+
+def test_an_uploaded_small_team_hides_its_figures(store):
+    """Four people, three of them heavy in week 2: no count or mean of fewer than 5 is
+    shown, and no estimate."""
+    usage = "person_id,period,active_days\n" + "".join(
+        f"p{k}@example.com,2026-W0{w},{(3 if k < 3 else 0) if w > 1 else 0}\n"
+        for k in range(4) for w in (1, 2))  # fmt: skip
+    outcomes = "person_id,period,metric,value\n" + "".join(
+        f"p{k}@example.com,2026-W0{w},prs,{k + w}\n" for k in range(4) for w in (1, 2)
+    )
+    at = page()
+    at.get("file_uploader")[0].upload("usage.csv", usage.encode(), "text/csv").run()
+    at.get("file_uploader")[1].upload("outcomes.csv", outcomes.encode(), "text/csv").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["Effect"].isna().all()
+    assert "Not enough people" in at.info[-1].value or "Not enough people" in " ".join(
+        i.value for i in at.info
+    )
