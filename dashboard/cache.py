@@ -200,6 +200,12 @@ def stored_survey(saved: tuple[str, int, str]):
     return open_store(saved[0]).survey(saved[1])
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def stored_impact(saved: tuple[str, int, str]) -> ImpactReport:
+    """A saved measured impact's aggregates."""
+    return open_store(saved[0]).impact(saved[1])
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def portfolio(
     folder: str = str(CASES_DIR),

@@ -23,6 +23,7 @@ KIND_LABELS = {
     "survey": "survey (aggregates)",
     "use-cases": "use-case register",
     "case": "business case",
+    "impact": "measured impact (aggregates)",
 }
 
 
@@ -53,6 +54,7 @@ ROW_UNITS = {
     "survey": "respondents",
     "use-cases": "use cases",
     "case": "line items",
+    "impact": "people",
 }
 
 
@@ -104,6 +106,22 @@ def pick(kind: str, key: str, sample_label: str) -> Dataset | None:
         help="Files saved to the store (see the Data page). An upload replaces this choice.",
     )
     return None if chosen == SAMPLE else by_id[chosen]
+
+
+def pick_shown(kind: str, key: str, sample_label: str, what: str, threshold: int):
+    """:func:`pick` for a kind kept with an anonymity threshold (a survey, a measured
+    impact): a dataset made with smaller groups shown than ``threshold`` is not shown, with
+    a warning saying why; ``None`` then, as for the sample."""
+    kept = pick(kind, key, sample_label)
+    if kept is not None and not kept.shown_at(threshold):
+        st.warning(
+            f"Saved {what} #{kept.id} was made with smaller groups shown than today's"
+            f" anonymity threshold of {threshold}, so it is not shown. An editor can save its"
+            " files again to make it at today's threshold. Showing the bundled sample.",
+            icon=":material/shield_person:",
+        )
+        return None
+    return kept
 
 
 def save_button(kind: str, raw: bytes, name: str, key: str, **options) -> None:

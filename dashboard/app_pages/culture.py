@@ -76,15 +76,9 @@ if min_group is None:
     st.stop()
 kept = None
 if items_upload is None and responses_upload is None:
-    kept = saved.pick("survey", "culture.saved", "Bundled instrument and sample answers")
-if kept is not None and not kept.shown_at(min_group):
-    st.warning(
-        f"Saved survey #{kept.id} was scored with smaller groups shown than today's"
-        f" anonymity threshold of {min_group}, so it is not shown. An editor can save its"
-        " files again to score them at today's threshold. Showing the bundled sample.",
-        icon=":material/shield_person:",
+    kept = saved.pick_shown(
+        "survey", "culture.saved", "Bundled instrument and sample answers", "survey", min_group
     )
-    kept = None
 if kept is not None:
     try:  # the store checks the threshold again (an admin may have raised it just now)
         report = cache.stored_survey(saved.source(kept)).report

@@ -8,11 +8,15 @@ import streamlit as st
 from dashboard import cache, saved, signin
 from dashboard.charts.impact import event_study_figure, outcome_figure, tier_mix_figure
 from dashboard.markup import plain
-from dashboard.ui import METHODOLOGY, show_rejection
+from dashboard.ui import METHODOLOGY, before_after, show_rejection
+from roi.core.casefile import dump_case
+from roi.core.distributions import describe, numeric_inputs, parse_path
+from roi.impact.evidence import use_impact
 from roi.impact.files import ImpactFileError
 from roi.impact.panel import HEAVY_SHARE_DEFAULT
 from roi.impact.report import pretrend_reading
 from roi.reports.impact import estimate_rows, impact_csv
+from roi.store import DATABASE_ERRORS, NotFound
 
 st.title("Impact")
 st.caption(
@@ -68,6 +72,18 @@ def chosen(upload, sample) -> tuple[bytes, str]:
 
 
 sample = cache.SAMPLE_IMPACT
+kept = None
+if usage_upload is None and outcomes_upload is None:
+    kept = saved.pick_shown(
+        "impact", "impact.saved", "Bundled sample", "measured impact", min_group
+    )
+report = None
+if kept is not None:
+    try:  # the store checks the threshold again (an admin may have raised it just now)
+        report = cache.stored_impact(saved.source(kept))
+    except (NotFound, *DATABASE_ERRORS) as error:  # BelowThreshold is a NotFound
+        st.warning(f"Saved measured impact #{kept.id} is not shown: {plain(error)}.")
+        kept = None
 usage_file = chosen(usage_upload, sample / "usage.csv")
 outcomes_file = chosen(outcomes_upload, sample / "outcomes.csv")
 if metrics_upload is not None:
@@ -76,7 +92,16 @@ elif outcomes_upload is None:
     metrics_file = chosen(None, sample / "metrics.csv")
 else:
     metrics_file = None
-if usage_upload is None or outcomes_upload is None:
+if report is not None:
+    outcomes_file = (b"", kept.meta.get("outcomes_file") or kept.source_file)
+    st.info(
+        f"Showing saved measured impact #{kept.id}, {plain(kept.source_file)} and"
+        f" {plain(outcomes_file[1])}, imported {kept.imported_at:%Y-%m-%d %H:%M} UTC by"
+        f" {plain(kept.imported_by)}: its aggregates only, made with heavy users active on at"
+        f" least {report.heavy_share:.0%} of working days and groups of fewer than"
+        f" {report.min_group} hidden (the settings above do not change it)."
+    )
+elif usage_upload is None or outcomes_upload is None:
     st.info(
         "Showing the bundled sample where no file is uploaded: 400 engineers over 26 weeks, an"
         " AI coding assistant rolled out in week 7, in which heavy users were already better"
@@ -85,18 +110,25 @@ if usage_upload is None or outcomes_upload is None:
 st.caption(
     f":material/shield_person: Groups of fewer than {min_group} people are hidden, and so is"
     " the next smallest group of a period when a hidden one could be worked out from the"
-    " total. No per-person value is shown or exported."
+    " total. No per-person value is shown, exported or saved."
 )
-try:
-    with st.spinner("Estimating…"):
-        report = cache.impact(
-            usage_file, outcomes_file, metrics_file, heavy_share, hash_ids, min_group
+if report is None:
+    try:
+        with st.spinner("Estimating…"):
+            report = cache.impact(
+                usage_file, outcomes_file, metrics_file, heavy_share, hash_ids, min_group
+            )
+    except ImpactFileError as error:
+        show_rejection(error)
+    if usage_upload is not None and outcomes_upload is not None:
+        saved.save_button(
+            "impact", *usage_file, "impact.save", outcomes=outcomes_file,
+            metrics=metrics_file, heavy_share=heavy_share, hash_ids=hash_ids,
+            min_group=min_group,
+        )  # fmt: skip
+        st.caption(
+            "Saving keeps the aggregates shown here, never the per-person rows of the files."
         )
-except ImpactFileError as error:
-    show_rejection(error)
-except ValueError as error:  # a heavy share out of range cannot reach here; kept honest
-    st.error(plain(error))
-    st.stop()
 
 figures = st.columns(4)
 figures[0].metric("People", f"{report.people:,}")
@@ -176,6 +208,59 @@ with charts[1]:
 with st.expander("Notes", expanded=False):
     for note in metric.notes:
         st.markdown(f"- {plain(note)}")
+
+st.subheader("Use in a case")
+if panel is None or panel.effect is None:
+    st.info(
+        "No before/after estimate of this metric to use: too few people, or no adopters and"
+        " people not yet using the tool in the same periods."
+    )
+else:
+    cases = cache.all_cases()
+    labels = cache.case_labels(cases)
+    inputs = [
+        (case_id, path)
+        for case_id, case in cases.items()
+        for path in numeric_inputs(case)
+        if path.startswith("benefits[")
+    ]
+    use = st.columns([3, 1, 2])
+    target = use[0].selectbox(
+        "Benefit input to take the measured effect", inputs, key="impact.input",
+        format_func=lambda t: f"{labels[t[0]]} · {describe(cases[t[0]], t[1])}",
+    )  # fmt: skip
+    unit = metric.unit or "unit"
+    per = use[1].number_input(
+        f"Input units per {unit}", min_value=1e-9, value=1.0, format="%g", key="impact.per",
+        help=f"How many of the input's units one {unit} of {metric.metric} is: 60 to turn"
+        " hours into minutes, 1 when the input is the metric itself.",
+    )  # fmt: skip
+    basis = use[2].radio(
+        "Value to use", ["lower_bound", "point"], horizontal=True, key="impact.basis",
+        format_func=lambda b: (
+            "conservative end of the interval" if b == "lower_bound" else "the estimate"
+        ),
+    )  # fmt: skip
+    case = cases[target[0]]
+    source_file = outcomes_file[1]
+    try:
+        updated = use_impact(case, target[1], metric, source_file,
+                             (report.periods[0], report.periods[-1]), per, basis)  # fmt: skip
+    except ValueError as error:
+        st.error(plain(error))
+    else:
+        line = updated.benefits[int(parse_path(target[1])[1])]
+        st.caption(f"{plain(line.note)}. Source: {plain(line.source)}.")
+        if line.warning:
+            st.warning(plain(line.warning))
+        before_after(case, updated, "**As planned** (risk-adjusted)",
+                     "**With the measured effect** (risk-adjusted)")  # fmt: skip
+        name = f"{target[0]}_impact.yaml"
+        st.download_button(
+            "Download the updated case (YAML)", dump_case(updated), file_name=name,
+            mime="application/x-yaml", key="impact.download",
+        )  # fmt: skip
+        saved.save_button("case", dump_case(updated).encode("utf-8"), name, "impact.save_case")
 
 st.download_button(
     "Cohort figures (CSV)", impact_csv(report), file_name="impact_cohorts.csv",

@@ -101,6 +101,17 @@ def parse_positive_amount(text: str) -> float:
     return value
 
 
+def parse_share_to_one(text: str) -> float:
+    """A share above 0 and at most 1 (``0.35``; 1 allowed, unlike :func:`parse_share`)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"must be a number above 0 and at most 1, got {text!r}") from None
+    if not (math.isfinite(value) and 0 < value <= 1):
+        raise ValueError(f"must be a number above 0 and at most 1, got {text!r}")
+    return value
+
+
 def count_between(low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:

@@ -22,6 +22,7 @@ from roi.cli.common import (
     as_option,
     count_between,
     parse_currency,
+    parse_share_to_one,
     read_file,
     read_mapping,
 )
@@ -56,6 +57,9 @@ def _import(args: argparse.Namespace) -> int:
     if args.kind == "survey" and args.items is None:
         print("db import survey: --items ITEMS (survey_items.csv) is required", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.kind == "impact" and args.outcomes is None:
+        print("db import impact: --outcomes FILE (outcomes.csv) is required", file=sys.stderr)
+        return EXIT_BAD_INPUT
     raw = read_file(args.file)
     options: dict = {}
     if args.kind == "pilots":
@@ -68,9 +72,16 @@ def _import(args: argparse.Namespace) -> int:
             options["invitations"] = (read_file(args.invited), args.invited)
     elif args.kind == "use-cases":
         options["currency"] = args.currency
-    if args.kind == "survey":  # keeping answers and the threshold are the store's settings
+    elif args.kind == "impact":
+        options["outcomes"] = (read_file(args.outcomes), args.outcomes)
+        if args.metrics is not None:
+            options["metrics"] = (read_file(args.metrics), args.metrics)
+        options["hash_ids"] = args.hash_ids
+        options["heavy_share"] = args.heavy_share
+    if args.kind in ("survey", "impact"):  # the threshold (and keeping answers) are settings
         store = _open(args)
-        options["keep_answers"] = store.keep_answers()
+        if args.kind == "survey":
+            options["keep_answers"] = store.keep_answers()
         options["min_group"] = args.min_group or store.min_group()
         prepared = prepare(args.kind, raw, args.file, **options)
     else:  # a bad file is reported even when the database is down, and creates nothing
@@ -244,8 +255,20 @@ def add_db_commands(commands) -> None:
         "--min-group",
         metavar="N",
         type=as_option(count_between(3, 100)),
-        help="survey: smallest group whose figures are kept (default, and at least, the"
-        " store's anonymity threshold: 5 unless an admin changed it)",
+        help="survey, impact: smallest group whose figures are kept (default, and at least,"
+        " the store's anonymity threshold: 5 unless an admin changed it)",
+    )
+    imp.add_argument("--outcomes", metavar="FILE", help="impact: outcomes.csv (required)")
+    imp.add_argument("--metrics", metavar="FILE", help="impact: metrics.csv")
+    imp.add_argument(
+        "--hash-ids", action="store_true", help="impact: hash the person ids (SHA-256) first"
+    )
+    imp.add_argument(
+        "--heavy-share",
+        metavar="S",
+        type=as_option(parse_share_to_one),
+        default=0.35,
+        help="impact: heavy users are active on at least this share of working days (default 0.35)",
     )
     imp.add_argument(
         "--currency",

@@ -7,7 +7,7 @@ import argparse
 import json
 from pathlib import Path
 
-from roi.cli.common import read_file, read_yaml, write_text
+from roi.cli.common import as_option, parse_share_to_one, read_file, read_yaml, write_text
 from roi.culture.anonymity import MIN_GROUP_DEFAULT
 from roi.impact.estimates import POST_WINDOW_DEFAULT, PRE_WINDOW_DEFAULT
 from roi.impact.files import (
@@ -43,10 +43,6 @@ def _impact(args: argparse.Namespace) -> int:
         raise ImpactFileError(args.usage, [Problem("column period", message)])
     metrics_file = args.metrics or _companion(args.outcomes)
     metrics = read_metrics(read_file(metrics_file), metrics_file) if metrics_file else {}
-    if not 0 < args.heavy_share <= 1:
-        raise ImpactFileError(
-            "--heavy-share", [Problem("", f"must be above 0 and at most 1, got {args.heavy_share}")]
-        )
     panel = join(usage, outcomes, args.heavy_share)
     try:
         report = impact_report(panel, metrics, args.metric, args.min_group, args.pre_window,
@@ -97,7 +93,7 @@ def add_impact_command(commands: argparse._SubParsersAction) -> None:
     cmd.add_argument("--metric", metavar="M", help="only this metric")
     cmd.add_argument(
         "--heavy-share",
-        type=float,
+        type=as_option(parse_share_to_one),
         default=HEAVY_SHARE_DEFAULT,
         metavar="S",
         help="heavy: active on at least this share of working days (default 0.35)",

@@ -298,9 +298,14 @@ def read_usage(
     ImpactFileError
         Listing every problem, each with line, column, value and rule.
     """
-    mapping = check_columns(columns, "usage")
+    return _mapped_read(_usage, "usage", raw, source, hash_ids, max_bytes, columns)
+
+
+def _mapped_read(reader, kind: str, raw, source, hash_ids, max_bytes, columns) -> pd.DataFrame:
+    """``reader`` through a checked column mapping, its problems in the export's words."""
+    mapping = check_columns(columns, kind)
     try:
-        return _usage(raw, source, hash_ids, max_bytes, mapping)
+        return reader(raw, source, hash_ids, max_bytes, mapping)
     except ImpactFileError as error:
         raise _in_their_words(error, mapping) from None
 
@@ -360,11 +365,7 @@ def read_outcomes(
     ImpactFileError
         Listing every problem, each with line, column, value and rule.
     """
-    mapping = check_columns(columns, "outcomes")
-    try:
-        return _outcomes(raw, source, hash_ids, max_bytes, mapping)
-    except ImpactFileError as error:
-        raise _in_their_words(error, mapping) from None
+    return _mapped_read(_outcomes, "outcomes", raw, source, hash_ids, max_bytes, columns)
 
 
 def _outcomes(raw: bytes, source: str, hash_ids: bool, max_bytes: int, mapping) -> pd.DataFrame:

@@ -12,7 +12,7 @@ event-study point resting on fewer adopters.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 import pandas as pd
 
@@ -21,6 +21,7 @@ from roi.impact.estimates import (
     POST_WINDOW_DEFAULT,
     PRE_WINDOW_DEFAULT,
     Comparison,
+    EventPoint,
     Interval,
     PanelEstimate,
     panel_estimate,
@@ -344,3 +345,48 @@ def report_dict(report: ImpactReport) -> dict:
         "tier_mix": [_cohort_dict(c, means=False) for c in report.tier_mix],
         "metrics": metrics,
     }  # fmt: skip
+
+
+def impact_record(report: ImpactReport) -> dict:
+    """Every field of the report as JSON-ready data, for keeping it (the store keeps a
+    measured impact's aggregates, never its per-person rows); :func:`impact_from_record`
+    reads it back."""
+    return asdict(report)
+
+
+def impact_from_record(data: dict) -> ImpactReport:
+    """The report kept by :func:`impact_record` (after a JSON round trip), equal to it."""
+
+    def interval(value: dict | None) -> Interval | None:
+        return None if value is None else Interval(**value)
+
+    def points(values: list) -> tuple[EventPoint, ...]:
+        return tuple(EventPoint(**p) for p in values)
+
+    def panel(value: dict | None) -> PanelEstimate | None:
+        if value is None:
+            return None
+        return PanelEstimate(**{
+            **value, "effect": interval(value["effect"]), "twfe": interval(value["twfe"]),
+            "event_study": points(value["event_study"]),
+            "twfe_event_study": points(value["twfe_event_study"]),
+        })  # fmt: skip
+
+    def metric(value: dict) -> MetricReport:
+        comparison = value["comparison"]
+        return MetricReport(**{
+            **value, "cohorts": tuple(Cohort(**c) for c in value["cohorts"]),
+            "by_period": tuple(value["by_period"]),
+            "comparison": Comparison(**{**comparison, "plain": interval(comparison["plain"]),
+                                        "adjusted": interval(comparison["adjusted"])}),
+            "selection": interval(value["selection"]), "panel": panel(value["panel"]),
+            "notes": tuple(value["notes"]),
+        })  # fmt: skip
+
+    names = {f.name for f in fields(ImpactReport)}
+    return ImpactReport(**{
+        **{k: v for k, v in data.items() if k in names},
+        "periods": tuple(data["periods"]),
+        "tier_mix": tuple(Cohort(**c) for c in data["tier_mix"]),
+        "metrics": tuple(metric(m) for m in data["metrics"]),
+    })  # fmt: skip

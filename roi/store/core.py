@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from roi.access import Actor, Right, require
 from roi.core.casefile import load_case_text
 from roi.culture.report import report_from_record
+from roi.impact.report import ImpactReport, impact_from_record
 from roi.io.problems import Problem
 from roi.portfolio.register import Register, read_register
 from roi.store import schema
@@ -29,6 +30,7 @@ from roi.store.db import DatabaseFailure, database_url, display_url, make_engine
 from roi.store.imports import PILOT_COLUMNS, Prepared, StoreInputError
 from roi.store.migrations import LATEST, current_version, migrate
 from roi.store.records import (
+    ANONYMISED,
     DATASET_COLUMNS,
     BelowThreshold,
     Dataset,
@@ -115,7 +117,7 @@ class Store(ScenarioMethods, RoleMethods):
         anonymity threshold in force."""
         require(actor, Right.SAVE)
         user = actor.name
-        if prepared.kind == "survey":  # refused alike whether or not it was kept before
+        if prepared.kind in ANONYMISED:  # refused alike whether or not it was kept before
             with self._read() as conn:
                 self._check_survey(conn, prepared)
         existing = self._live_by_fingerprint(prepared.kind, prepared.fingerprint)
@@ -146,6 +148,7 @@ class Store(ScenarioMethods, RoleMethods):
         keeping them is switched on."""
         threshold = int(self._setting_in(conn, "survey.min_group"))
         scored = json.loads(prepared.content or "{}").get("report", {}).get("min_group")
+        kind = prepared.kind
         problems = []
         if (
             not isinstance(scored, int)
@@ -163,10 +166,10 @@ class Store(ScenarioMethods, RoleMethods):
                         " keeping them on")
             )  # fmt: skip
         if problems:
-            raise StoreInputError("survey", problems)
+            raise StoreInputError(kind, problems)
 
     def _insert(self, conn: Connection, prepared: Prepared, user: str) -> int:
-        if prepared.kind == "survey":
+        if prepared.kind in ANONYMISED:
             self._check_survey(conn, prepared)
         now = utc_now()
         dataset_id = conn.execute(
@@ -194,7 +197,7 @@ class Store(ScenarioMethods, RoleMethods):
             self._record_figures(conn, prepared.figures, dataset_id, None, user, now)
         # A survey's count of respondents is not written into the history: beside another
         # save of it, it could give away the size of a group hidden by a later threshold.
-        rows = "" if prepared.kind == "survey" else f" ({prepared.rows:,} rows)"
+        rows = "" if prepared.kind in ANONYMISED else f" ({prepared.rows:,} rows)"
         detail = f"imported {prepared.kind} {prepared.source_file}{rows}"
         self._event(conn, user, "import", detail, dataset_id=dataset_id)
         return dataset_id
@@ -354,6 +357,19 @@ class Store(ScenarioMethods, RoleMethods):
             data["items"],
             bool(dataset.meta.get("answers_kept")),
         )
+
+    def impact(self, dataset_id: int) -> ImpactReport:
+        """A kept measured impact's aggregates. One made with smaller groups than today's
+        anonymity threshold is not handed out (:class:`BelowThreshold`)."""
+        dataset, content = self._content(dataset_id, "impact")
+        threshold = self.min_group()
+        if not dataset.shown_at(threshold):
+            raise BelowThreshold(
+                f"measured impact {dataset_id} was kept with groups of"
+                f" {dataset.meta.get('min_group')} or more shown; the anonymity threshold is"
+                f" now {threshold}, so it is not shown: save its files again"
+            )
+        return impact_from_record(json.loads(content)["report"])
 
     def count_answers(self, dataset_id: int) -> int:
         """How many raw answers are kept for a survey (0 unless the opt-in was on)."""

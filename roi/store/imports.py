@@ -11,7 +11,9 @@ Kept per kind:
   force) and the instrument; the answers themselves only when an admin has switched the
   opt-in on, and then never displayed or exported;
 - ``use-cases``: the register's text and the text of each case file it names;
-- ``case``: the case file's text, and its headline figures for the case's history.
+- ``case``: the case file's text, and its headline figures for the case's history;
+- ``impact``: a measured impact's aggregates only (the report, anonymity applied at the
+  threshold in force, as a survey's), never the per-person usage and outcome rows.
 """
 
 from __future__ import annotations
@@ -32,12 +34,15 @@ from roi.culture.anonymity import MIN_GROUP_DEFAULT
 from roi.culture.instrument import read_invitations, read_items, read_responses
 from roi.culture.report import report_record, survey_report
 from roi.evidence.pilots import ColumnMapping, read_observations, reading_notes
+from roi.impact.files import read_metrics, read_outcomes, read_usage
+from roi.impact.panel import HEAVY_SHARE_DEFAULT, join
+from roi.impact.report import impact_record, impact_report
 from roi.io.csvtable import decode
 from roi.io.paths import inside
 from roi.io.problems import CaseError, Problem
 from roi.portfolio.register import read_register
 
-Kind = Literal["pilots", "adoption", "survey", "use-cases", "case"]
+Kind = Literal["pilots", "adoption", "survey", "use-cases", "case", "impact"]
 KINDS: tuple[str, ...] = get_args(Kind)
 
 PILOT_COLUMNS = ("line", "use_case_id", "metric", "group", "value", "period", "date", "unit_id")
@@ -127,6 +132,10 @@ def prepare(
     case_root: Path | None = None,
     currency: str = "USD",
     adoption: tuple[bytes, str] | None = None,
+    outcomes: tuple[bytes, str] | None = None,
+    metrics: tuple[bytes, str] | None = None,
+    heavy_share: float = HEAVY_SHARE_DEFAULT,
+    hash_ids: bool = False,
 ) -> Prepared:
     """Read and validate ``raw`` (a file called ``source``) as ``kind``.
 
@@ -135,7 +144,9 @@ def prepare(
     its optional invitation counts and ``adoption`` an adoption export (for the drivers of
     team adoption), as (bytes, name); ``case_root`` is the folder a register's case files
     are relative to (its own folder by default). A register keeps the case files it names,
-    which must lie inside that folder, as for every reader of a register.
+    which must lie inside that folder, as for every reader of a register. A measured
+    impact's ``raw`` is its usage file, with ``outcomes`` (required) and ``metrics`` as
+    (bytes, name), read with ``heavy_share`` and ``hash_ids``.
     """
     if kind not in KINDS:
         expected = ", ".join(KINDS)
@@ -176,6 +187,9 @@ def prepare(
         )
     if kind == "use-cases":
         return _register(raw, source, name, digest, case_root, currency)
+    if kind == "impact":
+        return _impact(raw, source, name, digest, outcomes, metrics, heavy_share, hash_ids,
+                       min_group)  # fmt: skip
     case = load_case_text(raw, source)
     result = evaluate(case)
     rows = len(case.benefits) + len(case.costs)
@@ -251,3 +265,29 @@ def _register(raw, source, name, digest, case_root, currency) -> Prepared:
     key = fingerprint_of("use-cases", raw, meta, cases)
     rows = len(register.use_cases)
     return Prepared("use-cases", name, name, digest, key, rows, content, meta, _report())
+
+
+def _impact(raw, source, name, digest, outcomes, metrics, heavy_share, hash_ids,
+            min_group) -> Prepared:  # fmt: skip
+    if outcomes is None:
+        message = "a measured impact needs its outcomes file (outcomes.csv) beside the usage"
+        raise StoreInputError(source, [Problem("", message)])
+    usage = read_usage(raw, source, hash_ids=hash_ids)
+    outcome_rows = read_outcomes(*outcomes, hash_ids=hash_ids)
+    declared = {} if metrics is None else read_metrics(*metrics)
+    report = impact_report(join(usage, outcome_rows, heavy_share), declared, min_group=min_group)
+    content = json.dumps({"report": impact_record(report)})
+    meta = {
+        "outcomes_file": Path(outcomes[1]).name,
+        "metrics_file": None if metrics is None else Path(metrics[1]).name,
+        "heavy_share": heavy_share,
+        "hash_ids": hash_ids,
+        "min_group": min_group,
+    }
+    companions = {
+        "outcomes": sha256_of(outcomes[0]),
+        "metrics": None if metrics is None else sha256_of(metrics[0]),
+    }
+    options = {"heavy_share": heavy_share, "hash_ids": hash_ids, "min_group": min_group}
+    key = fingerprint_of("impact", raw, options, companions)
+    return Prepared("impact", name, name, digest, key, report.people, content, meta, _report())

@@ -16,6 +16,9 @@ from roi.access import Role
 from roi.culture.report import SurveyReport
 from roi.store import schema
 
+# Kinds kept as aggregates with an anonymity threshold (their figures shown only at it).
+ANONYMISED = ("survey", "impact")
+
 
 class NotFound(LookupError):
     """No such dataset or scenario (or not in the state the action needs)."""
@@ -76,9 +79,10 @@ class Dataset:
 
     def shown_at(self, threshold: int) -> bool:
         """Whether its figures and row count may be shown under the anonymity threshold
-        ``threshold``: a survey only when scored with groups no smaller (beside another
-        save of it, a count at a lower threshold could give away a group now hidden)."""
-        return self.kind != "survey" or self.meta.get("min_group", 0) >= threshold
+        ``threshold``: a survey or measured impact only when made with groups no smaller
+        (beside another save of it, a count at a lower threshold could give away a group
+        now hidden)."""
+        return self.kind not in ANONYMISED or self.meta.get("min_group", 0) >= threshold
 
     def to_dict(self) -> dict[str, Any]:
         """The ``db list --json`` record."""

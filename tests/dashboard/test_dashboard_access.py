@@ -268,7 +268,7 @@ def test_a_saved_survey_below_a_raised_threshold_is_not_shown(store):
     ).dataset  # fmt: skip
     store.set_setting("survey.min_group", "10", SETUP)
     at = app("culture", person("ann@example.com", ["viewer"]))
-    assert any(f"Saved survey #{kept.id} was scored with smaller groups shown" in w.value
+    assert any(f"Saved survey #{kept.id} was made with smaller groups shown" in w.value
                for w in at.warning)  # fmt: skip
     assert "Groups of fewer than 10 respondents are hidden" in texts(at)
 

@@ -88,3 +88,46 @@ def test_an_uploaded_small_team_hides_its_figures(store):
     assert "Not enough people" in at.info[-1].value or "Not enough people" in " ".join(
         i.value for i in at.info
     )
+
+
+def test_the_measured_effect_goes_into_a_case_with_its_source(store, engine):
+    """hours_to_merge's saving at the conservative end, × 60 minutes an hour, into the
+    lead-scoring case's research time saved; the figures after are the engine's."""
+    from roi import evaluate, load_case
+    from roi.impact.evidence import use_impact
+    from roi.io.formatting import format_money
+
+    at = page()
+    box = at.selectbox(key="impact.input")
+    index = next(i for i, o in enumerate(box.options)
+                 if "Lead research time saved" in o and "minutes saved per task" in o)  # fmt: skip
+    box.select_index(index).run()
+    at.number_input(key="impact.per").set_value(60.0).run()
+    assert not at.exception
+    case = load_case(ROOT / "sample_data" / "cases" / "lead_scoring.yaml")
+    hours = engine.metrics[0]
+    path = at.selectbox(key="impact.input").value[1]
+    updated = use_impact(case, path, hours, "outcomes.csv", (engine.periods[0],
+                         engine.periods[-1]), 60.0)  # fmt: skip
+    npv = format_money(evaluate(updated).risk_adjusted.metrics.npv, case.currency)
+    assert [m.value for m in at.metric if m.label == "NPV"][1] == npv
+    captions = " ".join(shown(c.value) for c in at.caption)
+    assert "Source: outcomes.csv, hours_to_merge, LP-DiD, 2026-W01 to 2026-W26" in captions
+    assert at.get("download_button")
+
+
+def test_an_upload_is_saved_as_aggregates_and_shown_again_from_the_store(store, engine):
+    at = page()
+    at.get("file_uploader")[0].upload("usage.csv", (SAMPLE / "usage.csv").read_bytes(),
+                                      "text/csv").run()  # fmt: skip
+    at.get("file_uploader")[1].upload("outcomes.csv", (SAMPLE / "outcomes.csv").read_bytes(),
+                                      "text/csv").run()  # fmt: skip
+    assert not at.exception
+    at.button(key="impact.save").click().run()
+    assert any("Saved as dataset #1" in s.value for s in at.success)
+    [dataset] = store.datasets("impact")
+    assert dataset.rows == 400 and dataset.meta["outcomes_file"] == "outcomes.csv"
+    again = page()
+    assert again.selectbox(key="impact.saved").value == dataset.id
+    assert any("Showing saved measured impact #1" in shown(i.value) for i in again.info)
+    assert [m.value for m in again.metric if m.label == "People"] == ["400"]

@@ -229,3 +229,26 @@ def test_wooldridge_example_14_1_is_reproduced_to_its_printed_digits():
     for h, (coefficient, se) in {0: (-0.252, 0.151), 1: (-0.422, 0.210)}.items():
         assert round(points[h].effect, 3) == coefficient
         assert round((points[h].ci_high - points[h].effect) / t_crit, 3) == se
+
+
+def test_the_prepared_lp_did_equals_pyfixests_own():
+    """lpdid_data + lpdid_table skip pyfixest.lpdid's unused per-person loop; the pooled
+    effect and every event-study point, with their standard errors, are its own."""
+    import warnings
+
+    import pyfixest as pf
+
+    from roi.impact.estimates import lpdid_data, lpdid_table
+
+    data = balanced(simulated(people=120, periods=14, growth=0.1, seed=8))
+    for att in (True, False):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs = pf.lpdid(data, yname="value", idname="pid", tname="t", gname="g",
+                              vcov={"CRV1": "pid"}, pre_window=-3, post_window=4,
+                              att=att).tidy()  # fmt: skip
+        ours = lpdid_table(lpdid_data(data), 3, 4, att)
+        assert list(ours.index) == list(theirs.index)
+        for column in ("Estimate", "Std. Error", "Pr(>|t|)"):
+            assert np.allclose(ours[column].astype(float), theirs[column].astype(float),
+                               rtol=1e-12, atol=1e-14), column  # fmt: skip
