@@ -38,9 +38,10 @@ from roi.core.totals import PortfolioRow, PortfolioTotals, portfolio_rows, portf
 from roi.culture.anonymity import MIN_GROUP_DEFAULT
 from roi.culture.instrument import read_invitations, read_items, read_responses
 from roi.culture.report import SurveyReport, survey_report, team_change_readiness
-from roi.impact.files import read_metrics, read_outcomes, read_usage
+from roi.impact.files import read_metrics, read_outcomes
 from roi.impact.panel import join
 from roi.impact.report import ImpactReport, impact_report
+from roi.impact.telemetry import read_usage_source
 from roi.portfolio.budget import BudgetPortfolio, default_budget, select_portfolio
 from roi.portfolio.quickwins import Ranking, RankSettings, rank, with_survey_readiness
 from roi.portfolio.register import Register, read_register
@@ -487,15 +488,17 @@ def survey(
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def impact(
-    usage_file: tuple[bytes, str],
+    usage_files: tuple[tuple[bytes, str], ...],
     outcomes_file: tuple[bytes, str],
     metrics_file: tuple[bytes, str] | None,
     heavy_share: float,
     hash_ids: bool,
     min_group: int,
 ) -> ImpactReport:
-    """A measured-impact report (aggregates only); each file is its (bytes, name)."""
-    usage = read_usage(*usage_file, hash_ids=hash_ids)
+    """A measured-impact report (aggregates only); each file is its (bytes, name). The
+    usage is one usage.csv or per-user telemetry exports of one source."""
     outcomes = read_outcomes(*outcomes_file, hash_ids=hash_ids)
+    usage = read_usage_source(list(usage_files), outcomes.attrs["period_kind"], hash_ids)
     metrics = {} if metrics_file is None else read_metrics(*metrics_file)
-    return impact_report(join(usage, outcomes, heavy_share), metrics, min_group=min_group)
+    panel = join(usage.usage, outcomes, heavy_share, usage.covered)
+    return impact_report(panel, metrics, min_group=min_group, source_notes=usage.notes)

@@ -12,9 +12,10 @@ from dashboard.ui import METHODOLOGY, before_after, show_rejection
 from roi.core.casefile import dump_case
 from roi.core.distributions import describe, numeric_inputs, parse_path
 from roi.impact.evidence import use_impact
-from roi.impact.files import ImpactFileError
 from roi.impact.panel import HEAVY_SHARE_DEFAULT
 from roi.impact.report import pretrend_reading
+from roi.impact.telemetry import is_usage_csv
+from roi.io.problems import CaseError
 from roi.reports.impact import estimate_rows, impact_csv
 from roi.store import DATABASE_ERRORS, NotFound
 
@@ -28,10 +29,15 @@ st.caption(
 
 files = st.columns(3)
 with files[0]:
-    usage_upload = signin.uploader(
-        "Usage (usage.csv: person_id, period, active_days)", type=["csv", "txt"],
+    usage_uploads = signin.uploader(
+        "Usage (usage.csv: person_id, period, active_days; or per-user telemetry exports)",
+        type=["csv", "txt", "json", "ndjson", "jsonl"], accept_multiple_files=True,
         key="impact.usage",
+        help="A usage.csv, or the per-user exports the Adoption page reads: GitHub's"
+        " per-user usage metrics reports, a Viva Insights person query, Cursor's or Claude"
+        " Code's usage report.",
     )  # fmt: skip
+    usage_upload = usage_uploads[0] if usage_uploads else None
 with files[1]:
     outcomes_upload = signin.uploader(
         "Outcomes (outcomes.csv: person_id, period, metric, value)", type=["csv", "txt"],
@@ -84,7 +90,10 @@ if kept is not None:
     except (NotFound, *DATABASE_ERRORS) as error:  # BelowThreshold is a NotFound
         st.warning(f"Saved measured impact #{kept.id} is not shown: {plain(error)}.")
         kept = None
-usage_file = chosen(usage_upload, sample / "usage.csv")
+if usage_uploads:
+    usage_files = tuple((u.getvalue(), u.name) for u in usage_uploads)
+else:
+    usage_files = (((sample / "usage.csv").read_bytes(), "usage.csv"),)
 outcomes_file = chosen(outcomes_upload, sample / "outcomes.csv")
 if metrics_upload is not None:
     metrics_file = chosen(metrics_upload, None)
@@ -116,13 +125,19 @@ if report is None:
     try:
         with st.spinner("Estimating…"):
             report = cache.impact(
-                usage_file, outcomes_file, metrics_file, heavy_share, hash_ids, min_group
+                usage_files, outcomes_file, metrics_file, heavy_share, hash_ids, min_group
             )
-    except ImpactFileError as error:
+    except CaseError as error:  # a usage, outcomes, metrics or telemetry file refused
         show_rejection(error)
-    if usage_upload is not None and outcomes_upload is not None:
+    if report.notes:
+        for note in report.notes:
+            st.caption(f":material/info: {plain(note)}")
+    telemetry = len(usage_files) > 1 or not is_usage_csv(usage_files[0][0])
+    if usage_upload is not None and outcomes_upload is not None and telemetry:
+        st.caption("Saving is for a usage.csv; from telemetry, download the figures below.")
+    elif usage_upload is not None and outcomes_upload is not None:
         saved.save_button(
-            "impact", *usage_file, "impact.save", outcomes=outcomes_file,
+            "impact", *usage_files[0], "impact.save", outcomes=outcomes_file,
             metrics=metrics_file, heavy_share=heavy_share, hash_ids=hash_ids,
             min_group=min_group,
         )  # fmt: skip

@@ -19,6 +19,7 @@ from roi.impact.files import (
 )
 from roi.impact.panel import HEAVY_SHARE_DEFAULT, join
 from roi.impact.report import impact_report, report_dict
+from roi.impact.telemetry import telemetry_usage
 from roi.io.problems import Problem
 from roi.reports.impact import impact_csv, render_impact
 
@@ -34,19 +35,28 @@ def _companion(outcomes: str) -> str | None:
 
 def _impact(args: argparse.Namespace) -> int:
     mapping = parse_mapping(read_yaml(args.mapping), args.mapping) if args.mapping else {}
-    usage = read_usage(read_file(args.usage), args.usage, hash_ids=args.hash_ids,
-                       columns=mapping.get("usage"))  # fmt: skip
     outcomes = read_outcomes(read_file(args.outcomes), args.outcomes, hash_ids=args.hash_ids,
                              columns=mapping.get("outcomes"))  # fmt: skip
+    covered, notes = None, ()
+    if args.telemetry:
+        kind = args.period or outcomes.attrs["period_kind"]
+        read = telemetry_usage([(read_file(name), name) for name in args.telemetry], kind,
+                               args.hash_ids)  # fmt: skip
+        usage, covered, notes = read.usage, read.covered, read.notes
+        source = args.telemetry[0]
+    else:
+        usage = read_usage(read_file(args.usage), args.usage, hash_ids=args.hash_ids,
+                           columns=mapping.get("usage"))  # fmt: skip
+        source = args.usage
     if args.period is not None and usage.attrs["period_kind"] != args.period:
         message = f"its periods are {usage.attrs['period_kind']}s, not {args.period}s (--period)"
-        raise ImpactFileError(args.usage, [Problem("column period", message)])
+        raise ImpactFileError(source, [Problem("column period", message)])
     metrics_file = args.metrics or _companion(args.outcomes)
     metrics = read_metrics(read_file(metrics_file), metrics_file) if metrics_file else {}
-    panel = join(usage, outcomes, args.heavy_share)
+    panel = join(usage, outcomes, args.heavy_share, covered)
     try:
         report = impact_report(panel, metrics, args.metric, args.min_group, args.pre_window,
-                               args.post_window)  # fmt: skip
+                               args.post_window, notes)  # fmt: skip
     except ValueError as error:
         raise ImpactFileError(args.outcomes, [Problem("", str(error))]) from None
     if args.csv is not None:
@@ -68,11 +78,18 @@ def add_impact_command(commands: argparse._SubParsersAction) -> None:
         " estimate the effect of adoption against people not yet using the tool (LP-DiD),"
         " with the pre-trend test and the anonymity rule.",
     )
-    cmd.add_argument(
+    source = cmd.add_mutually_exclusive_group(required=True)
+    source.add_argument(
         "--usage",
-        required=True,
         metavar="FILE",
         help="usage.csv: person_id, period, active_days [, actions, team]",
+    )
+    source.add_argument(
+        "--telemetry",
+        nargs="+",
+        metavar="FILE",
+        help="or per-user telemetry exports of one source (GitHub's per-user usage metrics"
+        " reports, a Viva Insights person query, Cursor's or Claude Code's usage report)",
     )
     cmd.add_argument(
         "--outcomes",

@@ -61,6 +61,8 @@ def welch(first: np.ndarray, second: np.ndarray, confidence: float = 0.95) -> In
         return None
     result = stats.ttest_ind(first, second, equal_var=False)
     low, high = result.confidence_interval(confidence)
+    if not all(math.isfinite(float(v)) for v in (low, high, result.pvalue)):
+        return None
     se = math.sqrt(np.var(first, ddof=1) / len(first) + np.var(second, ddof=1) / len(second))
     effect = float(np.mean(first) - np.mean(second))
     return Interval(effect, float(low), float(high), float(result.pvalue), se, len(first),
@@ -82,12 +84,16 @@ def _feols(formula: str, data: pd.DataFrame, cluster: str = "person"):
                         store_data=False, lean=True)  # fmt: skip
 
 
-def _coefficient(fit, name: str, confidence: float, n_first: int, n_second: int) -> Interval:
+def _coefficient(fit, name: str, confidence: float, n_first: int, n_second: int) -> Interval | None:
+    """A coefficient with its interval, or None when it has no finite one (an outcome with
+    no spread: no standard error, no p-value)."""
     alpha = 1 - confidence
     low, high = fit.confint(alpha=alpha).loc[name]
-    return Interval(float(fit.coef()[name]), float(low), float(high),
-                    float(fit.pvalue()[name]), float(fit.se()[name]), n_first,
-                    n_second)  # fmt: skip
+    figures = (float(fit.coef()[name]), float(low), float(high), float(fit.pvalue()[name]),
+               float(fit.se()[name]))  # fmt: skip
+    if not all(math.isfinite(v) for v in figures) or figures[4] <= 0:
+        return None
+    return Interval(*figures, n_first, n_second)
 
 
 @dataclass(frozen=True)
@@ -114,9 +120,11 @@ def pooled_comparison(rows: pd.DataFrame, rollout: int, confidence: float = 0.95
     since["heavy"] = (since["tier"] == "heavy").astype(float)
     counts = since.groupby("tier")["person"].nunique()
     n_heavy, n_non = int(counts.get("heavy", 0)), int(counts.get("non-user", 0))
-    if n_heavy < 2 or n_non < 2:
+    if n_heavy < 2 or n_non < 2 or since["value"].nunique() < 2:  # nothing to compare
         return Comparison(None, None, None, 0)
     plain = _coefficient(_feols("value ~ heavy", since), "heavy", confidence, n_heavy, n_non)
+    if plain is None:
+        return Comparison(None, None, None, 0)
     levels = baseline_levels(rows, rollout)
     since["baseline"] = since["person"].map(levels)
     sample = since.dropna(subset=["baseline"])
@@ -128,7 +136,9 @@ def pooled_comparison(rows: pd.DataFrame, rollout: int, confidence: float = 0.95
     same = _coefficient(_feols("value ~ heavy", sample), "heavy", confidence, a, b)
     adjusted = _coefficient(_feols("value ~ heavy + baseline", sample), "heavy", confidence,
                             a, b)  # fmt: skip
-    removed = 1 - (adjusted.se / same.se) ** 2 if same.se > 0 else None
+    if same is None or adjusted is None:
+        return Comparison(plain, None, None, 0)
+    removed = 1 - (adjusted.se / same.se) ** 2
     return Comparison(plain, adjusted, removed, int(sample["person"].nunique()))
 
 
@@ -208,6 +218,72 @@ def lpdid_data(data: pd.DataFrame) -> pd.DataFrame:
     switch = out["treat"] - out.groupby("pid", sort=False)["treat"].shift(1)
     out["treat_diff"] = np.where(switch < 0, 0, switch)
     return out
+
+
+MIN_SWITCHERS = 2  # people starting to use the tool, and controls, an LP-DiD horizon needs
+
+
+def _estimable(dy: pd.Series, sample: pd.Series, switch: pd.Series) -> bool:
+    """Whether an LP-DiD regression has rows enough: pyfixest aborts the whole process
+    (not an exception) on an empty sample, so every horizon is checked before it runs."""
+    rows = sample & dy.notna() & switch.notna()
+    switchers = int((switch[rows] == 1).sum())
+    return switchers >= MIN_SWITCHERS and int(rows.sum()) - switchers >= MIN_SWITCHERS
+
+
+def lpdid_horizons(prepared: pd.DataFrame, pre: int, post: int) -> tuple[int, int]:
+    """The widest windows up to ``pre`` and ``post`` whose every horizon (and the pooled
+    post-window effect) has :data:`MIN_SWITCHERS` people starting to use the tool and as
+    many controls, in the samples pyfixest's LP-DiD forms; ``post`` −1 when not even first
+    use can be estimated. A person adopting in the first period has no period before first
+    use and is in none of them."""
+    by_person = prepared.groupby("pid", sort=False)
+    switch, lag = prepared["treat_diff"], prepared["value_lag"]
+    reached = -1
+    for h in range(post + 1):
+        dy = by_person["value"].shift(-h) - lag
+        controls = by_person["treat"].shift(-h) == 0
+        if not _estimable(dy, (switch == 1) | controls, switch):
+            break
+        reached = h
+    # The pooled effect over 0 … reached, as lpdid's att=True forms it, must rest on at
+    # least half the adopters seen at first use: a long window would leave only the
+    # earliest adopters in it, and their effect would be reported as everybody's.
+    at_first_use = pooled_people(prepared, 0) if reached >= 0 else 0
+    while reached >= 0:
+        mean = sum(by_person["value"].shift(-k) for k in range(reached + 1)) / (reached + 1)
+        controls = by_person["treat"].shift(-reached) == 0
+        if (_estimable(mean - lag, (switch == 1) | controls, switch)
+                and 2 * pooled_people(prepared, reached) >= at_first_use):  # fmt: skip
+            break
+        reached -= 1
+    before = 1
+    for h in range(2, pre + 1):
+        dy = by_person["value"].shift(h) - lag
+        if not _estimable(dy, (switch == 1) | (prepared["treat"] == 0), switch):
+            break
+        before = h
+    return before, reached
+
+
+def pooled_people(prepared: pd.DataFrame, post: int) -> int:
+    """Adopters in LP-DiD's pooled sample over first use and ``post`` periods after it:
+    those whose level the period before first use and in each of those periods is known
+    (an adopter too late to be seen ``post`` periods on is not in it)."""
+    by_person = prepared.groupby("pid", sort=False)
+    mean = sum(by_person["value"].shift(-k) for k in range(post + 1)) / (post + 1)
+    rows = (prepared["treat_diff"] == 1) & (mean - prepared["value_lag"]).notna()
+    return int(prepared.loc[rows, "pid"].nunique())
+
+
+def _tidy_interval(row: pd.Series, n_first: int, n_second: int) -> Interval | None:
+    """A row of pyfixest's ``tidy()`` table as an interval (its 95 % bounds, which go with
+    its p-value), or None when it has no finite one."""
+    figures = (float(row["Estimate"]), float(row["2.5%"]), float(row["97.5%"]),
+               float(row["Pr(>|t|)"]), float(row["Std. Error"]))  # fmt: skip
+    if not all(math.isfinite(v) for v in figures) or figures[4] <= 0:
+        return None
+    return Interval(*figures, n_first, n_second)
 
 
 def lpdid_table(prepared: pd.DataFrame, pre: int, post: int, att: bool) -> pd.DataFrame:
@@ -292,40 +368,49 @@ def panel_estimate(
 ) -> PanelEstimate | None:
     """LP-DiD's pooled effect over first use and the ``post_window`` periods after it,
     the event study and the pre-trend test; None without adopters and people not (yet)
-    using the tool in the same periods."""
+    using the tool in the same periods. LP-DiD's intervals are pyfixest's 95 % ones (t on
+    its degrees of freedom, the same as its p-values); ``confidence`` sets the two-way
+    fixed-effects comparison's."""
     data = balanced(rows)
     adopters, never = data.loc[data["g"] > 0, "pid"].nunique(), data.loc[data["g"] == 0, "pid"]
-    if adopters < 2 or never.nunique() < 2:
+    if adopters < 2 or never.nunique() < 2 or data["value"].nunique() < 2:
         return None
     pre, post = _windows(data, pre_window, post_window)
     if post < 0 or pre < 1:
         return None
-    z = stats.norm.ppf(0.5 + confidence / 2)
     prepared = lpdid_data(data)
+    pre, post = lpdid_horizons(prepared, pre, post)
+    if post < 0:
+        return None
+    # Adopters measured: people whose level the period before first use is known (one
+    # using the tool from the first period has none, and is in no LP-DiD sample).
+    measured = prepared[(prepared["treat_diff"] == 1) & prepared["value_lag"].notna()]
+    adopters = int(measured["pid"].nunique())
     pooled = lpdid_table(prepared, pre, post, att=True).iloc[0]
-    df = max(int(data["pid"].nunique()) - 1, 1)
-    t_crit = stats.t.ppf(0.5 + confidence / 2, df)
-    effect = Interval(float(pooled["Estimate"]), float(pooled["Estimate"] - t_crit *
-                      pooled["Std. Error"]), float(pooled["Estimate"] + t_crit *
-                      pooled["Std. Error"]), float(pooled["Pr(>|t|)"]),
-                      float(pooled["Std. Error"]), int(adopters),
-                      int(never.nunique()))  # fmt: skip
+    effect = _tidy_interval(pooled, pooled_people(prepared, post), int(never.nunique()))
     table = lpdid_table(prepared, pre, post, att=False)
-    points = [EventPoint(-1, 0.0, 0.0, 0.0, int(adopters))]
-    first_use = data[data["t"] == data["g"]]
+    points = [EventPoint(-1, 0.0, 0.0, 0.0, adopters)]
+    last = int(data["t"].max())
     for name, row in table.iterrows():
         h = int(float(str(name).split("::")[1]))
-        margin = z * float(row["Std. Error"])
-        reach = int(first_use["t"].le(data["t"].max() - h).sum()) if h >= 0 else int(adopters)
-        points.append(EventPoint(h, float(row["Estimate"]), float(row["Estimate"]) - margin,
-                                 float(row["Estimate"]) + margin, reach))  # fmt: skip
+        point = _tidy_interval(row, 0, 0)
+        if point is None:
+            continue
+        # The adopters a point rests on: first use h periods before the last period, or
+        # (before first use) a period −h before it within the data.
+        reach = measured["g"].le(last - h) if h >= 0 else measured["g"].ge(1 - h)
+        points.append(EventPoint(h, point.effect, point.ci_low, point.ci_high,
+                                 int(reach.sum())))  # fmt: skip
     treated = data.assign(treated=((data["g"] > 0) & (data["t"] >= data["g"])) * 1.0)
-    twfe_fit = _feols("value ~ treated | pid + t", treated.dropna(subset=["value"]), "pid")
-    twfe = _coefficient(twfe_fit, "treated", confidence, int(adopters), int(never.nunique()))
+    try:  # for comparison only: a design it cannot fit leaves it out, not the estimate
+        twfe_fit = _feols("value ~ treated | pid + t", treated.dropna(subset=["value"]), "pid")
+        twfe = _coefficient(twfe_fit, "treated", confidence, adopters, int(never.nunique()))
+        twfe_points = twfe_event_study(data, post, confidence)
+    except ValueError:
+        twfe, twfe_points = None, ()
     return PanelEstimate(
-        estimator="lpdid", effect=effect, twfe=twfe,
-        twfe_event_study=twfe_event_study(data, post, confidence),
+        estimator="lpdid", effect=effect, twfe=twfe, twfe_event_study=twfe_points,
         event_study=tuple(sorted(points, key=lambda p: p.relative_period)),
         pretrend_p=pretrend(data, pre), post_window=post, pre_window=pre,
-        adopters=int(adopters), never=int(never.nunique()),
+        adopters=adopters, never=int(never.nunique()),
     )  # fmt: skip

@@ -85,17 +85,18 @@ def impact_input(
         f" against {effect.n_second:,} never users{scale}"
         + (", clipped at 0" if chosen < 0 else "")
     )
-    warning = None
+    warnings = []
     if basis == "point" and ends[0] <= 0 <= ends[1]:
-        warning = (
+        warnings.append(
             f"{metric.metric}: the point estimate of an effect whose 95% interval holds zero"
             f" (p = {effect.p_value:.3f}); the data cannot tell it from no effect"
         )
     if panel.pretrend_p is not None and panel.pretrend_p < 0.05:
-        warning = (
+        warnings.append(
             f"{metric.metric}: adopters were already on another path before adopting"
             f" (pre-trend p = {panel.pretrend_p:.3f}); the estimate may measure that"
         )
+    warning = "; ".join(warnings) or None
     return ImpactInput(path, value, point, sd, df, source, note, warning)
 
 

@@ -70,16 +70,18 @@ class MetricInfo:
 
 def person_key(ids: pd.Series, hash_ids: bool = False) -> pd.Series:
     """Person ids as they are joined: trimmed and case-folded, or (``hash_ids``) the
-    SHA-256 of that form, hexadecimal.
+    SHA-256 of the trimmed, lower-cased id (an e-mail address as the issue's convention
+    hashes it), hexadecimal.
 
     >>> person_key(pd.Series([" Ana@Example.com "])).tolist()
     ['ana@example.com']
     >>> person_key(pd.Series(["ana@example.com"]), hash_ids=True).str.len().tolist()
     [64]
     """
-    keys = ids.astype(str).str.strip().str.casefold()
+    trimmed = ids.astype(str).str.strip()
     if hash_ids:
-        keys = keys.map(lambda key: hashlib.sha256(key.encode("utf-8")).hexdigest())
+        return trimmed.str.lower().map(lambda key: hashlib.sha256(key.encode("utf-8")).hexdigest())
+    keys = trimmed.str.casefold()
     return keys
 
 

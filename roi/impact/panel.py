@@ -41,6 +41,7 @@ class Panel:
     unmatched_outcomes: int
     rollout: int  # period number of the first use by anybody; 0 when nobody used the tool
     heavy_share: float
+    read_as_non_users: int = 0  # person-periods without a usage row read as no use (covered)
 
     def label(self, t: int) -> str:
         """Period ``t`` as written: ``2026-W05`` or ``2026-01``."""
@@ -68,10 +69,18 @@ def tiers(usage: pd.DataFrame, kind: PeriodKind, heavy_share: float) -> pd.Serie
 
 
 def join(
-    usage: pd.DataFrame, outcomes: pd.DataFrame, heavy_share: float = HEAVY_SHARE_DEFAULT
+    usage: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    heavy_share: float = HEAVY_SHARE_DEFAULT,
+    covered: tuple[pd.Timestamp, pd.Timestamp] | None = None,
 ) -> Panel:
     """The panel of :class:`Panel` from :func:`~roi.impact.files.read_usage` and
     :func:`~roi.impact.files.read_outcomes` tables.
+
+    ``covered``: the first and last period of a usage source that lists people only when
+    they used the tool (a per-user telemetry export, :mod:`roi.impact.telemetry`): an
+    outcome in those periods of a person without a usage row is read as a period without
+    use (0 active days), counted in ``Panel.read_as_non_users``, instead of having no partner.
 
     Raises
     ------
@@ -87,6 +96,14 @@ def join(
         raise ImpactFileError("usage and outcomes", [Problem("column period", message)])
     kind: PeriodKind = kinds[0]
     used = usage[["person", "period", "active_days", "team"]].copy()
+    filled = 0
+    if covered is not None:
+        seen = outcomes[["person", "period", "team"]].drop_duplicates(["person", "period"])
+        inside = seen[(seen["period"] >= covered[0]) & (seen["period"] <= covered[1])]
+        absent = inside.merge(used[["person", "period"]], how="left", indicator=True)
+        absent = absent[absent["_merge"] == "left_only"].drop(columns="_merge")
+        filled = len(absent)
+        used = pd.concat([used, absent.assign(active_days=0)], ignore_index=True)
     used["tier"] = tiers(used, kind, heavy_share)
     keys = ["person", "period"]
     outcome_keys = outcomes[keys].drop_duplicates()
@@ -101,7 +118,11 @@ def join(
             " (hashed in both, or in neither) and that the periods overlap"
         )
         raise ImpactFileError("usage and outcomes", [Problem("", message)])
-    periods = tuple(sorted(pd.concat([usage["period"], outcomes["period"]]).unique()))
+    # Every period from the first to the last, those in neither file included: a period
+    # number is a calendar step, so that "the period before first use" is the one before.
+    written = pd.concat([usage["period"], outcomes["period"]])
+    step = pd.offsets.MonthBegin(1) if kind == "month" else pd.Timedelta(days=7)
+    periods = tuple(pd.date_range(written.min(), written.max(), freq=step))
     number = {p: k for k, p in enumerate(periods, start=1)}
     used["t"] = used["period"].map(number)
     first = used[used["active_days"] > 0].groupby("person")["t"].min()
@@ -114,4 +135,5 @@ def join(
         kind=kind, periods=tuple(pd.Timestamp(p) for p in periods),
         people=int(rows["person"].nunique()), unmatched_usage=unmatched_usage,
         unmatched_outcomes=unmatched_outcomes, rollout=rollout, heavy_share=heavy_share,
+        read_as_non_users=filled,
     )  # fmt: skip

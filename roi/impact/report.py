@@ -33,6 +33,7 @@ from roi.impact.files import MetricInfo
 from roi.impact.panel import TIERS, Panel
 
 PRETREND_ALPHA = 0.05
+INTERVAL_KEYS = ("effect", "ci_low", "ci_high", "p_value", "se")
 OBSERVATIONAL = (
     "The comparison is observational: people chose whether and how much to use the tool. The"
     " before/after estimate removes differences that stay fixed over time (who is abler,"
@@ -77,20 +78,36 @@ class ImpactReport:
     rollout: str | None
     tier_mix: tuple[Cohort, ...]  # people per period and tier (means None), suppressed alike
     metrics: tuple[MetricReport, ...]
+    read_as_non_users: int = 0  # person-periods of a telemetry source read as no use
+    notes: tuple[str, ...] = ()  # what reading the sources noticed
 
 
-def _cohorts(rows: pd.DataFrame, panel: Panel, min_group: int) -> tuple[Cohort, ...]:
-    """Count and mean per period and tier, hidden by the module's rule."""
+def _hidden(rows: pd.DataFrame, panel: Panel, min_group: int,
+            start: dict[int, set[str]] | None = None) -> dict[int, set[str]]:  # fmt: skip
+    """Per period number, the tiers hidden by the module's rule; ``start``: tiers hidden
+    already (the tier mix's), so that one figure's visible counts never give away what
+    another hides."""
+    counts = rows.groupby(["t", "tier"])["person"].nunique()
+    out = {}
+    for t in range(1, len(panel.periods) + 1):
+        present = {tier: int(counts.get((t, tier), 0)) for tier in TIERS}
+        present = {tier: n for tier, n in present.items() if n}
+        out[t] = suppress(present, min_group, (start or {}).get(t))
+    return out
+
+
+def _cohorts(rows: pd.DataFrame, panel: Panel, hidden: dict[int, set[str]]) -> tuple[Cohort, ...]:
+    """Count and mean per period and tier, the ``hidden`` ones without figures."""
     stats = rows.groupby(["t", "tier"])["value"].agg(["count", "mean"])
     out = []
     for t in range(1, len(panel.periods) + 1):
         counts = {tier: int(stats["count"].get((t, tier), 0)) for tier in TIERS}
         present = {tier: n for tier, n in counts.items() if n}
-        hidden = suppress(present, min_group)
+        hidden_here = hidden[t]
         for tier in TIERS:
             if tier not in present:
                 continue
-            if tier in hidden:
+            if tier in hidden_here:
                 out.append(Cohort(panel.label(t), tier, None, None, True))
             else:
                 mean = float(stats["mean"].get((t, tier)))
@@ -98,17 +115,19 @@ def _cohorts(rows: pd.DataFrame, panel: Panel, min_group: int) -> tuple[Cohort, 
     return tuple(out)
 
 
-def _by_period(rows: pd.DataFrame, panel: Panel, min_group: int) -> tuple[dict, ...]:
+def _by_period(rows: pd.DataFrame, panel: Panel, hidden: dict[int, set[str]]) -> tuple[dict, ...]:
+    """Per period since the roll-out, heavy − non-user (Welch), shown only where neither
+    tier is hidden (a difference of a shown and a hidden mean would give the hidden one)."""
     out = []
     for t in range(max(panel.rollout, 1), len(panel.periods) + 1):
         here = rows[rows["t"] == t]
         heavy = here.loc[here["tier"] == "heavy", "value"].to_numpy()
         non = here.loc[here["tier"] == "non-user", "value"].to_numpy()
-        shown = len(heavy) >= min_group and len(non) >= min_group
+        shown = len(heavy) and len(non) and not {"heavy", "non-user"} & hidden[t]
         result = welch(heavy, non) if shown else None
+        interval = None if result is None else {k: getattr(result, k) for k in INTERVAL_KEYS}
         out.append({"period": panel.label(t), "heavy": len(heavy) if shown else None,
-                    "non_user": len(non) if shown else None,
-                    "interval": None if result is None else asdict(result),
+                    "non_user": len(non) if shown else None, "interval": interval,
                     "suppressed": not shown})  # fmt: skip
     return tuple(out)
 
@@ -172,7 +191,7 @@ def verdict(
             f" ({interval})."
         )
     naive = comparison.plain
-    if naive is not None and abs(naive.effect) > 1.25 * abs(effect.effect):
+    if naive is not None and abs(naive.effect) > max(1.25 * abs(effect.effect), 1e-9):
         reading += (
             f" The naive heavy − non-user gap ({_amount(naive.effect, info.unit)}) overstates it:"
             " heavy users differed before they used the tool."
@@ -196,7 +215,9 @@ def pretrend_reading(p_value: float | None) -> str:
 def _notes(panel: Panel, comparison: Comparison, selection: Interval | None,
            estimate: PanelEstimate | None, info: MetricInfo) -> list[str]:  # fmt: skip
     notes = [OBSERVATIONAL]
-    if panel.rollout <= 1:
+    if panel.rollout == 0:
+        notes.append("Nobody used the tool in these periods: there is nothing to measure.")
+    elif panel.rollout == 1:
         notes.append(
             "The tool was in use from the first period: there is no pre-roll-out level, so"
             " neither the adjusted comparison nor the check of who adopted can be made."
@@ -236,6 +257,7 @@ def impact_report(
     min_group: int = MIN_GROUP_DEFAULT,
     pre_window: int = PRE_WINDOW_DEFAULT,
     post_window: int = POST_WINDOW_DEFAULT,
+    source_notes: tuple[str, ...] = (),
 ) -> ImpactReport:
     """The report of :class:`ImpactReport` for every metric of the panel (or ``only``); a
     metric not declared in ``metrics`` is read as a count where higher is better, with a
@@ -248,15 +270,20 @@ def impact_report(
                 f"metric {only!r} is not in the outcomes file; it has {', '.join(names)}"
             )
         names = [only]
+    people = panel.rows.drop_duplicates(["person", "t"])
+    mix_hidden = _hidden(people, panel, min_group)
     reports = []
     for name in names:
         rows = panel.rows[panel.rows["metric"] == name]
+        hidden = _hidden(rows, panel, min_group, mix_hidden)
         info = metrics.get(name, MetricInfo(name, "", "higher"))
         comparison = pooled_comparison(rows, panel.rollout) if panel.rollout else Comparison(
             None, None, None, 0)  # fmt: skip
-        comparison = Comparison(
-            _withheld(comparison.plain, min_group), _withheld(comparison.adjusted, min_group),
-            comparison.variance_removed, comparison.people_adjusted,
+        adjusted = _withheld(comparison.adjusted, min_group)
+        comparison = Comparison(  # the adjustment's figures go with its estimate, or neither
+            _withheld(comparison.plain, min_group), adjusted,
+            comparison.variance_removed if adjusted else None,
+            comparison.people_adjusted if adjusted else 0,
         )  # fmt: skip
         selection = (
             _withheld(who_adopted(rows, panel.rollout), min_group) if panel.rollout > 1 else None
@@ -267,21 +294,34 @@ def impact_report(
             notes.append(f"{name} is not declared in the metrics file: read as higher is better.")
         reports.append(MetricReport(
             metric=name, unit=info.unit, better=info.better,
-            cohorts=_cohorts(rows, panel, min_group),
-            by_period=_by_period(rows, panel, min_group), comparison=comparison,
+            cohorts=_cohorts(rows, panel, hidden),
+            by_period=_by_period(rows, panel, hidden), comparison=comparison,
             selection=selection, panel=estimate,
             verdict=verdict(info, comparison, estimate, panel.kind),
             notes=tuple(notes),
         ))  # fmt: skip
-    people = panel.rows.drop_duplicates(["person", "t"])
     return ImpactReport(
         period_kind=panel.kind, people=panel.people, unmatched_usage=panel.unmatched_usage,
         unmatched_outcomes=panel.unmatched_outcomes, heavy_share=panel.heavy_share,
         min_group=min_group,
         periods=tuple(panel.label(t) for t in range(1, len(panel.periods) + 1)),
         rollout=panel.label(panel.rollout) if panel.rollout else None,
-        tier_mix=_cohorts(people.assign(value=0.0), panel, min_group), metrics=tuple(reports),
+        tier_mix=_cohorts(people.assign(value=0.0), panel, mix_hidden),
+        metrics=tuple(reports),
+        read_as_non_users=panel.read_as_non_users,
+        notes=tuple(source_notes) + _absent_note(panel),
     )  # fmt: skip
+
+
+def _absent_note(panel: Panel) -> tuple[str, ...]:
+    if not panel.read_as_non_users:
+        return ()
+    return (
+        f"{panel.read_as_non_users:,} person-periods of the outcomes have no record in the"
+        " usage export, which lists people only on their days of use: they are read as"
+        " periods without use. A person outside the export's scope (another organisation"
+        " or licence) who used the tool there is then counted as a non-user.",
+    )
 
 
 def _interval(value: Interval | None) -> dict:
@@ -343,6 +383,7 @@ def report_dict(report: ImpactReport) -> dict:
         "heavy_share": report.heavy_share, "min_group": report.min_group,
         "periods": list(report.periods), "rollout": report.rollout,
         "tier_mix": [_cohort_dict(c, means=False) for c in report.tier_mix],
+        "read_as_non_users": report.read_as_non_users, "notes": list(report.notes),
         "metrics": metrics,
     }  # fmt: skip
 
@@ -386,7 +427,7 @@ def impact_from_record(data: dict) -> ImpactReport:
     names = {f.name for f in fields(ImpactReport)}
     return ImpactReport(**{
         **{k: v for k, v in data.items() if k in names},
-        "periods": tuple(data["periods"]),
+        "periods": tuple(data["periods"]), "notes": tuple(data.get("notes", ())),
         "tier_mix": tuple(Cohort(**c) for c in data["tier_mix"]),
         "metrics": tuple(metric(m) for m in data["metrics"]),
     })  # fmt: skip

@@ -42,6 +42,7 @@ def render_impact(report: ImpactReport) -> str:
         f"Rows without a partner: {report.unmatched_usage:,} usage, {report.unmatched_outcomes:,}"
         f" outcomes. Heavy: active on at least {report.heavy_share:.0%} of working days;"
         f" groups under {report.min_group} people hidden.",
+        *(f"Note: {note}" for note in report.notes),
     ]
     for m in report.metrics:
         unit = f" ({m.unit}, {m.better} is better)" if m.unit else f" ({m.better} is better)"

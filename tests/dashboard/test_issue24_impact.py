@@ -131,3 +131,25 @@ def test_an_upload_is_saved_as_aggregates_and_shown_again_from_the_store(store, 
     assert again.selectbox(key="impact.saved").value == dataset.id
     assert any("Showing saved measured impact #1" in shown(i.value) for i in again.info)
     assert [m.value for m in again.metric if m.label == "People"] == ["400"]
+
+
+def test_a_per_user_telemetry_export_gives_the_usage(store):
+    """GitHub's per-user report (its documentation's mock) as the usage, outcomes for its
+    logins and for people it does not list: those are read as non-users, and the page says
+    so; saving is offered for a usage.csv only."""
+    export = ROOT / "tests/data/telemetry/github_usage_metrics/gh_org_users_28day__viewer_mock.json"
+    logins = ["alicechen", "bobmartinez", "codertocat", "defunkt", "hubot", "monalisa",
+              "octocat", "octokitten"]  # fmt: skip
+    people = [*logins, *(f"dev{k}" for k in range(6))]
+    weeks = ["2026-W13", "2026-W14", "2026-W15", "2026-W16", "2026-W17"]
+    outcomes = "person_id,period,metric,value\n" + "".join(
+        f"{p},{w},prs,{k % 4}\n" for k, p in enumerate(people) for w in weeks
+    )
+    at = page()
+    at.get("file_uploader")[0].upload(export.name, export.read_bytes(), "application/json").run()
+    at.get("file_uploader")[1].upload("outcomes.csv", outcomes.encode(), "text/csv").run()
+    assert not at.exception
+    assert [m.value for m in at.metric if m.label == "People"] == ["14"]
+    captions = " ".join(shown(c.value) for c in at.caption)
+    assert "30 person-periods of the outcomes have no record in the usage export" in captions
+    assert "Saving is for a usage.csv" in captions

@@ -34,7 +34,8 @@ def metric(report, name):
 def test_lower_is_better_turns_a_fall_into_a_saving_at_the_conservative_end(report):
     """hours_to_merge: effect −2.594 (95 % −3.195 to −1.993) hours; the saving's
     conservative end is 1.993 hours, × 60 = 119.6 minutes; the spread is the standard error
-    × 60 with the people less one as degrees of freedom."""
+    × 60 with the people in the estimate less one as degrees of freedom (213 adopters seen over
+    the whole window, 163 never users)."""
     hours = metric(report, "hours_to_merge")
     effect = hours.panel.effect
     taken = impact_input(hours, "benefits[1].minutes_saved_per_task", "outcomes.csv",
@@ -42,7 +43,7 @@ def test_lower_is_better_turns_a_fall_into_a_saving_at_the_conservative_end(repo
     assert taken.value == pytest.approx(-effect.ci_high * 60, rel=1e-12)
     assert taken.point == pytest.approx(-effect.effect * 60, rel=1e-12)
     assert taken.sd == pytest.approx(effect.se * 60, rel=1e-12)
-    assert taken.df == effect.n_first + effect.n_second - 1 == 399
+    assert taken.df == effect.n_first + effect.n_second - 1 == 213 + 163 - 1
     assert taken.source == "outcomes.csv, hours_to_merge, LP-DiD, 2026-W01 to 2026-W26"
     assert "conservative end of the 95% interval" in taken.note and taken.warning is None
 
@@ -58,7 +59,7 @@ def test_the_case_takes_the_value_its_source_and_its_t_distribution(report):
     assert item.evidence == "measured" and item.risk == 0.0
     assert item.source == "outcomes.csv, prs_merged, LP-DiD, 2026-W01 to 2026-W26"
     spread = next(u for u in updated.uncertainty if u.input == path)
-    assert spread.distribution == "t" and spread.df == 399
+    assert spread.distribution == "t" and spread.df == 375  # 213 adopters + 163 never - 1
     assert spread.sd == pytest.approx(prs.panel.effect.se * 10)
     assert evaluate(updated).risk_adjusted.metrics.npv != evaluate(case).risk_adjusted.metrics.npv
 

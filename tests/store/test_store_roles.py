@@ -147,6 +147,7 @@ def test_every_writing_method_of_the_store_is_checked_here():
     not reads are exactly these."""
     reads = {
         "datasets", "dataset", "observations", "source_text", "case", "register", "survey",
+        "impact",
         "count_answers", "scenarios", "scenario", "current_scenario", "history",
         "case_figures", "setting", "keep_answers", "min_group", "events", "roles",
         "assigned_role", "version", "close", "location", "dialect",
