@@ -93,6 +93,24 @@ def annual_table(result: CaseResult, risk_adjusted: bool = True) -> pd.DataFrame
     return pd.DataFrame(records)
 
 
+def show_sources(case) -> None:
+    """Where each line's figures came from: its evidence tier, source, note and warning,
+    for the lines that say (a measured pilot or impact estimate, a cited benchmark)."""
+    lines = [item for item in (*case.benefits, *case.costs) if item.source or item.note]
+    if not lines:
+        return
+    with st.expander(f"Where the figures come from ({len(lines)} line(s))"):
+        for item in lines:
+            parts = [f"**{plain(item.name)}** ({item.evidence})"]
+            if item.source:
+                parts.append(f"source: {plain(item.source)}")
+            if item.note:
+                parts.append(plain(item.note))
+            if item.warning:
+                parts.append(f":warning: {plain(item.warning)}")
+            st.markdown("- " + " — ".join(parts))
+
+
 def show_rejection(error: CaseError) -> None:
     """A rejected file: one message, then every problem in a table, and the page stops so
     that nothing from the file is used."""

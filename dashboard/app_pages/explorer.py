@@ -22,6 +22,7 @@ from dashboard.ui import (
     case_downloads,
     show_case_warnings,
     show_metrics,
+    show_sources,
 )
 from roi.access import Right
 from roi.core.distributions import describe, value_at
@@ -231,6 +232,7 @@ def scenario() -> None:
         f"{case.currency}; start {case.start}; {case.horizon_years} years; discounted {convention}."
         " Present values follow the case's convention; see the Methodology page."
     )
+    show_sources(case)
 
     uncertainty(case_id, case, levers, result)
 

@@ -14,7 +14,6 @@ from roi.core.distributions import describe, numeric_inputs, parse_path
 from roi.impact.evidence import use_impact
 from roi.impact.panel import HEAVY_SHARE_DEFAULT
 from roi.impact.report import pretrend_reading
-from roi.impact.telemetry import is_usage_csv
 from roi.io.problems import CaseError
 from roi.reports.impact import estimate_rows, impact_csv
 from roi.store import DATABASE_ERRORS, NotFound
@@ -132,12 +131,10 @@ if report is None:
     if report.notes:
         for note in report.notes:
             st.caption(f":material/info: {plain(note)}")
-    telemetry = len(usage_files) > 1 or not is_usage_csv(usage_files[0][0])
-    if usage_upload is not None and outcomes_upload is not None and telemetry:
-        st.caption("Saving is for a usage.csv; from telemetry, download the figures below.")
-    elif usage_upload is not None and outcomes_upload is not None:
+    if usage_upload is not None and outcomes_upload is not None:
         saved.save_button(
-            "impact", *usage_files[0], "impact.save", outcomes=outcomes_file,
+            "impact", *usage_files[0], "impact.save", more_usage=usage_files[1:],
+            outcomes=outcomes_file,
             metrics=metrics_file, heavy_share=heavy_share, hash_ids=hash_ids,
             min_group=min_group,
         )  # fmt: skip

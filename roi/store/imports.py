@@ -34,9 +34,10 @@ from roi.culture.anonymity import MIN_GROUP_DEFAULT
 from roi.culture.instrument import read_invitations, read_items, read_responses
 from roi.culture.report import report_record, survey_report
 from roi.evidence.pilots import ColumnMapping, read_observations, reading_notes
-from roi.impact.files import read_metrics, read_outcomes, read_usage
+from roi.impact.files import read_metrics, read_outcomes
 from roi.impact.panel import HEAVY_SHARE_DEFAULT, join
 from roi.impact.report import impact_record, impact_report
+from roi.impact.telemetry import read_usage_source
 from roi.io.csvtable import decode
 from roi.io.paths import inside
 from roi.io.problems import CaseError, Problem
@@ -136,6 +137,7 @@ def prepare(
     metrics: tuple[bytes, str] | None = None,
     heavy_share: float = HEAVY_SHARE_DEFAULT,
     hash_ids: bool = False,
+    more_usage: tuple[tuple[bytes, str], ...] = (),
 ) -> Prepared:
     """Read and validate ``raw`` (a file called ``source``) as ``kind``.
 
@@ -145,8 +147,9 @@ def prepare(
     team adoption), as (bytes, name); ``case_root`` is the folder a register's case files
     are relative to (its own folder by default). A register keeps the case files it names,
     which must lie inside that folder, as for every reader of a register. A measured
-    impact's ``raw`` is its usage file, with ``outcomes`` (required) and ``metrics`` as
-    (bytes, name), read with ``heavy_share`` and ``hash_ids``.
+    impact's ``raw`` is its usage file (a usage.csv, or the first of per-user telemetry
+    exports of one source, the others in ``more_usage``), with ``outcomes`` (required) and
+    ``metrics`` as (bytes, name), read with ``heavy_share`` and ``hash_ids``.
     """
     if kind not in KINDS:
         expected = ", ".join(KINDS)
@@ -189,7 +192,7 @@ def prepare(
         return _register(raw, source, name, digest, case_root, currency)
     if kind == "impact":
         return _impact(raw, source, name, digest, outcomes, metrics, heavy_share, hash_ids,
-                       min_group)  # fmt: skip
+                       min_group, more_usage)  # fmt: skip
     case = load_case_text(raw, source)
     result = evaluate(case)
     rows = len(case.benefits) + len(case.costs)
@@ -268,16 +271,19 @@ def _register(raw, source, name, digest, case_root, currency) -> Prepared:
 
 
 def _impact(raw, source, name, digest, outcomes, metrics, heavy_share, hash_ids,
-            min_group) -> Prepared:  # fmt: skip
+            min_group, more_usage) -> Prepared:  # fmt: skip
     if outcomes is None:
         message = "a measured impact needs its outcomes file (outcomes.csv) beside the usage"
         raise StoreInputError(source, [Problem("", message)])
-    usage = read_usage(raw, source, hash_ids=hash_ids)
     outcome_rows = read_outcomes(*outcomes, hash_ids=hash_ids)
+    usage = read_usage_source([(raw, source), *more_usage], outcome_rows.attrs["period_kind"],
+                              hash_ids)  # fmt: skip
     declared = {} if metrics is None else read_metrics(*metrics)
-    report = impact_report(join(usage, outcome_rows, heavy_share), declared, min_group=min_group)
+    panel = join(usage.usage, outcome_rows, heavy_share, usage.covered)
+    report = impact_report(panel, declared, min_group=min_group, source_notes=usage.notes)
     content = json.dumps({"report": impact_record(report)})
     meta = {
+        "usage_files": [Path(n).name for _, n in ((raw, source), *more_usage)],
         "outcomes_file": Path(outcomes[1]).name,
         "metrics_file": None if metrics is None else Path(metrics[1]).name,
         "heavy_share": heavy_share,
@@ -285,6 +291,7 @@ def _impact(raw, source, name, digest, outcomes, metrics, heavy_share, hash_ids,
         "min_group": min_group,
     }
     companions = {
+        "more_usage": [sha256_of(r) for r, _ in more_usage],
         "outcomes": sha256_of(outcomes[0]),
         "metrics": None if metrics is None else sha256_of(metrics[0]),
     }

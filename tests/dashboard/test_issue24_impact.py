@@ -136,7 +136,7 @@ def test_an_upload_is_saved_as_aggregates_and_shown_again_from_the_store(store, 
 def test_a_per_user_telemetry_export_gives_the_usage(store):
     """GitHub's per-user report (its documentation's mock) as the usage, outcomes for its
     logins and for people it does not list: those are read as non-users, and the page says
-    so; saving is offered for a usage.csv only."""
+    so; saved, the aggregates keep the count."""
     export = ROOT / "tests/data/telemetry/github_usage_metrics/gh_org_users_28day__viewer_mock.json"
     logins = ["alicechen", "bobmartinez", "codertocat", "defunkt", "hubot", "monalisa",
               "octocat", "octokitten"]  # fmt: skip
@@ -152,4 +152,34 @@ def test_a_per_user_telemetry_export_gives_the_usage(store):
     assert [m.value for m in at.metric if m.label == "People"] == ["14"]
     captions = " ".join(shown(c.value) for c in at.caption)
     assert "30 person-periods of the outcomes have no record in the usage export" in captions
-    assert "Saving is for a usage.csv" in captions
+    at.button(key="impact.save").click().run()
+    [dataset] = store.datasets("impact")
+    assert dataset.meta["usage_files"] == [export.name]
+    assert store.impact(dataset.id).read_as_non_users == 30
+
+
+def test_the_explorer_says_where_a_measured_input_came_from(store, engine):
+    """A case that took the impact estimate, opened in the explorer: its line's source and
+    note are listed under "Where the figures come from"."""
+    from roi import load_case
+    from roi.core.casefile import dump_case
+    from roi.impact.evidence import use_impact
+
+    case = load_case(ROOT / "sample_data" / "cases" / "lead_scoring.yaml")
+    path = "benefits[1].minutes_saved_per_task"
+    updated = use_impact(case, path, engine.metrics[1], "outcomes.csv",
+                         (engine.periods[0], engine.periods[-1]), per=10)  # fmt: skip
+    from roi.access import Actor, Role
+    from roi.store import prepare
+
+    kept = store.add(prepare("case", dump_case(updated).encode(), "lead_impact.yaml"),
+                     Actor("admin@example.com", Role.ADMIN)).dataset  # fmt: skip
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["case"] = f"saved-{kept.id}-{kept.fingerprint[:12]}"
+    at.run()
+    at.switch_page("app_pages/explorer.py").run()
+    assert not at.exception
+    text = " ".join(shown(m.value) for m in at.markdown)
+    assert "source: outcomes.csv, prs\\_merged, LP-DiD" in text or (
+        "source: outcomes.csv, prs_merged, LP-DiD" in text
+    )
