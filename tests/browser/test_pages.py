@@ -328,6 +328,10 @@ def test_export_page(page, app_url, screenshot, tmp_path):
     page.goto(f"{app_url}/export")
     expect(metric_value(page, "NPV")).to_have_text(re.compile(r"\$[\d,]+"))
     screenshot(page, "export")
+    # Clicked once the page has finished its run, as a person waits for it to load: a
+    # click that races the run can go unanswered (seen once in CI, the download never came).
+    expect(page.get_by_role("button", name="Ranking (.csv)")).to_be_visible()
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=60_000)
     # The PDF's first chart starts Chromium inside the app (kaleido): slow on a busy machine.
     with page.expect_download(timeout=120_000) as download:
         page.get_by_role("button", name="PDF one-pager").click()
