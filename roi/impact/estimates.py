@@ -223,12 +223,17 @@ def lpdid_data(data: pd.DataFrame) -> pd.DataFrame:
 MIN_SWITCHERS = 2  # people starting to use the tool, and controls, an LP-DiD horizon needs
 
 
-def _estimable(dy: pd.Series, sample: pd.Series, switch: pd.Series) -> bool:
+def _estimable(dy: pd.Series, sample: pd.Series, switch: pd.Series, period: pd.Series) -> bool:
     """Whether an LP-DiD regression has rows enough: pyfixest aborts the whole process
-    (not an exception) on an empty sample, so every horizon is checked before it runs."""
+    (not an exception) on an empty sample, so every horizon is checked before it runs. Only
+    periods holding both a switcher and a control identify the effect (the others are
+    absorbed by the period's fixed effect, and a lone row is dropped as a singleton)."""
     rows = sample & dy.notna() & switch.notna()
-    switchers = int((switch[rows] == 1).sum())
-    return switchers >= MIN_SWITCHERS and int(rows.sum()) - switchers >= MIN_SWITCHERS
+    frame = pd.DataFrame({"t": period[rows], "switch": switch[rows] == 1})
+    both = frame.groupby("t")["switch"].agg(["any", "all"])
+    useful = frame["t"].isin(both.index[both["any"] & ~both["all"]])
+    switchers = int(frame.loc[useful, "switch"].sum())
+    return switchers >= MIN_SWITCHERS and int(useful.sum()) - switchers >= MIN_SWITCHERS
 
 
 def lpdid_horizons(prepared: pd.DataFrame, pre: int, post: int) -> tuple[int, int]:
@@ -243,7 +248,7 @@ def lpdid_horizons(prepared: pd.DataFrame, pre: int, post: int) -> tuple[int, in
     for h in range(post + 1):
         dy = by_person["value"].shift(-h) - lag
         controls = by_person["treat"].shift(-h) == 0
-        if not _estimable(dy, (switch == 1) | controls, switch):
+        if not _estimable(dy, (switch == 1) | controls, switch, prepared["t"]):
             break
         reached = h
     # The pooled effect over 0 … reached, as lpdid's att=True forms it, must rest on at
@@ -253,14 +258,14 @@ def lpdid_horizons(prepared: pd.DataFrame, pre: int, post: int) -> tuple[int, in
     while reached >= 0:
         mean = sum(by_person["value"].shift(-k) for k in range(reached + 1)) / (reached + 1)
         controls = by_person["treat"].shift(-reached) == 0
-        if (_estimable(mean - lag, (switch == 1) | controls, switch)
+        if (_estimable(mean - lag, (switch == 1) | controls, switch, prepared["t"])
                 and 2 * pooled_people(prepared, reached) >= at_first_use):  # fmt: skip
             break
         reached -= 1
     before = 1
     for h in range(2, pre + 1):
         dy = by_person["value"].shift(h) - lag
-        if not _estimable(dy, (switch == 1) | (prepared["treat"] == 0), switch):
+        if not _estimable(dy, (switch == 1) | (prepared["treat"] == 0), switch, prepared["t"]):
             break
         before = h
     return before, reached

@@ -10,6 +10,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from roi.impact.estimates import balanced, panel_estimate
 from roi.impact.files import read_outcomes, read_usage
@@ -125,3 +126,26 @@ def test_the_adjustment_figures_go_with_the_adjusted_estimate():
 def test_balanced_keeps_no_person_id():
     rows = cohorts({3: 5}, never=5, weeks=4, effect=lambda h: 0.0)
     assert "person" not in balanced(rows.assign(t=rows["week"]).pipe(_g)).columns
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_small_random_panels_never_break_the_report(seed):
+    """Small panels of every shape (a few people, few periods, gaps, everybody or nobody
+    adopting, constant outcomes): the report is made and its JSON is valid. pyfixest aborts
+    the process on a regression it cannot run, so this would stop the test run, not fail."""
+    rng = np.random.default_rng(seed)
+    people, weeks = int(rng.integers(3, 16)), int(rng.integers(2, 7))
+    rows = []
+    for k in range(people):
+        start = int(rng.integers(0, weeks + 2))  # 0: from week 1; beyond weeks: never
+        for week in range(1, weeks + 1):
+            if rng.random() < 0.15:
+                continue  # a gap
+            on = start <= week and start <= weeks
+            value = float(rng.integers(0, 3)) if seed % 5 else 1.0
+            rows.append((f"p{k}", week, int(rng.integers(1, 5)) if on else 0, value))
+    frame = pd.DataFrame(rows, columns=["person", "week", "active_days", "value"])
+    if frame.empty:
+        return
+    report = report_of(frame, min_group=3)
+    json.dumps(report_dict(report), allow_nan=False)
