@@ -131,7 +131,8 @@ def test_balanced_keeps_no_person_id():
 @pytest.mark.parametrize("seed", range(24))
 def test_small_random_panels_never_break_the_report(seed):
     """Small panels of every shape (a few people, few periods, gaps, everybody or nobody
-    adopting, constant outcomes): the report is made and its JSON is valid. pyfixest aborts
+    adopting, constant outcomes): the report is made, its JSON is valid, and no count in
+    it is below the minimum group. pyfixest aborts
     the process on a regression it cannot run, so this would stop the test run, not fail."""
     rng = np.random.default_rng(seed)
     people, weeks = int(rng.integers(3, 16)), int(rng.integers(2, 7))
@@ -148,4 +149,11 @@ def test_small_random_panels_never_break_the_report(seed):
     if frame.empty:
         return
     report = report_of(frame, min_group=3)
-    json.dumps(report_dict(report), allow_nan=False)
+    data = json.loads(json.dumps(report_dict(report), allow_nan=False))
+    # No figure of fewer people than the minimum group, in any table of the JSON.
+    cells = [*data["tier_mix"], *(c for m in data["metrics"] for c in m["cohorts"])]
+    assert all(c["n"] is None or c["n"] >= 3 for c in cells)
+    for m in data["metrics"]:
+        assert all(p["adopters"] >= 3 for p in m["event_study"])
+        for side in ("heavy", "non_users"):
+            assert m["comparison"][side] is None or m["comparison"][side] >= 3
